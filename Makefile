@@ -1,0 +1,63 @@
+# opsbook — the README's two commands: `make site` and `make test`.
+# Needs only Python 3.11, git and make.  Everything else goes into .venv/.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+OPSBOOK := $(BIN)/opsbook
+AS_OF ?=
+AS_OF_ARG := $(if $(AS_OF),--as-of $(AS_OF),)
+
+.PHONY: help venv check site site-all serve test test-fast bench lock clean
+
+help:
+	@echo "make site      建立 .venv，运行检查，构建站点到 site/"
+	@echo "make test      运行全部测试"
+	@echo "make check     合规检查（CI 门禁，有错误时失败）"
+	@echo "make serve     本地预览站点 http://127.0.0.1:8000"
+	@echo "make site-all  为每个敏感级别分别构建站点到 site-audiences/"
+	@echo "make bench     性能基准"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+check: venv
+	$(OPSBOOK) check $(AS_OF_ARG)
+
+site: venv
+	@$(OPSBOOK) check $(AS_OF_ARG) || echo "（存在错误级发现：站点照常构建，详见站点的“合规看板”）"
+	$(OPSBOOK) build $(AS_OF_ARG) --site-dir site
+
+site-all: venv
+	for level in public internal restricted confidential; do \
+	  $(OPSBOOK) build $(AS_OF_ARG) --max-sensitivity $$level --site-dir site-audiences/$$level || exit 1; \
+	done
+
+serve: venv
+	$(OPSBOOK) serve $(AS_OF_ARG)
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not browser and not site"
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^opsbook' > requirements.lock.new
+	@(echo '# Every package opsbook installs, pinned.  Regenerate with: make lock'; cat requirements.lock.new) > requirements.lock
+	@rm requirements.lock.new
+
+clean:
+	rm -rf $(VENV) site site-audiences .pytest_cache

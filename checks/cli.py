@@ -1,0 +1,169 @@
+"""The ``opsbook`` command (also ``python -m checks``).
+
+Exit codes: 0 no error-severity finding; 1 at least one; 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import dates
+from .reporters import REPORTERS
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _as_of(text: str | None) -> dt.date:
+    if text is None:
+        return dates.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--as-of 应为日期 YYYY-MM-DD，收到“{text}”") from None
+
+
+def _root(text: str) -> Path:
+    root = Path(text)
+    if not (root / "registers").is_dir() and not (root / "docs").is_dir():
+        raise UsageError(f"{root.resolve()} 不是 opsbook 手册目录（应包含 registers/ 与 docs/）；可用 --root 指定")
+    return root
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def cmd_check(args) -> int:
+    from . import engine
+
+    as_of = _as_of(args.as_of)
+    result = engine.check(_root(args.root), as_of)
+    if args.changed_since:
+        from .gitinfo import changed_files, GitError
+
+        try:
+            changed = changed_files(args.root, args.changed_since)
+        except GitError as exc:
+            raise UsageError(str(exc)) from None
+        result.findings = [f for f in result.findings if f.file in changed]
+    _emit(REPORTERS[args.format]().render(result, as_of), args.output)
+    return EXIT_FINDINGS if result.errors else EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from .rules import all_rules
+
+    rules = all_rules()
+    if args.format == "json":
+        data = [{"id": r.id, "name": r.name, "title": r.title, "clause": r.clause, "severity": r.severity,
+                 "chapter": r.chapter, "dated": r.dated} for r in rules]
+        _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", None)
+    else:
+        _emit("".join(f"{r.id}\t{r.severity}\t{r.clause or '-'}\t{r.title}\n" for r in rules), None)
+    return EXIT_OK
+
+
+def cmd_clauses(args) -> int:
+    from . import clauses
+
+    as_of = _as_of(args.as_of)
+    try:
+        text = clauses.render(_root(args.root), as_of, args.format)
+    except clauses.CatalogueError as exc:
+        raise UsageError(str(exc)) from None
+    _emit(text, None)
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    from .site import build
+
+    as_of = _as_of(args.as_of)
+    try:
+        build.build(_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
+                    strict=args.strict)
+    except build.BuildError as exc:
+        print(f"opsbook: 站点构建失败：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .site import build
+
+    build.serve(_root(args.root), audience=args.max_sensitivity, as_of=_as_of(args.as_of), dev_addr=args.dev_addr)
+    return EXIT_OK
+
+
+AUDIENCES = ("public", "internal", "restricted", "confidential")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="opsbook", description="证券期货业信息系统运维管理手册（JR/T 0099-2012）检查与站点构建")
+    p.add_argument("--root", default=".", help="手册目录（默认当前目录）")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=argparse.SUPPRESS, help="手册目录（默认当前目录）")
+
+    c = sub.add_parser("check", parents=[common], help="检查文档与台账，报告发现")
+    c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认上海时间今天）")
+    c.add_argument("--format", choices=sorted(REPORTERS), default="text", help="输出格式")
+    c.add_argument("--output", "-o", help="写入文件（UTF-8），而不是标准输出")
+    c.add_argument("--changed-since", metavar="REV", help="只报告自 REV 以来改动过的文件上的发现（用于合并请求）")
+    c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("rules", parents=[common], help="列出规则目录")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+    r.set_defaults(func=cmd_rules)
+
+    k = sub.add_parser("clauses", parents=[common], help="列出条款目录及其覆盖与状态")
+    k.add_argument("--format", choices=("text", "json"), default="text")
+    k.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
+    k.set_defaults(func=cmd_clauses)
+
+    b = sub.add_parser("build", parents=[common], help="构建内网站点")
+    b.add_argument("--site-dir", default="site", help="输出目录（默认 site/）")
+    b.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
+    b.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
+    b.add_argument("--strict", action="store_true", help="mkdocs 警告视为错误")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", parents=[common], help="本地预览站点")
+    s.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal")
+    s.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
+    s.add_argument("--dev-addr", default="127.0.0.1:8000")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv=None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"opsbook: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

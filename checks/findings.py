@@ -1,0 +1,45 @@
+"""Findings: what the checks report, one per problem, each at a file and line."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITIES = ("error", "warning")
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int | None
+    rule: str
+    severity: str
+    message: str
+    clause: str | None = None
+    # Other files the finding speaks of: the site shows a finding only to an
+    # audience allowed to see every file it names.
+    refs: tuple = field(default=(), compare=False)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("refs")
+        return {k: data[k] for k in ("rule", "severity", "file", "line", "message", "clause")}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule yields: where, and what is wrong there (in Chinese)."""
+
+    location: object  # model.Location
+    message: str
+    refs: tuple = ()
+
+
+def summarise(findings) -> dict:
+    errors = sum(1 for f in findings if f.severity == "error")
+    return {
+        "errors": errors,
+        "warnings": sum(1 for f in findings if f.severity == "warning"),
+        "files": len({f.file for f in findings}),
+        "passed": errors == 0,
+    }

@@ -1,0 +1,83 @@
+"""What git knows about the handbook: changed files for reviews, the version for the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    pass
+
+
+def _repo(root):
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitError(f"{Path(root).resolve()} 不在 git 仓库中") from None
+
+
+def changed_files(root, rev: str) -> set[str]:
+    """Files (relative to the handbook root, forward slashes) changed since ``rev``,
+    committed or not, including untracked ones."""
+    import git
+
+    repo = _repo(root)
+    try:
+        base = repo.commit(rev)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise GitError(f"找不到版本“{rev}”（合并请求中可用 origin/main 或 $CI_MERGE_REQUEST_DIFF_BASE_SHA）") from None
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = Path(root).resolve().relative_to(top).as_posix()
+    names = {d.b_path or d.a_path for d in base.diff(None)}  # base against the working tree
+    names |= set(repo.untracked_files)
+    out = set()
+    for name in names:
+        if prefix in ("", "."):
+            out.add(name)
+        elif name.startswith(prefix + "/"):
+            out.add(name[len(prefix) + 1:])
+    return out
+
+
+@dataclass
+class Version:
+    label: str  # a tag, or the short commit
+    commit: str
+    date: str  # commit date, YYYY-MM-DD in Shanghai
+    dirty: bool
+
+
+def version(root) -> Version | None:
+    """The handbook's version from git, or None outside a repository."""
+    from .dates import SHANGHAI
+
+    try:
+        repo = _repo(root)
+        head = repo.head.commit
+    except (GitError, ValueError):
+        return None
+    tags = [t for t in repo.tags if t.commit == head]
+    label = tags[0].name if tags else head.hexsha[:8]
+    date = head.committed_datetime.astimezone(SHANGHAI).date().isoformat()
+    return Version(label, head.hexsha, date, repo.is_dirty(untracked_files=False))
+
+
+def last_changed(root, paths) -> dict[str, str]:
+    """The date (Shanghai) each path was last committed, for the site's page metadata."""
+    from .dates import SHANGHAI
+
+    try:
+        repo = _repo(root)
+        top = Path(repo.working_tree_dir).resolve()
+        out = {}
+        for path in paths:
+            rel = (Path(root).resolve() / path).relative_to(top).as_posix()
+            commit = next(repo.iter_commits(paths=rel, max_count=1), None)
+            if commit is not None:
+                out[path] = commit.committed_datetime.astimezone(SHANGHAI).date().isoformat()
+        return out
+    except (GitError, ValueError):
+        return {}

@@ -1,0 +1,386 @@
+"""The handbook model: every document and register, with the line of every value.
+
+Everything downstream (schema validation, rules, reporters, the site) reads
+this one model.  Loading never raises on bad input: what cannot be read
+becomes a Problem on the file, and the file is kept with what could be read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any, Iterator
+
+from . import dates, yamlio
+
+SENSITIVITY_LEVELS = ("public", "internal", "restricted", "confidential")
+SENSITIVITY_ZH = {"public": "公开", "internal": "内部", "restricted": "受限", "confidential": "机密"}
+STATUS_ZH = {"draft": "草稿", "active": "现行", "obsolete": "已废止"}
+SCHEMA_LINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
+def sensitivity_rank(value) -> int:
+    """The rank of a sensitivity level; anything unknown ranks as confidential (fail closed)."""
+    try:
+        return SENSITIVITY_LEVELS.index(value)
+    except ValueError:
+        return len(SENSITIVITY_LEVELS) - 1
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # path relative to the repository root, with forward slashes
+    line: int | None = None
+
+
+class Record:
+    """A mapping inside a loaded file, with the way back to its lines.
+
+    ``rec["field"]`` and ``rec.get("field")`` read values; ``rec.at("field")``
+    is the location to report; ``rec.records("key")`` are nested mappings.
+    """
+
+    __slots__ = ("source", "path", "data")
+
+    def __init__(self, source: "Source", path: tuple, data: dict):
+        self.source = source
+        self.path = path
+        self.data = data if isinstance(data, dict) else {}
+
+    def __getitem__(self, key):
+        return self.data[key]
+
+    def __contains__(self, key):
+        return key in self.data
+
+    def __repr__(self):
+        return f"Record({self.source.path}:{self.line()} {self.data.get('id', '')})"
+
+    def get(self, key, default=None):
+        value = self.data.get(key, default)
+        return default if value is None else value
+
+    @property
+    def id(self):
+        return self.data.get("id")
+
+    def line(self, *keys) -> int | None:
+        return self.source.line(self.path + keys)
+
+    def at(self, *keys) -> Location:
+        return Location(self.source.path, self.line(*keys))
+
+    def date(self, key) -> dt.date | None:
+        return dates.as_date(self.data.get(key))
+
+    def datetime(self, key) -> dt.datetime | None:
+        return dates.as_datetime(self.data.get(key))
+
+    def sub(self, key) -> "Record | None":
+        value = self.data.get(key)
+        return Record(self.source, self.path + (key,), value) if isinstance(value, dict) else None
+
+    def records(self, key) -> list["Record"]:
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            return []
+        return [
+            Record(self.source, self.path + (key, i), item)
+            for i, item in enumerate(value)
+            if isinstance(item, dict) and self.path + (key, i) not in self.source.invalid
+        ]
+
+    def items(self, key) -> list[tuple[Any, Location]]:
+        """Scalar list items with their locations."""
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            return []
+        return [(item, Location(self.source.path, self.source.line(self.path + (key, i)))) for i, item in enumerate(value)]
+
+
+@dataclass
+class Source:
+    """A file that was read: its text, its parsed data and the lines of its values."""
+
+    path: str
+    data: Any = None
+    lines: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # yamlio.Problem
+    readable: bool = True  # False when the text or YAML could not be read at all
+    # Records (paths of list items) that broke their schema: rules do not see them,
+    # so that a rule never meets a value of the wrong type.
+    invalid: set = field(default_factory=set)
+
+    def at(self, *path) -> Location:
+        return Location(self.path, self.line(path))
+
+    def at_line(self, line: int | None) -> Location:
+        return Location(self.path, line)
+
+    def line(self, path: tuple) -> int | None:
+        """The line of the value at ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+@dataclass
+class Register(Source):
+    """A register (台账) in registers/, a YAML mapping named after its schema."""
+
+    name: str = ""
+    schema_ref: str | None = None  # as written on the first line
+    valid: bool = True  # False after a schema violation: rules skip invalid registers
+
+    @property
+    def root(self) -> Record:
+        return Record(self, (), self.data if isinstance(self.data, dict) else {})
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    line: int
+    anchor: str = ""
+
+
+@dataclass
+class Link:
+    target: str  # as written
+    line: int
+    text: str = ""
+
+
+@dataclass
+class Document(Source):
+    """A Markdown document in docs/ with its YAML front matter."""
+
+    body: str = ""
+    body_line: int = 1  # file line of the body's first line
+    headings: list = field(default_factory=list)  # Heading
+    links: list = field(default_factory=list)  # Link
+    has_front_matter: bool = False
+    valid: bool = True
+
+    @property
+    def meta(self) -> Record:
+        return Record(self, (), self.data if isinstance(self.data, dict) else {})
+
+    @property
+    def doc_id(self):
+        return self.meta.get("id")
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title") or FsPath(self.path).stem)
+
+    @property
+    def status(self):
+        return self.meta.get("status")
+
+    @property
+    def sensitivity(self):
+        return self.meta.get("sensitivity")
+
+    @property
+    def rank(self) -> int:
+        return sensitivity_rank(self.sensitivity)
+
+    @property
+    def url_path(self) -> str:
+        """The path inside docs/."""
+        return self.path.split("/", 1)[1] if "/" in self.path else self.path
+
+    def section(self, heading: Heading) -> str:
+        """The text under a heading, up to the next heading of the same or a higher level."""
+        lines = self.body.split("\n")
+        start = heading.line - self.body_line + 1
+        end = len(lines)
+        for other in self.headings:
+            if other.line > heading.line and other.level <= heading.level:
+                end = other.line - self.body_line
+                break
+        return "\n".join(lines[start:end])
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATTR = re.compile(r"\s*\{[^}]*#([\w-]+)[^}]*\}\s*$")
+_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _scan_markdown(doc: Document) -> None:
+    in_fence = False
+    for offset, text in enumerate(doc.body.split("\n")):
+        line = doc.body_line + offset
+        if _FENCE.match(text):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        match = _HEADING.match(text)
+        if match:
+            title = match.group(2)
+            anchor = ""
+            attr = _ATTR.search(title)
+            if attr:
+                anchor = attr.group(1)
+                title = title[: attr.start()]
+            doc.headings.append(Heading(len(match.group(1)), title.strip(), line, anchor))
+        for link in _LINK.finditer(text):
+            doc.links.append(Link(link.group(2), line, link.group(1)))
+
+
+def read_file(root: FsPath, path: FsPath) -> tuple[str | None, yamlio.Problem | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, yamlio.Problem("ENC001", 1, f"无法读取文件：{exc.strerror or exc}")
+    return yamlio.decode(data)
+
+
+def load_register(root: FsPath, path: FsPath) -> Register:
+    rel = path.relative_to(root).as_posix()
+    reg = Register(path=rel, name=path.name.split(".")[0])
+    text, problem = read_file(root, path)
+    if problem:
+        reg.problems.append(problem)
+        reg.readable = reg.valid = False
+        return reg
+    first = text.split("\n", 1)[0]
+    match = SCHEMA_LINE.match(first)
+    reg.schema_ref = match.group(1) if match else None
+    try:
+        reg.data, reg.lines, problems = yamlio.load(text)
+        reg.problems.extend(problems)
+    except yamlio.LoadError as exc:
+        reg.problems.append(exc.problem)
+        reg.readable = reg.valid = False
+    return reg
+
+
+def load_document(root: FsPath, path: FsPath) -> Document:
+    rel = path.relative_to(root).as_posix()
+    doc = Document(path=rel)
+    text, problem = read_file(root, path)
+    if problem:
+        doc.problems.append(problem)
+        doc.readable = doc.valid = False
+        return doc
+    front, body, body_line = yamlio.split_front_matter(text)
+    doc.body, doc.body_line = body, body_line
+    doc.has_front_matter = front is not None
+    if front is not None:
+        try:
+            doc.data, doc.lines, problems = yamlio.load(front, offset=1)
+            doc.problems.extend(problems)
+        except yamlio.LoadError as exc:
+            doc.problems.append(exc.problem)
+            doc.valid = False
+            doc.data = {}
+    if not isinstance(doc.data, dict):
+        doc.data = {}
+    _scan_markdown(doc)
+    return doc
+
+
+class Handbook:
+    """All of a handbook's documents and registers, as of a date."""
+
+    def __init__(self, root: FsPath, as_of: dt.date):
+        self.root = FsPath(root)
+        self.as_of = as_of
+        self.registers: dict[str, Register] = {}
+        self.documents: list[Document] = []
+        self.other_files: list[str] = []  # YAML files in registers/ with another layout, etc.
+
+    # -- loading ------------------------------------------------------------
+    @classmethod
+    def load(cls, root, as_of: dt.date | None = None) -> "Handbook":
+        root = FsPath(root).resolve()
+        hb = cls(root, as_of or dates.today())
+        reg_dir = root / "registers"
+        if reg_dir.is_dir():
+            for path in sorted(reg_dir.glob("*.y*ml")):
+                reg = load_register(root, path)
+                hb.registers[reg.name] = reg
+        doc_dir = root / "docs"
+        if doc_dir.is_dir():
+            for path in sorted(doc_dir.rglob("*.md")):
+                if any(part.startswith(".") for part in path.relative_to(doc_dir).parts):
+                    continue
+                hb.documents.append(load_document(root, path))
+        return hb
+
+    # -- registers ----------------------------------------------------------
+    def register(self, name: str) -> Register | None:
+        return self.registers.get(name)
+
+    def usable(self, name: str) -> bool:
+        reg = self.registers.get(name)
+        return bool(reg and reg.readable and reg.valid and isinstance(reg.data, dict))
+
+    def root_of(self, name: str) -> Record | None:
+        """The register's top-level mapping, or None when it is missing or invalid."""
+        return self.registers[name].root if self.usable(name) else None
+
+    def records(self, name: str, key: str | None = None) -> list[Record]:
+        """The records in a register's list ``key`` (by default the list named like the register)."""
+        root = self.root_of(name)
+        return root.records(key or name) if root else []
+
+    # -- documents ----------------------------------------------------------
+    def document(self, doc_id) -> Document | None:
+        return self.documents_by_id.get(doc_id)
+
+    @functools.cached_property
+    def documents_by_id(self) -> dict:
+        return {d.doc_id: d for d in self.documents if d.doc_id}
+
+    @functools.cached_property
+    def documents_by_path(self) -> dict:
+        return {d.path: d for d in self.documents}
+
+    def docs(self, kind: str | None = None) -> list[Document]:
+        """Documents whose front matter was read and matches its schema (optionally of one kind)."""
+        return [
+            d for d in self.documents
+            if d.readable and d.valid and d.has_front_matter and (kind is None or d.meta.get("kind") == kind)
+        ]
+
+    # -- shared lookups -----------------------------------------------------
+    @functools.cached_property
+    def settings(self) -> "Settings":
+        from .settings import Settings
+
+        root = self.root_of("organisation")
+        return Settings.from_record(root.sub("settings") if root else None)
+
+    @functools.cached_property
+    def staff(self) -> dict:
+        return {r.id: r for r in self.records("staff") if r.id}
+
+    def active_staff(self, person_id) -> bool:
+        person = self.staff.get(person_id)
+        return bool(person and person.get("status", "active") == "active")
+
+    def person_name(self, person_id) -> str:
+        person = self.staff.get(person_id)
+        return f"{person.get('name')}（{person_id}）" if person else str(person_id)
+
+    @functools.cached_property
+    def calendar(self):
+        from .calendar import TradingCalendar
+
+        return TradingCalendar.from_handbook(self)
+
+    def iter_sources(self) -> Iterator[Source]:
+        yield from self.registers.values()
+        yield from self.documents

@@ -1,0 +1,107 @@
+"""Where the registers and documents refer to each other.
+
+A field is a reference when its schema is one of the reference types in
+``schemas/common.schema.json`` (``$defs/person``, ``$defs/device`` ...): the
+schemas are the one place that says so, and editors use the same types.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path as FsPath
+
+# reference type -> (register, list key, Chinese name)
+TARGETS = {
+    "person": ("staff", "staff", "人员"),
+    "device": ("devices", "devices", "设备"),
+    "software": ("software", "software", "软件"),
+    "ci": ("configuration", "items", "配置项"),
+    "supplier": ("suppliers", "suppliers", "供应商"),
+    "change": ("changes", "changes", "变更"),
+    "incident": ("incidents", "incidents", "事件"),
+    "position": ("positions", "positions", "岗位"),
+    "document": (None, None, "文档"),
+}
+
+
+@lru_cache(maxsize=None)
+def _schema(path: str) -> dict:
+    try:
+        return json.loads(FsPath(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _resolve(ref: str, current: str) -> tuple[dict, str]:
+    file, _, pointer = ref.partition("#")
+    path = str(FsPath(current).parent / file) if file else current
+    node = _schema(path)
+    for part in [p for p in pointer.split("/") if p]:
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node, path
+
+
+def walk(schema: dict, data, path: tuple, current: str, out: list) -> None:
+    """Collect (kind, value, path) for every reference in ``data``."""
+    if not isinstance(schema, dict):
+        return
+    ref = schema.get("$ref")
+    if ref:
+        kind = ref.rsplit("/", 1)[-1]
+        if kind in TARGETS and "$defs" in ref:
+            if isinstance(data, str):
+                out.append((kind, data, path))
+            return
+        if kind == "persons" and "$defs" in ref:
+            if isinstance(data, list):
+                out.extend(("person", v, path + (i,)) for i, v in enumerate(data) if isinstance(v, str))
+            return
+        target, target_file = _resolve(ref, current)
+        walk(target, data, path, target_file, out)
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(keyword, []):
+            walk(sub, data, path, current, out)
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, value in data.items():
+            if key in props:
+                walk(props[key], value, path + (key,), current, out)
+            elif isinstance(extra, dict):
+                walk(extra, value, path + (key,), current, out)
+    elif isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for index, value in enumerate(data):
+            walk(schema["items"], value, path + (index,), current, out)
+
+
+def references(handbook):
+    """Yield (source, kind, value, path) for every reference in usable registers and documents."""
+    from .schemas import DOCUMENT_SCHEMA, schema_path
+
+    for register in handbook.registers.values():
+        if not handbook.usable(register.name):
+            continue
+        path = schema_path(handbook, register)
+        found: list = []
+        walk(_schema(str(path)), register.data, (), str(path), found)
+        for kind, value, where in found:
+            if len(where) >= 2 and where[:2] in register.invalid:
+                continue
+            yield register, kind, value, where
+    doc_schema = str(handbook.root / "schemas" / DOCUMENT_SCHEMA)
+    for document in handbook.docs():
+        found = []
+        walk(_schema(doc_schema), document.data, (), doc_schema, found)
+        for kind, value, where in found:
+            yield document, kind, value, where
+
+
+def known_ids(handbook, kind: str) -> set | None:
+    """The ids a reference of ``kind`` may name, or None when the target register is unusable."""
+    if kind == "document":
+        return set(handbook.documents_by_id)
+    register, key, _ = TARGETS[kind]
+    if not handbook.usable(register):
+        return None
+    return {r.id for r in handbook.records(register, key) if r.id}

@@ -1,0 +1,79 @@
+"""The rule catalogue.
+
+A rule is a small pure function over the handbook model that yields Hits.  It
+is registered with :func:`rule`, which gives it a stable id, the clause of
+JR/T 0099-2012 it enforces (an id in ``standard/clauses/``), a severity and a
+short Chinese title.  Its docstring, in Chinese, is its documentation: what it
+checks, why (quoting the clause), and how to fix it.  The site renders it as
+the rule's page.
+
+Rules are grouped in modules named after the standard's chapters; each module
+sets ``CHAPTER`` to the chapter's heading.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..findings import SEVERITIES, Hit
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    clause: str | None
+    severity: str
+    chapter: str
+    module: str
+    needs: tuple
+    func: Callable
+    dated: bool  # depends on the as-of date
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    def check(self, handbook) -> Iterable[Hit]:
+        return self.func(handbook)
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = "error",
+         needs: Iterable[str] = (), dated: bool = False):
+    """Register a rule.  ``needs`` names the registers it reads: the rule is
+    skipped while one of them is missing or broken (that file already has its
+    own finding)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{id}: unknown severity {severity!r}")
+
+    def register(func):
+        if id in _RULES and _RULES[id].func.__qualname__ != func.__qualname__:
+            raise ValueError(f"duplicate rule id {id}")
+        module = func.__module__
+        chapter = getattr(importlib.import_module(module), "CHAPTER", "")
+        _RULES[id] = Rule(id, name, title, clause, severity, chapter, module.rsplit(".", 1)[-1],
+                          tuple(needs), func, dated)
+        return func
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, in module order then id order."""
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    return sorted(_RULES.values(), key=lambda r: r.id)
+
+
+def get(rule_id: str) -> Rule | None:
+    all_rules()
+    return _RULES.get(rule_id)

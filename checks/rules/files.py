@@ -1,0 +1,152 @@
+"""文件与格式：each file must be readable, well-formed and match its schema.
+
+These rules guard the handbook's own files rather than a sentence of the
+standard, so they cite no clause.
+"""
+
+from __future__ import annotations
+
+from ..findings import Hit
+from ..model import Location
+from . import rule
+
+CHAPTER = "文件与格式"
+
+# Registers the handbook must have: one per kind of record the standard asks for.
+REQUIRED_REGISTERS = {
+    "organisation": "机构概况与设置",
+    "staff": "运维人员",
+    "positions": "运维岗位",
+    "duty": "值班安排",
+    "devices": "设备清单",
+    "software": "软件清单",
+    "suppliers": "供应商与外包",
+    "related_units": "关联单位联系表",
+    "emergency_contacts": "应急联络",
+    "configuration": "配置库",
+    "changes": "系统变更",
+    "backups": "数据备份与验证",
+    "monitoring": "监控对象与阈值",
+    "drills": "应急演练",
+    "inspections": "检查与审计",
+    "incidents": "网络与信息安全事件",
+    "trainings": "培训",
+    "budget": "运维预算",
+}
+
+
+def _problems(handbook, code):
+    for source in handbook.iter_sources():
+        for problem in source.problems:
+            if problem.code == code:
+                yield Hit(Location(source.path, problem.line), problem.message)
+
+
+@rule("ENC001", name="utf-8", title="文件应为 UTF-8 编码", clause=None)
+def utf8(handbook):
+    """
+    ## 检查什么
+    `docs/` 下的文档和 `registers/` 下的台账必须是 UTF-8 编码的文本。
+
+    ## 为什么
+    Windows 上的记事本、Excel 常把文件另存为 GBK 或 UTF-16。其他编码的文件在
+    检查器、站点和其他同事的编辑器里会变成乱码，内容等于丢失。发现会指出第一个
+    无法按 UTF-8 读取的字节所在的行。
+
+    ## 如何修复
+    用编辑器以“UTF-8”编码重新保存（VS Code：右下角编码 → 通过编码保存 → UTF-8）。
+    """
+    return _problems(handbook, "ENC001")
+
+
+@rule("YAML001", name="yaml-syntax", title="YAML 语法正确", clause=None)
+def yaml_syntax(handbook):
+    """
+    ## 检查什么
+    台账和文档头信息（front matter）必须是合法的 YAML，并且只使用基本类型：
+    文字、数字、日期、布尔值、列表和映射。
+
+    ## 为什么
+    无法解析的文件无法检查，也无法发布。出于安全考虑，任何 YAML 标签
+    （如 `!!python/object`）都不会被执行，而是作为错误报告。
+
+    ## 如何修复
+    按发现中的行号修正缩进、冒号或引号。常见错误：用 Tab 缩进、值中含有未加
+    引号的冒号、引号未闭合。
+
+    ## 示例
+    ```yaml
+    # 错误：Tab 缩进
+    staff:
+    	- id: P001
+    # 正确
+    staff:
+      - id: P001
+    ```
+    """
+    return _problems(handbook, "YAML001")
+
+
+@rule("YAML002", name="duplicate-key", title="同一映射中的键不得重复", clause=None)
+def duplicate_key(handbook):
+    """
+    ## 检查什么
+    同一个映射里不能出现两次相同的键。
+
+    ## 为什么
+    YAML 解析时后一个值会悄悄覆盖前一个，前一个值就丢失了。
+
+    ## 如何修复
+    删除或合并重复的键。
+    """
+    return _problems(handbook, "YAML002")
+
+
+@rule("SCH001", name="schema", title="台账和文档头信息符合 schema", clause=None)
+def schema(handbook):
+    """
+    ## 检查什么
+    每个台账都按首行声明的 JSON Schema 校验，每篇文档的头信息按
+    `schemas/document.schema.json` 校验：字段名、类型、枚举值和日期格式。
+
+    ## 为什么
+    规则依赖正确的数据类型：日期必须是日期，电话号码必须是文字（否则开头的 0
+    会丢失）。有 schema 错误的记录不参与其他规则的检查，因此要先修正它。
+
+    ## 如何修复
+    按消息修正字段。在 VS Code 中安装 YAML 扩展后，编辑时即可看到同样的提示。
+    """
+    return _problems(handbook, "SCH001")
+
+
+@rule("SCH002", name="schema-line", title="台账首行声明 schema", clause=None)
+def schema_line(handbook):
+    """
+    ## 检查什么
+    每个台账的第一行都声明它的 schema：
+    `# yaml-language-server: $schema=../schemas/NAME.schema.json`，且该文件存在。
+
+    ## 为什么
+    编辑器靠这一行在输入时校验和提示；检查器靠它选择 schema。
+
+    ## 如何修复
+    在第一行加上声明，NAME 为 `schemas/` 中对应的文件名。
+    """
+    return _problems(handbook, "SCH002")
+
+
+@rule("FILE001", name="required-register", title="必备台账齐全", clause=None)
+def required_register(handbook):
+    """
+    ## 检查什么
+    `registers/` 中应有标准要求的每一类记录的台账文件。
+
+    ## 为什么
+    缺少台账时，依赖它的规则无法检查，相应条款就没有证据。
+
+    ## 如何修复
+    从示例手册复制对应的台账文件，再改为本机构的内容。
+    """
+    for name, title in REQUIRED_REGISTERS.items():
+        if name not in handbook.registers:
+            yield Hit(Location(f"registers/{name}.yaml", None), f"缺少台账 registers/{name}.yaml（{title}）")

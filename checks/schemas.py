@@ -1,0 +1,173 @@
+"""JSON Schema (2020-12) validation of registers and document front matter.
+
+Each violation becomes a Problem (code SCH001) on the file, at the line of the
+offending value, in Chinese, naming the field by its schema title.  A record
+(an item of a top-level list) that breaks its schema is marked invalid so that
+rules do not read it; a register whose top level is broken is marked invalid
+as a whole.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path as FsPath
+
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from . import yamlio
+from .model import Document, Handbook, Register
+from .yamlio import Problem
+
+DOCUMENT_SCHEMA = "document.schema.json"
+
+_TYPES = {
+    "string": "文字",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是/否（true/false）",
+    "array": "列表",
+    "object": "映射（键: 值）",
+    "null": "空值",
+}
+
+
+@lru_cache(maxsize=None)
+def _validator(path: str) -> Draft202012Validator:
+    """A validator for one schema file; relative ``$ref``s resolve to files beside it
+    (never to the network), as they do in editors."""
+    from referencing import Registry, Resource
+
+    folder = FsPath(path).parent
+
+    def retrieve(uri: str):
+        name = uri.split("#", 1)[0].rsplit("/", 1)[-1]
+        return Resource.from_contents(json.loads((folder / name).read_text(encoding="utf-8")))
+
+    schema = json.loads(FsPath(path).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=Registry(retrieve=retrieve),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        return f"“{value[:40]}”"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "映射"
+    return type(value).__name__
+
+
+def _field_name(error) -> str:
+    title = error.schema.get("title") if isinstance(error.schema, dict) else None
+    key = next((p for p in reversed(error.absolute_path) if isinstance(p, str)), None)
+    if title and key:
+        return f"{title}（{key}）"
+    return f"“{key}”" if key else (title or "文件顶层")
+
+
+def message(error) -> str:
+    """A Chinese sentence for one JSON Schema error."""
+    kind, name, value = error.validator, _field_name(error), error.instance
+    if kind == "required":
+        missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
+        props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        names = "、".join(f"{props.get(m, {}).get('title', m)}（{m}）" for m in missing)
+        return f"缺少必填字段：{names}"
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"未知字段：{'、'.join(extra)}（是否拼写错误？可用字段见 schema）"
+    if kind == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        want = "或".join(_TYPES.get(t, t) for t in expected)
+        hint = ""
+        if "string" in expected and isinstance(value, (int, float)) and not isinstance(value, bool):
+            hint = "；电话号码、编号和时间（如 \"21:00\"）请加引号"
+        if "string" in expected and isinstance(value, bool):
+            hint = "；yes/no/on/off 在 YAML 中是布尔值，作为文字时请加引号"
+        return f"{name}应为{want}，实际为{_describe(value)}{hint}"
+    if kind == "enum":
+        return f"{name}的值{_describe(value)}无效，应为以下之一：{'、'.join(map(str, error.validator_value))}"
+    if kind == "const":
+        return f"{name}应为 {error.validator_value}"
+    if kind == "format":
+        fmt = {"date": "日期（YYYY-MM-DD）", "date-time": "日期时间"}.get(error.validator_value, error.validator_value)
+        return f"{name}应为{fmt}，实际为{_describe(value)}"
+    if kind == "pattern":
+        pattern_title = error.schema.get("x-pattern-zh") if isinstance(error.schema, dict) else None
+        return f"{name}格式不正确：{_describe(value)}" + (f"，应为{pattern_title}" if pattern_title else f"（应匹配 {error.validator_value}）")
+    if kind in ("minItems", "minLength"):
+        return f"{name}不能为空"
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"{name}不能小于 {error.validator_value}"
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"{name}不能大于 {error.validator_value}"
+    if kind == "uniqueItems":
+        return f"{name}中有重复的项"
+    return f"{name}不符合 schema：{error.message}"
+
+
+def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool) -> None:
+    instance = yamlio.to_json(data)
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        line = source.line(path)
+        source.problems.append(Problem("SCH001", line, message(error)))
+        if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
+            source.invalid.add(path[:2])
+        elif top_level_lists:
+            source.valid = False
+        else:
+            source.valid = False
+
+
+def schema_path(handbook: Handbook, register: Register) -> FsPath | None:
+    if not register.schema_ref:
+        return None
+    return (handbook.root / "registers" / register.schema_ref).resolve()
+
+
+def validate(handbook: Handbook) -> None:
+    """Validate every readable register and document front matter, in place."""
+    schema_dir = (handbook.root / "schemas").resolve()
+    for register in handbook.registers.values():
+        if not register.readable:
+            continue
+        path = schema_path(handbook, register)
+        if path is None:
+            register.problems.append(
+                Problem("SCH002", 1, "首行应声明 schema，例如：# yaml-language-server: $schema=../schemas/"
+                        f"{register.name}.schema.json")
+            )
+            register.valid = False
+            continue
+        if schema_dir not in path.parents or not path.is_file():
+            register.problems.append(Problem("SCH002", 1, f"首行声明的 schema 不存在：{register.schema_ref}"))
+            register.valid = False
+            continue
+        if not isinstance(register.data, dict):
+            register.problems.append(Problem("SCH001", 1, "台账顶层应为映射（键: 值），实际为" + _describe(register.data)))
+            register.valid = False
+            continue
+        try:
+            validator = _validator(str(path))
+        except (OSError, ValueError, jsonschema.SchemaError) as exc:
+            register.problems.append(Problem("SCH002", 1, f"schema 文件无法读取：{register.schema_ref}（{exc}）"))
+            register.valid = False
+            continue
+        _validate(register, validator, register.data, top_level_lists=True)
+
+    doc_schema = schema_dir / DOCUMENT_SCHEMA
+    validator = _validator(str(doc_schema)) if doc_schema.is_file() else None
+    for document in handbook.documents:
+        if not document.readable or not document.has_front_matter or validator is None:
+            continue
+        _validate(document, validator, document.data, top_level_lists=False)

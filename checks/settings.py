@@ -1,0 +1,53 @@
+"""The organisation's settings (registers/organisation.yaml, key ``settings``), with defaults.
+
+Every cycle, window and period the rules use is a setting here, so that a firm
+can set a stricter one; none can be set looser than the standard itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+def _default_incompatible():
+    # 安全管理员 checks the others' work: it is never combined with them.
+    return [
+        ["security-admin", "system-admin"],
+        ["security-admin", "database-admin"],
+        ["security-admin", "network-admin"],
+    ]
+
+
+@dataclass
+class Settings:
+    review_cycle_months: int = 12  # 制度和流程：至少每年一次评审
+    contact_freshness_days: int = 180  # 关联单位联系表“及时更新”
+    incompatible_positions: list = field(default_factory=_default_incompatible)
+    calendar_warning_days: int = 60  # warn this long before the known calendar ends
+    backup_log_window_days: int = 31  # how far back daily backup logs are checked
+    inventory_interval_months: int = 12  # 定期进行盘点
+    warranty_warning_days: int = 60
+    threshold_review_months: int = 12  # 预警阈值定期检查和评估
+    supplier_evaluation_months: int = 12  # 定期评价供应商
+    outsourcing_evaluation_months: int = 12  # 定期评估外包服务质量
+    agreement_check_months: int = 12  # 定期检查和评估应急服务保障协议
+    spares_check_months: int = 6  # 备品配件定期评估、检测
+    supplies_check_months: int = 6  # 应急物资定期盘点
+    supplies_expiry_warning_days: int = 30  # 有时效性的应急物资及时更新
+    cmdb_backup_days: int = 31  # 定期对配置库进行备份
+    cmdb_audit_months: int = 12  # 定期审计配置库
+    emergency_training_months: int = 12  # 定期开展应急培训
+    operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
+    log_retention_days: int = 365  # 监控日志保存时间不少于一年
+    drill_record_retention_days: int = 730  # 演练记录至少保存两年
+
+    @classmethod
+    def from_record(cls, record) -> "Settings":
+        settings = cls()
+        if record is None:
+            return settings
+        for f in fields(cls):
+            value = record.get(f.name)
+            if value is not None:
+                setattr(settings, f.name, value)
+        return settings
