@@ -32,6 +32,11 @@ REQUIRED_REGISTERS = {
     "incidents": "网络与信息安全事件",
     "trainings": "培训",
     "budget": "运维预算",
+    "operations": "日常操作记录",
+    "deliveries": "交付管理",
+    "system_tests": "系统测试",
+    "emergency": "应急准备",
+    "calendar": "交易日历补充",
 }
 
 
