@@ -113,6 +113,7 @@ class Source:
     # Records (paths of list items) that broke their schema: rules do not see them,
     # so that a rule never meets a value of the wrong type.
     invalid: set = field(default_factory=set)
+    raw: dict = field(default_factory=dict)  # path -> scalar text YAML read differently
 
     def at(self, *path) -> Location:
         return Location(self.path, self.line(path))
@@ -258,7 +259,7 @@ def load_register(root: FsPath, path: FsPath) -> Register:
     match = SCHEMA_LINE.match(first)
     reg.schema_ref = match.group(1) if match else None
     try:
-        reg.data, reg.lines, problems = yamlio.load(text)
+        reg.data, reg.lines, problems = yamlio.load(text, raw=reg.raw)
         reg.problems.extend(problems)
     except yamlio.LoadError as exc:
         reg.problems.append(exc.problem)
@@ -279,7 +280,7 @@ def load_document(root: FsPath, path: FsPath) -> Document:
     doc.has_front_matter = front is not None
     if front is not None:
         try:
-            doc.data, doc.lines, problems = yamlio.load(front, offset=1)
+            doc.data, doc.lines, problems = yamlio.load(front, offset=1, raw=doc.raw)
             doc.problems.extend(problems)
         except yamlio.LoadError as exc:
             doc.problems.append(exc.problem)

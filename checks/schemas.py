@@ -74,9 +74,14 @@ def _field_name(error) -> str:
     return f"“{key}”" if key else (title or "文件顶层")
 
 
-def message(error) -> str:
-    """A Chinese sentence for one JSON Schema error."""
+def message(error, raw: dict | None = None) -> str:
+    """A Chinese sentence for one JSON Schema error.  ``raw`` maps paths to the
+    text as written, where YAML read it as something else."""
     kind, name, value = error.validator, _field_name(error), error.instance
+    written = (raw or {}).get(tuple(error.absolute_path))
+    if written is not None and kind == "type":
+        return (f"{name}写作 {written}，YAML 把它读成了{_describe(value)}；"
+                f"应为{'或'.join(_TYPES.get(t, t) for t in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]))}，请加引号：\"{written}\"")
     if kind == "required":
         missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
         props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
@@ -120,7 +125,7 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
         line = source.line(path)
-        source.problems.append(Problem("SCH001", line, message(error)))
+        source.problems.append(Problem("SCH001", line, message(error, source.raw)))
         if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
             source.invalid.add(path[:2])
         elif top_level_lists:

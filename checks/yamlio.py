@@ -73,6 +73,7 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
 
 _MESSAGES = [
     ("found character '\\t' that cannot start any token", "不能用制表符（Tab）缩进，请改用空格"),
+    ("found character that cannot start any token", "出现了不能开始一个值的字符（常见原因：用制表符 Tab 缩进，或以 @、` 开头的值未加引号）"),
     ("could not find expected ':'", "缺少冒号“:”，或缩进不一致"),
     ("mapping values are not allowed here", "此处不能出现“键: 值”，通常是缩进错误或值中含有未加引号的冒号"),
     ("did not find expected key", "缩进不一致，或列表项与键混用"),
@@ -99,6 +100,7 @@ class _Builder:
         self.loader = loader
         self.offset = offset
         self.lines: dict[Path, int] = {}
+        self.raw: dict[Path, str] = {}  # scalars whose value reads differently from their text
         self.problems: list[Problem] = []
         self.count = 0
 
@@ -141,7 +143,15 @@ class _Builder:
             return items
         if node.tag not in _SCALAR_TAGS:
             raise self._bad_tag(node)
-        return self.loader.construct_object(node)
+        try:
+            value = self.loader.construct_object(node)
+            if isinstance(value, (bool, int, float)) and not node.style and str(value) != node.value:
+                self.raw[path] = node.value  # 0755 (octal), NO (false), 1_000 ...
+            return value
+        except (ValueError, OverflowError):
+            # e.g. 2026-02-30: looks like a date but is none.  Keep the text as
+            # written; the schema reports it at this line.
+            return node.value
 
     def _bad_tag(self, node) -> LoadError:
         return LoadError(
@@ -149,11 +159,13 @@ class _Builder:
         )
 
 
-def load(text: str, offset: int = 0) -> tuple[Any, dict[Path, int], list[Problem]]:
+def load(text: str, offset: int = 0, raw: dict | None = None) -> tuple[Any, dict[Path, int], list[Problem]]:
     """Parse one YAML document.
 
     Returns the value, a map from each value's path to its 1-based line, and
     the non-fatal problems (duplicate keys).  A fatal problem raises LoadError.
+    ``raw``, when given, receives the text of scalars whose YAML value reads
+    differently (``0755`` is 493, ``NO`` is false), for messages that quote the user.
     ``offset`` is added to every line (front matter starts below the file's top).
     """
     loader = Loader(text)
@@ -162,8 +174,14 @@ def load(text: str, offset: int = 0) -> tuple[Any, dict[Path, int], list[Problem
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 1 if mark else 1) + offset
-            raise LoadError(Problem("YAML001", line, _translate(exc))) from None
+            last = len(text.rstrip("\n").split("\n"))  # an error at the end points at the last line
+            line = min(mark.line + 1 if mark else 1, last) + offset
+            message = _translate(exc)
+            all_lines = text.split("\n")
+            source_line = all_lines[line - offset - 1] if mark and 0 < line - offset <= len(all_lines) else ""
+            if "\t" in source_line[: len(source_line) - len(source_line.lstrip())]:
+                message = "YAML 语法错误：不能用制表符（Tab）缩进，请改用空格"
+            raise LoadError(Problem("YAML001", line, message)) from None
         except yaml.YAMLError as exc:
             raise LoadError(Problem("YAML001", 1 + offset, _translate(exc))) from None
         if node is None:
@@ -172,6 +190,8 @@ def load(text: str, offset: int = 0) -> tuple[Any, dict[Path, int], list[Problem
         builder.lines[()] = builder.line(node)
         try:
             value = builder.build(node, ())
+            if raw is not None:
+                raw.update(builder.raw)
         except yaml.MarkedYAMLError as exc:  # a scalar that fails to construct, e.g. 2026-02-30
             mark = exc.problem_mark or exc.context_mark
             line = (mark.line + 1 if mark else 1) + offset
