@@ -135,3 +135,12 @@ def test_cli_never_prints_a_traceback_on_bad_input(ws):
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "registers/staff.yaml:1: error ENC001" in proc.stdout
     assert "registers/positions.yaml:1: error YAML001" in proc.stdout
+
+
+def test_missing_register_is_reported_and_its_rules_skipped(ws):
+    ws.remove("registers/positions.yaml")
+    result = ws.check()
+    missing = [f for f in result.findings if f.rule == "FILE001"]
+    assert [(f.file, f.line) for f in missing] == [("registers/positions.yaml", None)]
+    assert "运维岗位" in missing[0].message
+    assert not any(f.rule in ("ORG002", "ORG003") for f in result.findings)

@@ -1,0 +1,153 @@
+"""制度和流程管理 (POL) and 文档管理 (DOC) rules."""
+
+import datetime as dt
+
+import pytest
+
+from checks.model import Handbook
+from conftest import fired
+
+
+def path_of(ws, doc_id):
+    return next(d.path for d in Handbook.load(ws.root).documents if d.doc_id == doc_id)
+
+
+@pytest.mark.parametrize("rule", ["POL001", "POL002", "POL003", "DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006"])
+def test_quiet_on_sample(sample_result, rule):
+    assert fired(sample_result, rule) == []
+
+
+def test_pol001_fires_when_a_policy_is_missing(ws):
+    ws.remove(path_of(ws, "POL-03"))
+    found = ws.findings("POL001")
+    assert [f.message for f in found] == ["缺少“数据和介质管理”管理制度（kind: policy，covers: 数据和介质管理）"]
+
+
+def test_pol001_fires_when_the_only_version_is_a_draft(ws):
+    path = path_of(ws, "POL-03")
+    ws.edit_front_matter(path, lambda m: m.update(status="draft"))
+    found = ws.findings("POL001")
+    assert len(found) == 1 and found[0].file == path and "没有现行版本" in found[0].message
+
+
+def test_pol002_fires_when_a_procedure_is_missing(ws):
+    ws.remove(path_of(ws, "PRC-03"))
+    assert [f.message for f in ws.findings("POL002")] == ["缺少“问题处理”操作流程（kind: procedure，covers: 问题处理）"]
+
+
+def test_pol003_fires_when_review_is_overdue(ws):
+    path = path_of(ws, "POL-01")
+    ws.edit_front_matter(path, lambda m: m.update(last_reviewed=dt.date(2025, 11, 20)))
+    found = ws.findings("POL003")
+    assert len(found) == 1 and found[0].file == path
+    assert "上次评审于 2025-11-20，已超过 12 个月的评审周期（应于 2026-11-20 前评审）" in found[0].message
+    text = ws.read(path).split("\n")
+    assert text[found[0].line - 1].startswith("last_reviewed:")
+
+
+def test_pol003_stays_quiet_on_the_last_day_of_the_cycle(ws):
+    path = path_of(ws, "POL-01")
+    ws.edit_front_matter(path, lambda m: m.update(last_reviewed=dt.date(2025, 11, 21)))
+    assert ws.findings("POL003") == []
+
+
+def test_pol003_document_cycle_overrides_setting(ws):
+    path = path_of(ws, "POL-01")
+    ws.edit_front_matter(path, lambda m: m.update(last_reviewed=dt.date(2026, 3, 1), review_cycle_months=6))
+    assert len(ws.findings("POL003")) == 1
+
+
+def test_pol003_organisation_setting(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(review_cycle_months=1))
+    assert len(ws.findings("POL003")) > 5
+
+
+def test_pol003_missing_and_future_dates(ws):
+    ws.edit_front_matter(path_of(ws, "POL-01"), lambda m: m.pop("last_reviewed"))
+    ws.edit_front_matter(path_of(ws, "POL-02"), lambda m: m.update(last_reviewed=dt.date(2026, 12, 1)))
+    messages = [f.message for f in ws.findings("POL003")]
+    assert any("没有最近评审日期" in m for m in messages) and any("晚于检查日期" in m for m in messages)
+
+
+def test_pol003_ignores_obsolete_documents(ws):
+    obsolete = path_of(ws, "POL-08-2022")
+    ws.edit_front_matter(obsolete, lambda m: m.update(last_reviewed=dt.date(2020, 1, 1)))
+    assert ws.findings("POL003") == []
+
+
+def test_doc001_fires_without_sensitivity_tags(ws):
+    path = path_of(ws, "POL-02")
+    ws.edit_front_matter(path, lambda m: [m.pop(k) for k in ("sensitivity", "approval_authority")])
+    found = ws.findings("DOC001")
+    assert len(found) == 1 and found[0].file == path
+    assert "敏感性（sensitivity）" in found[0].message and "审批权限（approval_authority）" in found[0].message
+
+
+def test_doc001_fires_on_a_document_without_front_matter(ws):
+    ws.write("docs/notes.md", "# 随手记\n")
+    found = ws.findings("DOC001")
+    assert [(f.file, f.line) for f in found] == [("docs/notes.md", 1)]
+
+
+def test_doc002_fires_when_metadata_is_incomplete(ws):
+    path = path_of(ws, "PRC-01")
+    ws.edit_front_matter(path, lambda m: [m.pop(k) for k in ("author", "storage")])
+    found = ws.findings("DOC002")
+    assert len(found) == 1 and "编写人（author）" in found[0].message and "存放方式（storage）" in found[0].message
+
+
+def test_doc003_fires_when_version_and_revisions_disagree(ws):
+    path = path_of(ws, "POL-04")
+    ws.edit_front_matter(path, lambda m: m.update(version="9.9"))
+    found = ws.findings("DOC003")
+    assert len(found) == 1 and "9.9" in found[0].message
+
+
+def test_doc003_fires_on_a_revision_dated_in_the_future(ws):
+    path = path_of(ws, "POL-04")
+
+    def future(meta):
+        meta["revisions"].append({"version": "9.0", "date": dt.date(2027, 1, 1), "summary": "未来"})
+        meta["version"] = "9.0"
+    ws.edit_front_matter(path, future)
+    assert any("晚于检查日期" in f.message for f in ws.findings("DOC003"))
+
+
+def test_doc004_fires_when_an_active_document_links_to_an_obsolete_one(ws):
+    path = path_of(ws, "POL-09")
+    obsolete = path_of(ws, "POL-08-2022")
+    import posixpath
+    link = posixpath.relpath(obsolete, posixpath.dirname(path))
+    ws.write(path, ws.read(path) + f"\n参见[旧办法]({link}#值班)。\n")
+    found = ws.findings("DOC004")
+    assert len(found) == 1 and found[0].file == path
+    assert found[0].line == len(ws.read(path).rstrip("\n").split("\n"))
+    assert "已废止的文档" in found[0].message and found[0].refs == (obsolete,)
+
+
+def test_doc004_quiet_for_links_from_the_obsolete_document(ws):
+    obsolete = path_of(ws, "POL-08-2022")
+    successor = path_of(ws, "POL-08")
+    import posixpath
+    ws.write(obsolete, ws.read(obsolete) + f"\n现行版本见[值班管理制度]({posixpath.relpath(successor, posixpath.dirname(obsolete))})。\n")
+    assert ws.findings("DOC004") == []
+
+
+def test_doc005_fires_without_successor(ws):
+    obsolete = path_of(ws, "POL-08-2022")
+    ws.edit_front_matter(obsolete, lambda m: m.pop("superseded_by"))
+    found = ws.findings("DOC005")
+    assert len(found) == 1 and "替代文档" in found[0].message
+
+
+def test_doc005_fires_when_successor_is_not_active(ws):
+    ws.edit_front_matter(path_of(ws, "POL-08"), lambda m: m.update(status="draft"))
+    found = ws.findings("DOC005")
+    assert len(found) == 1 and "不是现行文档" in found[0].message
+
+
+def test_doc006_fires_without_document_owner(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].pop("document_owner"))
+    assert len(ws.findings("DOC006")) == 1
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].update(document_owner="P020"))
+    assert "已不在职" in ws.findings("DOC006")[0].message
