@@ -144,3 +144,24 @@ def test_python_dash_m_and_console_script_agree():
         pytest.skip("console script not installed")
     a = subprocess.run([str(exe), "rules"], capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
     assert a.returncode == 0 and a.stdout == opsbook("rules").stdout
+
+
+def test_clauses_lists_coverage_and_status():
+    proc = opsbook("clauses", "--format", "json", "--as-of", "2026-11-21")
+    assert proc.returncode == 0
+    rows = json.loads(proc.stdout)["clauses"]
+    row = next(r for r in rows if r["id"] == "org-4")
+    assert row["coverage"] == "rule" and row["rules"] == ["ORG002"] and row["status"] == "pass"
+    assert row["text"].startswith("运维岗位应至少包括机房管理员")
+    assert all(r["status"] in ("pass", "warn", "fail") for r in rows if r["coverage"] == "rule")
+    assert all(r["status"] is None for r in rows if r["coverage"] != "rule")
+    text = opsbook("clauses", "--as-of", "2026-11-21").stdout
+    assert "org-4\t规则检查\t通过\tORG002\t运维岗位应至少包括" in text
+    assert text.splitlines()[-1].startswith("共 ")
+
+
+def test_clause_status_fails_with_its_rule(ws):
+    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][0].pop("backup"))
+    proc = opsbook("--root", str(ws.root), "clauses", "--format", "json", "--as-of", "2026-11-21")
+    row = next(r for r in json.loads(proc.stdout)["clauses"] if r["id"] == "org-4")
+    assert row["status"] == "fail" and row["findings"] == 1
