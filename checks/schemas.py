@@ -34,19 +34,25 @@ _TYPES = {
 
 
 @lru_cache(maxsize=None)
-def _validator(path: str) -> Draft202012Validator:
-    """A validator for one schema file; relative ``$ref``s resolve to files beside it
-    (never to the network), as they do in editors."""
+def _registry(folder: str):
+    """Every schema in a folder, registered once under its file name, so that relative
+    ``$ref``s resolve to the files beside it (never to the network), as in editors."""
     from referencing import Registry, Resource
 
-    folder = FsPath(path).parent
+    resources = []
+    for path in sorted(FsPath(folder).glob("*.json")):
+        try:
+            resources.append((path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))))
+        except (OSError, ValueError):
+            continue  # reported when that schema itself is used
+    return Registry().with_resources(resources).crawl()
 
-    def retrieve(uri: str):
-        name = uri.split("#", 1)[0].rsplit("/", 1)[-1]
-        return Resource.from_contents(json.loads((folder / name).read_text(encoding="utf-8")))
 
+@lru_cache(maxsize=None)
+def _validator(path: str) -> Draft202012Validator:
+    """A validator for one schema file."""
     schema = json.loads(FsPath(path).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, registry=Registry(retrieve=retrieve),
+    return Draft202012Validator(schema, registry=_registry(str(FsPath(path).parent)),
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
