@@ -1,0 +1,424 @@
+"""The generated pages: document index, registers, compliance dashboard, clause matrix, rules.
+
+Each page is Markdown with HTML tables, generated from the build's
+:class:`~checks.site.context.SiteContext` and filtered by its audience: a page
+never lists a document, register or finding the audience may not see.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import Counter, defaultdict
+
+from .. import clauses as catalogue
+from ..findings import SEVERITY_ZH
+from ..model import SENSITIVITY_ZH, STATUS_ZH
+from ..schemas import schema_path
+from .context import KIND_ORDER, KIND_ZH, SiteContext
+from .render import (FieldNames, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
+                     sensitivity_badge, severity_badge, status_badge, table)
+from .audience import document_level, register_level
+
+# Generated pages: key -> (src_uri, nav title).  Registers and rules add one page each.
+FIXED = {
+    "catalog": ("catalog.md", "文档目录"),
+    "registers": ("registers/index.md", "台账"),
+    "dashboard": ("dashboard.md", "合规看板"),
+    "clauses": ("clauses.md", "条款矩阵"),
+    "rules": ("rules/index.md", "规则"),
+}
+REGISTER_TOP_KEYS = ("title", "sensitivity", "owner", "description")
+
+
+def front_matter(title: str, **extra) -> str:
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "render_macros: false"]
+    for key, value in extra.items():
+        lines.append(f"{key}: {value}")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def stamp(ctx: SiteContext) -> str:
+    """The line that dates every generated page."""
+    return (f'<p class="ob-stamp">截至 <strong>{esc(ctx.as_of.isoformat())}</strong>（检查日期）· '
+            f'手册版本 <strong>{esc(ctx.version_label)}</strong>（提交于 {esc(ctx.version_date)}）· '
+            f'读者级别：{sensitivity_badge(ctx.level)}</p>\n\n')
+
+
+def register_title(ctx: SiteContext, name: str) -> str:
+    reg = ctx.handbook.register(name)
+    title = reg.data.get("title") if reg is not None and isinstance(reg.data, dict) else None
+    return str(title) if title else name
+
+
+def visible_registers(ctx: SiteContext) -> list[str]:
+    return [name for name in sorted(ctx.handbook.registers) if ctx.audience.register_visible(name)]
+
+
+# -- 文档目录 ------------------------------------------------------------------
+
+def catalog_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    out = [front_matter("文档目录", hide="[navigation]"), "# 文档目录\n\n", stamp(ctx)]
+    docs = ctx.visible_documents()
+    out.append(f"本站共发布 {len(docs)} 篇文档（按您的阅读权限）。“下次评审”按文档的评审周期"
+               f"（默认 {getattr(ctx.handbook.settings, 'review_cycle_months', 12)} 个月）从最近评审日期推算；"
+               f"已逾期的以红色标出。\n\n")
+    changed = ctx.last_changed()
+    groups = defaultdict(list)
+    for doc in docs:
+        kind = doc.meta.get("kind")
+        groups[kind if kind in KIND_ZH else None].append(doc)
+    for kind in KIND_ORDER:
+        members = sorted(groups.get(kind, []), key=lambda d: (str(d.doc_id or "~"), d.path))
+        if not members:
+            continue
+        out.append(f"## {KIND_ZH.get(kind, '其他')}\n\n")
+        rows = []
+        for doc in members:
+            nxt = ctx.next_review(doc)
+            overdue = nxt is not None and nxt < ctx.as_of and doc.status == "active"
+            nxt_html = f'<span class="ob-overdue">{esc(fmt_date(nxt))}（已逾期）</span>' if overdue else esc(fmt_date(nxt))
+            rows.append([
+                esc(doc.doc_id or "—"),
+                link.document(doc, doc.title),
+                esc(doc.meta.get("version") or "—"),
+                status_badge(doc.status),
+                sensitivity_badge(document_level(doc)),
+                esc(fmt_date(doc.meta.date("published"))),
+                esc(fmt_date(doc.meta.date("last_reviewed"))),
+                nxt_html if doc.meta.get("kind") in ("policy", "procedure") or doc.meta.date("last_reviewed") else "—",
+                esc(ctx.person(doc.meta.get("owner") or doc.meta.get("author"))),
+                esc(changed.get(doc.path, "—")),
+            ])
+        out.append(table(["编号", "标题", "版本", "状态", "敏感性", "发布时间", "最近评审", "下次评审", "维护人", "最近修改（git）"],
+                         rows, cls="ob-catalog",
+                         cols=["ob-nowrap", "", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap",
+                               "ob-nowrap", "", "ob-nowrap"]) + "\n\n")
+    if not docs:
+        out.append("（没有可显示的文档）\n")
+    return "".join(out)
+
+
+# -- 台账 ---------------------------------------------------------------------
+
+def registers_index_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    out = [front_matter("台账"), "# 台账\n\n", stamp(ctx),
+           "台账是运维工作的记录（YAML 文件，位于 `registers/`），每一项由 `schemas/` 中的 JSON Schema 校验。"
+           "下表列出您有权查看的台账。\n\n"]
+    per_file = Counter(f.file for f in ctx.findings)
+    rows = []
+    for name in visible_registers(ctx):
+        reg = ctx.handbook.register(name)
+        data = reg.data if isinstance(reg.data, dict) else {}
+        count = sum(len(v) for k, v in data.items() if isinstance(v, list) and k not in REGISTER_TOP_KEYS)
+        state = "可用" if ctx.handbook.usable(name) else '<span class="ob-overdue">未通过校验</span>'
+        rows.append([link.register(name, register_title(ctx, name)), f"<code>{esc(reg.path)}</code>",
+                     esc(ctx.person(data.get("owner"))), sensitivity_badge(register_level(reg)), esc(count),
+                     state, esc(per_file.get(reg.path, 0))])
+    out.append(table(["台账", "文件", "维护人", "敏感性", "记录数", "状态", "发现"], rows, empty="（没有可显示的台账）"))
+    return "".join(out) + "\n"
+
+
+def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    reg = ctx.handbook.register(name)
+    title = register_title(ctx, name)
+    out = [front_matter(title, hide="[navigation]"), f"# {esc(title)}\n\n", stamp(ctx)]
+    data = reg.data if isinstance(reg.data, dict) else {}
+    meta_rows = [
+        ["文件", f"<code>{esc(reg.path)}</code>"],
+        ["维护人", esc(ctx.person(data.get("owner")))],
+        ["敏感性", sensitivity_badge(register_level(reg))],
+    ]
+    if data.get("description"):
+        meta_rows.append(["说明", esc(ctx.audience.redact(str(data["description"])))])
+    findings = [f for f in ctx.findings if f.file == reg.path]
+    if findings:
+        meta_rows.append(["发现", f'{len(findings)} 项（见下方“本台账的发现”）'])
+    out.append('<table class="ob-meta" data-search-exclude>' + "".join(
+        f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta_rows) + "</table>\n\n")
+    if not reg.readable:
+        out.append('!!! failure "无法读取"\n    本台账无法读取（编码或 YAML 语法错误），请查看合规看板中的发现。\n\n')
+    elif not reg.valid:
+        out.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
+                   '请按合规看板中的发现修正。\n\n')
+    names = FieldNames(schema_path(ctx.handbook, reg) if reg.readable else None)
+    values = ValueRenderer(ctx, link, names)
+    for key, value in data.items():
+        if key in REGISTER_TOP_KEYS:
+            continue
+        heading = names.title((key,))
+        out.append(f"## {esc(heading)}\n\n")
+        if heading != key:
+            out.append(f'<p class="ob-key"><code>{esc(key)}</code></p>\n\n')
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.append(f'<p class="ob-count">共 {len(value)} 条</p>\n\n')
+            out.append(values.records(value, (key,)) + "\n\n")
+        else:
+            out.append(values.value(value, (key,)) + "\n\n")
+    if findings:
+        out.append("## 本台账的发现\n\n")
+        out.append(findings_table(ctx, link, findings) + "\n\n")
+    return "".join(out)
+
+
+# -- 合规看板 ------------------------------------------------------------------
+
+def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = True) -> str:
+    rows = []
+    for f in findings:
+        cells = []
+        if with_file:
+            cells.append(link.file(f.file, f.line))
+        else:
+            cells.append(esc(f.line or 1))
+        cells += [link.rule(f.rule), severity_badge(f.severity), esc(f.message)]
+        rows.append(cells)
+    return table(["位置" if with_file else "行", "规则", "严重程度", "说明"], rows, cls="ob-findings",
+                 cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
+
+
+def dashboard_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    findings = ctx.findings
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
+    files = len({f.file for f in findings})
+    rows = catalogue.matrix(ctx.result, ctx.chapters) if ctx.chapters else []
+    status_counts = Counter(r["status"] for r in rows)
+    verdict = "通过" if errors == 0 else "未通过"
+    out = [front_matter("合规看板", hide="[navigation]"), "# 合规看板\n\n", stamp(ctx)]
+    out.append('<div class="ob-cards">'
+               f'<div class="ob-card ob-card-{"pass" if errors == 0 else "fail"}"><span>检查结论</span><strong>{verdict}</strong></div>'
+               f'<div class="ob-card ob-card-error"><span>错误</span><strong>{errors}</strong></div>'
+               f'<div class="ob-card ob-card-warning"><span>警告</span><strong>{warnings}</strong></div>'
+               f'<div class="ob-card"><span>涉及文件</span><strong>{files}</strong></div>'
+               f'<div class="ob-card"><span>规则</span><strong>{len(ctx.result.rules)}</strong></div>'
+               f'<div class="ob-card"><span>条款</span><strong>{len(rows)}</strong></div>'
+               '</div>\n\n')
+    if rows:
+        out.append(f"条款状态：{clause_status_badge('pass')} {status_counts.get('pass', 0)} 条 · "
+                   f"{clause_status_badge('warn')} {status_counts.get('warn', 0)} 条 · "
+                   f"{clause_status_badge('fail')} {status_counts.get('fail', 0)} 条 · "
+                   f"其余 {status_counts.get(None, 0)} 条由台账、文档或人工落实（见{link.a(FIXED['clauses'][0], '条款矩阵')}）。\n\n")
+    if ctx.hidden_findings:
+        out.append(f'!!! note "部分发现未显示"\n    另有 {ctx.hidden_findings} 项发现涉及超出您阅读权限的文档或台账，未在本站显示。\n\n')
+    out.append("检查发现不会阻止站点发布；错误级发现须在合并前修正，警告提示临近到期或建议改进的事项。\n\n")
+
+    # by chapter
+    out.append("## 按章节\n\n")
+    by_rule = ctx.findings_by_rule()
+    hidden = ctx.hidden_by_rule()
+    chapters = defaultdict(list)
+    for rule in ctx.result.rules:
+        chapters[rule.chapter or "其他"].append(rule)
+    order = [c.title for c in ctx.chapters]
+    names = sorted(chapters, key=lambda c: (order.index(c) if c in order else len(order), c))
+    summary = []
+    for name in names:
+        found = [f for r in chapters[name] for f in by_rule.get(r.id, [])]
+        e = sum(1 for f in found if f.severity == "error")
+        w = len(found) - e
+        hid = sum(hidden.get(r.id, 0) for r in chapters[name])
+        state = clause_status_badge("fail" if e or any(
+            f.severity == "error" for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
+            ("warn" if w or hid else "pass"))
+        summary.append([esc(name), esc(len(chapters[name])), esc(e), esc(w) + (f"（另有 {hid} 项未显示）" if hid else ""), state])
+    out.append(table(["章节", "规则数", "错误", "警告", "状态"], summary) + "\n\n")
+    for name in names:
+        found = sorted((f for r in chapters[name] for f in by_rule.get(r.id, [])),
+                       key=lambda f: (f.severity != "error", f.file, f.line or 0))
+        if not found:
+            continue
+        out.append(f"### {esc(name)}\n\n")
+        out.append(findings_table(ctx, link, found) + "\n\n")
+
+    # by file
+    out.append("## 按文件\n\n")
+    per_file = defaultdict(list)
+    for f in findings:
+        per_file[f.file].append(f)
+    if not per_file:
+        out.append("没有发现。\n\n")
+    for path in sorted(per_file):
+        items = per_file[path]
+        e = sum(1 for f in items if f.severity == "error")
+        out.append(f"### {esc(path)}\n\n")
+        out.append(f'<p class="ob-count">{link.file(path)}：错误 {e}，警告 {len(items) - e}</p>\n\n')
+        out.append(findings_table(ctx, link, items, with_file=False) + "\n\n")
+    return "".join(out)
+
+
+# -- 条款矩阵 ------------------------------------------------------------------
+
+def _basis(ctx: SiteContext, link: Linker, clause, row) -> str:
+    coverage = row["coverage"]
+    if coverage == "rule":
+        return "规则检查"
+    if coverage == "register":
+        reg = row.get("register") or ""
+        fld = row.get("field") or ""
+        return f"{link.register(reg, register_title(ctx, reg)) if reg in ctx.handbook.registers else esc(reg)}" + (
+            f" · <code>{esc(fld)}</code>" if fld else "")
+    if coverage == "document":
+        ref = str(row.get("document") or "")
+        doc_id, _, section = ref.partition("#")
+        doc = ctx.handbook.document(doc_id.strip())
+        if doc is None:
+            return restricted() if ctx.audience.mentions_hidden(doc_id) else esc(ref)
+        if not ctx.audience.document_visible(doc):
+            return restricted()
+        src = ctx.src_uri(doc)
+        text = doc_label(doc) + (f" › {section}" if section else "")
+        return link.a(src, text) if src else esc(text)
+    return esc(ctx.audience.redact(row.get("reason") or ""))
+
+
+def clauses_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    out = [front_matter("条款矩阵", hide="[navigation]"), "# 条款矩阵\n\n", stamp(ctx)]
+    out.append("JR/T 0099-2012 节选中每一句规范性语句，以及本手册如何落实它：规则检查、台账记录、文档规定或人工判断。"
+               "由规则检查的条款，状态取自规则的发现：有错误为“未通过”，只有警告为“提醒”，没有发现为“通过”。"
+               "条款编号是本手册条款目录的自编号，不是标准的条号。\n\n")
+    for error in ctx.catalogue_errors:
+        out.append(f'!!! failure "条款目录有无法读取的章节"\n    {esc(error)}\n\n')
+    if not ctx.chapters:
+        out.append("（条款目录为空或无法读取。）\n")
+        return "".join(out)
+    rows = catalogue.matrix(ctx.result, ctx.chapters)
+    by_id = {r["id"]: r for r in rows}
+    known_rules = {r.id for r in ctx.result.rules}
+    by_rule = ctx.findings_by_rule()
+    hidden = ctx.hidden_by_rule()
+    counts = Counter(r["coverage"] for r in rows)
+    status_counts = Counter(r["status"] for r in rows)
+    out.append(table(["条款", "规则检查", "台账记录", "文档规定", "人工判断", "通过", "提醒", "未通过"], [[
+        esc(len(rows)), *(esc(counts.get(k, 0)) for k in ("rule", "register", "document", "manual")),
+        *(esc(status_counts.get(k, 0)) for k in ("pass", "warn", "fail"))]]) + "\n\n")
+    for chapter in ctx.chapters:
+        out.append(f"## {esc(chapter.title)}\n\n")
+        out.append(f'<p class="ob-path">{esc(" › ".join(chapter.path))} · <code>{esc(chapter.file)}</code></p>\n\n')
+        if chapter.note:
+            out.append(f'<p class="ob-note">{esc(ctx.audience.redact(chapter.note))}</p>\n\n')
+        table_rows = []
+        for clause in chapter.clauses:
+            row = by_id.get(clause.id, {})
+            rules = []
+            for rid in sorted(set(row.get("rules", [])) | set(clause.rules)):
+                rules.append(link.rule(rid) if rid in known_rules else f'{esc(rid)}<span class="ob-missing">（未实现）</span>')
+            found = sum(len(by_rule.get(rid, [])) for rid in row.get("rules", []))
+            hid = sum(hidden.get(rid, 0) for rid in row.get("rules", []))
+            note = f'<br><span class="ob-note">{esc(ctx.audience.redact(clause.note))}</span>' if clause.note else ""
+            table_rows.append(([
+                f"<strong>{esc(clause.id)}</strong>",
+                esc(clause.text) + note,
+                esc(clause.level or "—"),
+                esc(catalogue.COVERAGE_ZH.get(clause.coverage, clause.coverage)) + "<br>" + _basis(ctx, link, clause, row),
+                "<br>".join(rules) or "—",
+                clause_status_badge(row.get("status")),
+                (esc(found) + (f"（另有 {hid} 项未显示）" if hid else "")) if row.get("rules") else "—",
+            ], {"id": clause.id}))
+        out.append(table(["编号", "条款原文", "要求", "落实方式", "规则", "状态", "发现"], table_rows, cls="ob-matrix",
+                         cols=["ob-nowrap", "", "ob-nowrap", "", "ob-nowrap", "ob-nowrap", ""]) + "\n\n")
+    return "".join(out)
+
+
+# -- 规则 ---------------------------------------------------------------------
+
+def _chapters_of_rules(ctx: SiteContext):
+    chapters = defaultdict(list)
+    for rule in ctx.result.rules:
+        chapters[rule.chapter or "其他"].append(rule)
+    order = [c.title for c in ctx.chapters]
+    return sorted(chapters.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+
+
+def rules_index_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    by_rule = ctx.findings_by_rule()
+    index = catalogue.index(ctx.chapters)
+    out = [front_matter("规则"), "# 规则\n\n", stamp(ctx),
+           f"检查器共有 {len(ctx.result.rules)} 条规则。每条规则检查标准的一句条款（文件与格式类规则保护手册自身的文件），"
+           "其说明即下列各页。命令行 `opsbook rules` 列出同样的目录。\n\n"]
+    for chapter, rules in _chapters_of_rules(ctx):
+        out.append(f"## {esc(chapter)}\n\n")
+        rows = []
+        for rule in rules:
+            clause = index.get(rule.clause) if rule.clause else None
+            rows.append([link.rule(rule.id), esc(rule.title), severity_badge(rule.severity),
+                         link.clause(rule.clause) if rule.clause else "—",
+                         esc(len(by_rule.get(rule.id, []))),
+                         esc(clause.text if clause else "")])
+        out.append(table(["编号", "标题", "严重程度", "条款", "当前发现", "条款原文"], rows, cls="ob-rules",
+                         cols=["ob-nowrap", "", "ob-nowrap", "ob-nowrap", "", ""]) + "\n\n")
+    return "".join(out)
+
+
+def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    index = catalogue.index(ctx.chapters)
+    clause = index.get(rule.clause) if rule.clause else None
+    findings = ctx.findings_by_rule().get(rule.id, [])
+    hidden = ctx.hidden_by_rule().get(rule.id, 0)
+    title = f"{rule.id} {rule.title}"
+    out = [front_matter(title), f"# {esc(title)}\n\n"]
+    if clause is not None:
+        clause_html = (f"{link.clause(clause.id)}（{esc(clause.heading)}）"
+                       f'<blockquote class="ob-quote">{esc(clause.text)}</blockquote>')
+    elif rule.clause:
+        clause_html = f"{esc(rule.clause)}（条款目录中暂无此条）"
+    else:
+        clause_html = "—（本规则保护手册自身的文件，不对应标准条款）"
+    meta = [
+        ["编号", f"<code>{esc(rule.id)}</code>"],
+        ["名称", f"<code>{esc(rule.name)}</code>"],
+        ["标题", esc(rule.title)],
+        ["严重程度", severity_badge(rule.severity)],
+        ["章节", esc(rule.chapter or "—")],
+        ["条款", clause_html],
+        ["读取的台账", "、".join(link.register(n, register_title(ctx, n)) if n in ctx.handbook.registers else esc(n)
+                             for n in rule.needs) or "—"],
+        ["与检查日期有关", "是" if rule.dated else "否"],
+        ["当前发现", f"{len(findings)} 项" + (f"（另有 {hidden} 项涉及受限内容，未显示）" if hidden else "")],
+    ]
+    out.append('<table class="ob-meta" data-search-exclude>' + "".join(
+        f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta) + "</table>\n\n")
+    doc = rule.doc.strip()
+    out.append((doc if doc else "（本规则暂无说明。）") + "\n\n")
+    out.append(f"## 当前发现\n\n{stamp(ctx)}")
+    out.append(findings_table(ctx, link, findings) + "\n" if findings else "没有发现。\n")
+    return "".join(out)
+
+
+# -- 首页（仅当 docs/ 中没有可见的首页时） ---------------------------------------
+
+def home_page(ctx: SiteContext, page_url: str) -> str:
+    link = Linker(ctx, page_url)
+    name = ctx.organisation_name()
+    title = f"{name}信息技术运维手册" if name else "信息技术运维手册"
+    errors = sum(1 for f in ctx.findings if f.severity == "error")
+    out = [front_matter(title), f"# {esc(title)}\n\n", stamp(ctx)]
+    out.append(f"本站发布 {len(ctx.visible_documents())} 篇文档、{len(visible_registers(ctx))} 个台账；"
+               f"当前检查发现错误 {errors} 项、警告 {len(ctx.findings) - errors} 项。\n\n")
+    items = [(k, FIXED[k]) for k in ("catalog", "dashboard", "clauses", "registers", "rules")]
+    out.append("<ul>" + "".join(f"<li>{link.a(src, t)}</li>" for _, (src, t) in items) + "</ul>\n")
+    return "".join(out)
+
+
+def unique(path: str, taken) -> str:
+    """A generated page's path that no file in docs/ already has."""
+    if path not in taken:
+        return path
+    stem, ext = posixpath.splitext(path)
+    n = 2
+    while f"{stem}-{n}{ext}" in taken:
+        n += 1
+    return f"{stem}-{n}{ext}"
+
+
+__all__ = ["FIXED", "catalog_page", "registers_index_page", "register_page", "dashboard_page", "clauses_page",
+           "rules_index_page", "rule_page", "home_page", "visible_registers", "register_title", "unique",
+           "SEVERITY_ZH", "SENSITIVITY_ZH", "STATUS_ZH"]

@@ -1,0 +1,314 @@
+"""HTML fragments for the site: badges, tables, register values, links.
+
+Everything the site writes from handbook data goes through :func:`esc`; links
+to documents go through :class:`Linker`, which never links to (or names) a
+document the audience may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import posixpath
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
+from ..findings import SEVERITY_ZH
+from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH
+from .audience import RESTRICTED_TEXT
+
+PERSON = re.compile(r"^P\d{3,}$")
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def sensitivity_badge(level) -> str:
+    key = level if level in SENSITIVITY_LEVELS else "unknown"
+    text = SENSITIVITY_ZH.get(level, f"未标识（按机密处理）" if not level else f"无效：{level}（按机密处理）")
+    return f'<span class="ob-badge ob-sens-{key}">{esc(text)}</span>'
+
+
+def status_badge(status) -> str:
+    key = status if status in STATUS_ZH else "unknown"
+    return f'<span class="ob-badge ob-status-{key}">{esc(STATUS_ZH.get(status, status or "未标识"))}</span>'
+
+
+def severity_badge(severity) -> str:
+    return f'<span class="ob-badge ob-sev-{esc(severity)}">{esc(SEVERITY_ZH.get(severity, severity))}</span>'
+
+
+def clause_status_badge(status) -> str:
+    key = status or "none"
+    return f'<span class="ob-badge ob-clause-{key}">{esc(CLAUSE_STATUS_ZH.get(status, "—"))}</span>'
+
+
+def restricted(text: str = RESTRICTED_TEXT) -> str:
+    return f'<span class="ob-restricted">{esc(text)}</span>'
+
+
+def table(headers, rows, cls: str = "", empty: str = "（无）", cols=None) -> str:
+    """An HTML table; ``rows`` are lists of cells that are already HTML (or ``(cells, {attr: value})``).
+
+    The table itself has no class, so that mkdocs-material styles it like a Markdown table; ``cls``
+    goes on a wrapping ``div`` and ``cols`` gives each column's cells a class.
+    """
+    if not rows:
+        return f'<p class="ob-empty">{esc(empty)}</p>'
+    cols = list(cols or [])
+    klass = lambda i: f' class="{cols[i]}"' if i < len(cols) and cols[i] else ""  # noqa: E731
+    head = "".join(f"<th{klass(i)}>{esc(h)}</th>" for i, h in enumerate(headers))
+    body = []
+    for row in rows:
+        attrs = ""
+        if isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], dict):
+            row, extra = row
+            attrs = "".join(f' {k}="{esc(v)}"' for k, v in extra.items())
+        body.append(f"<tr{attrs}>" + "".join(f"<td{klass(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>")
+    table_html = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
+    return f'<div class="ob-table {cls}">' + table_html + "</div>" if cls else table_html
+
+
+def _nested_table(headers, rows) -> str:
+    """A table inside a table cell: classed, so that it stays compact."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="ob-nested"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def fmt_date(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class Linker:
+    """Relative links from one page of the site to others (works under any sub-path)."""
+
+    def __init__(self, ctx, page_url: str):
+        self.ctx = ctx
+        self.page_url = page_url
+
+    def url(self, src_uri: str, anchor: str | None = None) -> str | None:
+        files = self.ctx.files
+        target = files.get_file_from_path(src_uri) if files is not None else None
+        if target is None:
+            return None
+        from mkdocs.utils import get_relative_url
+
+        href = get_relative_url(target.url, self.page_url)
+        return href + (f"#{anchor}" if anchor else "")
+
+    def a(self, src_uri: str, text: str, anchor: str | None = None, title: str | None = None) -> str:
+        href = self.url(src_uri, anchor)
+        if href is None:
+            return esc(text)
+        t = f' title="{esc(title)}"' if title else ""
+        return f'<a href="{esc(href)}"{t}>{esc(text)}</a>'
+
+    def document(self, doc, text: str | None = None) -> str:
+        """A link to a document, or “（受限文档）” when the audience may not see it."""
+        if doc is None or not self.ctx.audience.document_visible(doc):
+            return restricted()
+        src = self.ctx.src_uri(doc)
+        label = text if text is not None else doc_label(doc)
+        return self.a(src, label) if src else esc(label)
+
+    def document_id(self, doc_id, text: str | None = None) -> str:
+        doc = self.ctx.handbook.document(doc_id) if doc_id else None
+        if doc is None:
+            if doc_id and self.ctx.audience.mentions_hidden(str(doc_id)):
+                return restricted()
+            return esc(doc_id if doc_id else "—")
+        return self.document(doc, text)
+
+    def rule(self, rule_id: str, text: str | None = None) -> str:
+        src = self.ctx.page_urls.get(f"rule:{rule_id}")
+        return self.a(src, text or rule_id) if src else esc(text or rule_id)
+
+    def clause(self, clause_id: str, text: str | None = None) -> str:
+        src = self.ctx.page_urls.get("clauses")
+        if not src or clause_id not in self.ctx.clause_ids:
+            return esc(text or clause_id)
+        return self.a(src, text or clause_id, anchor=clause_id)
+
+    def register(self, name: str, text: str | None = None) -> str:
+        if not self.ctx.audience.register_visible(name):
+            return restricted("（受限台账）")
+        src = self.ctx.page_urls.get(f"register:{name}")
+        return self.a(src, text or name) if src else esc(text or name)
+
+    def file(self, path: str, line=None) -> str:
+        """A repository file (with line) as text, linked to its page when it has one."""
+        label = f"{path}:{line}" if line else path
+        if not self.ctx.audience.path_visible(path):
+            return restricted()
+        doc = self.ctx.handbook.documents_by_path.get(path)
+        if doc is not None:
+            src = self.ctx.src_uri(doc)
+            return f"<code>{self.a(src, label)}</code>" if src else f"<code>{esc(label)}</code>"
+        if path.startswith("registers/"):
+            name = path.split("/", 1)[1].split(".", 1)[0]
+            src = self.ctx.page_urls.get(f"register:{name}")
+            if src:
+                return f"<code>{self.a(src, label)}</code>"
+        return f"<code>{esc(label)}</code>"
+
+
+def doc_label(doc) -> str:
+    return f"{doc.doc_id} {doc.title}" if doc.doc_id else doc.title
+
+
+# -- schemas: the Chinese names of register fields ---------------------------
+
+@lru_cache(maxsize=None)
+def _load_schema(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
+    """Follow ``$ref``s (and merge ``allOf``) so that ``properties`` and ``items`` are visible."""
+    if not isinstance(node, dict) or depth > 8:
+        return {}, current
+    merged = dict(node)
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        file, _, pointer = ref.partition("#")
+        path = str(Path(current).parent / file) if file else current
+        target = _load_schema(path)
+        for part in [p for p in pointer.split("/") if p]:
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        target, path = _deref(target, path, depth + 1)
+        for key, value in target.items():
+            if key == "properties":
+                merged["properties"] = {**value, **merged.get("properties", {})}
+            else:
+                merged.setdefault(key, value)
+        current = path
+    for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
+        sub, _ = _deref(sub, current, depth + 1)
+        if "properties" in sub:
+            merged["properties"] = {**sub["properties"], **merged.get("properties", {})}
+    return merged, current
+
+
+class FieldNames:
+    """The Chinese title of each field of a register, from its schema (the key when there is none)."""
+
+    def __init__(self, schema_path: Path | None):
+        self.path = str(schema_path) if schema_path else ""
+        self.root = _load_schema(self.path) if self.path else {}
+
+    def node(self, keys: tuple) -> tuple[dict, str]:
+        node, current = _deref(self.root, self.path)
+        for key in keys:
+            if isinstance(key, int) or key == "[]":
+                items = node.get("items")
+                node, current = _deref(items if isinstance(items, dict) else {}, current)
+            else:
+                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                sub = props.get(key)
+                if sub is None:
+                    extra = node.get("additionalProperties")
+                    sub = extra if isinstance(extra, dict) else {}
+                node, current = _deref(sub, current)
+        return node, current
+
+    def title(self, keys: tuple) -> str:
+        node, _ = self.node(keys)
+        title = node.get("title") if isinstance(node, dict) else None
+        return str(title) if title else str(keys[-1])
+
+    def kind(self, keys: tuple) -> str | None:
+        """The reference type of a field (person, document, …) when its schema says so."""
+        node = self.root
+        current = self.path
+        for key in keys:
+            node, current = _deref(node, current)
+            if isinstance(key, int) or key == "[]":
+                node = node.get("items") if isinstance(node.get("items"), dict) else {}
+            else:
+                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                node = props.get(key, {})
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and "$defs/" in ref:
+            return ref.rsplit("/", 1)[-1]
+        return None
+
+
+class ValueRenderer:
+    """Register values as readable HTML: nested mappings as small tables, lists one item a line."""
+
+    MAX_DEPTH = 6
+
+    def __init__(self, ctx, linker: Linker, names: FieldNames):
+        self.ctx = ctx
+        self.linker = linker
+        self.names = names
+
+    def scalar(self, value, keys: tuple) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, (dt.date, dt.datetime)):
+            return esc(fmt_date(value))
+        if isinstance(value, (int, float)):
+            return esc(value)
+        text = str(value)
+        kind = self.names.kind(keys)
+        if kind in ("person", "persons") or (kind is None and PERSON.match(text) and text in self.ctx.handbook.staff):
+            return esc(self.ctx.person(text))
+        if kind == "document" or text in self.ctx.handbook.documents_by_id:
+            return self.linker.document_id(text)
+        return esc(self.ctx.audience.redact(text))
+
+    def value(self, value, keys: tuple = (), depth: int = 0) -> str:
+        if depth > self.MAX_DEPTH:
+            return esc("…")
+        if isinstance(value, dict):
+            if not value:
+                return "—"
+            rows = "".join(
+                f'<tr><th>{esc(self.names.title(keys + (k,)))}</th><td>{self.value(v, keys + (k,), depth + 1)}</td></tr>'
+                for k, v in value.items()
+            )
+            return f'<table class="ob-kv">{rows}</table>'
+        if isinstance(value, list):
+            if not value:
+                return "—"
+            if all(isinstance(v, dict) for v in value):
+                return self.records(value, keys, depth + 1, nested=True)
+            if all(not isinstance(v, (dict, list)) for v in value):
+                return "、".join(self.scalar(v, keys + ("[]",)) for v in value)
+            return "<br>".join(self.value(v, keys + ("[]",), depth + 1) for v in value)
+        return self.scalar(value, keys)
+
+    def records(self, items: list, keys: tuple, depth: int = 0, nested: bool = False) -> str:
+        columns: list = []
+        for item in items:
+            for key in item:
+                if key not in columns:
+                    columns.append(key)
+        headers = [self.names.title(keys + ("[]", c)) for c in columns]
+        rows = []
+        for item in items:
+            attrs = {}
+            if not nested and isinstance(item.get("id"), str):
+                attrs = {"id": item["id"]}
+            cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if c in item else "" for c in columns]
+            rows.append((cells, attrs) if attrs else cells)
+        if nested:
+            return _nested_table(headers, [r[0] if isinstance(r, tuple) else r for r in rows])
+        return table(headers, rows, cls="ob-register")
