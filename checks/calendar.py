@@ -10,6 +10,7 @@ extra closures, the firm's own trading-hours window (for example from the
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,6 +18,19 @@ from . import dates
 
 EXCHANGE = "XSHG"
 DAY = dt.timedelta(days=1)
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# How far the day-by-day searches look before giving up (no real calendar closes this long).
+MAX_CLOSED_RUN = 60
+
+
+def package_version() -> str:
+    """The installed exchange-calendars version, for messages."""
+    try:
+        from importlib.metadata import version
+
+        return version("exchange_calendars")
+    except Exception:  # pragma: no cover - metadata missing
+        return "?"
 
 
 @lru_cache(maxsize=1)
@@ -24,13 +38,15 @@ def _package_calendar():
     """(set of XSHG sessions, first known day, last known day) from exchange-calendars."""
     import exchange_calendars as xcals
 
-    cls = xcals.get_calendar(EXCHANGE).__class__
-    holidays = cls.precomputed_holidays()
-    last_year = max(h.year for h in holidays)
-    first = dt.date(2000, 1, 1)
-    last = dt.date(last_year, 12, 31)
-    calendar = xcals.get_calendar(EXCHANGE, start=first.isoformat(), end=last.isoformat())
-    sessions = {ts.date() for ts in calendar.sessions}
+    with warnings.catch_warnings():  # pandas deprecation noise from inside the package
+        warnings.simplefilter("ignore")
+        cls = xcals.get_calendar(EXCHANGE).__class__
+        holidays = cls.precomputed_holidays()
+        last_year = max(h.year for h in holidays)
+        first = dt.date(2000, 1, 1)
+        last = dt.date(last_year, 12, 31)
+        calendar = xcals.get_calendar(EXCHANGE, start=first.isoformat(), end=last.isoformat())
+        sessions = {ts.date() for ts in calendar.sessions}
     return frozenset(sessions), first, last
 
 
@@ -39,6 +55,29 @@ class Session:
     start: dt.time
     end: dt.time  # may be earlier than start: the session runs past midnight
     name: str = ""
+
+    @property
+    def overnight(self) -> bool:
+        return self.end <= self.start
+
+
+def read_sessions(records) -> tuple:
+    """Sessions from register records with a readable start and end (others are skipped)."""
+    out = []
+    for rec in records:
+        start, end = dates.as_time(rec.get("start")), dates.as_time(rec.get("end"))
+        if start and end:
+            name = rec.get("name", "")
+            out.append(Session(start, end, name if isinstance(name, str) else str(name)))
+    return tuple(out)
+
+
+def describe(interval) -> str:
+    """“2026-03-12（周四）下午交易时段 13:00–15:00” for an interval from ``intervals``/``trading_overlap``."""
+    start, end, name = interval
+    next_day = "次日 " if end.date() > start.date() else ""
+    return (f"{start.date().isoformat()}（{WEEKDAYS_ZH[start.weekday()]}）{name} "
+            f"{start:%H:%M}–{next_day}{end:%H:%M}")
 
 
 @dataclass
@@ -49,30 +88,40 @@ class TradingCalendar:
     # from registers/calendar.yaml
     extra_years: dict = field(default_factory=dict)  # year -> set of announced holidays (weekdays closed)
     extra_closures: set = field(default_factory=set)
-    day_sessions: tuple = (Session(dt.time(9, 30), dt.time(11, 30), "上午"), Session(dt.time(13, 0), dt.time(15, 0), "下午"))
+    day_sessions: tuple = (
+        Session(dt.time(9, 30), dt.time(11, 30), "上午交易时段"),
+        Session(dt.time(13, 0), dt.time(15, 0), "下午交易时段"),
+    )
     night_sessions: tuple = ()
 
     @classmethod
     def from_handbook(cls, handbook) -> "TradingCalendar":
+        """The package's calendar plus what ``registers/calendar.yaml`` adds.
+
+        Never raises on odd register content: entries that cannot be read are
+        left out (the schema and CAL002 report them)."""
         sessions, first, last = _package_calendar()
         cal = cls(sessions, first, last)
         root = handbook.root_of("calendar")
         if root is None:
             return cal
         for year in root.records("announced_years"):
-            days = {dates.as_date(d) for d in year.get("holidays", [])}
-            cal.extra_years[int(year["year"])] = {d for d in days if d}
+            number = year.get("year")
+            if not isinstance(number, int) or isinstance(number, bool):
+                continue
+            holidays = year.get("holidays", [])
+            days = {dates.as_date(d) for d in holidays} if isinstance(holidays, list) else set()
+            cal.extra_years.setdefault(number, set()).update(d for d in days if d)
         cal.extra_closures = {dates.as_date(c.get("date")) for c in root.records("closures")} - {None}
-        hours = root.records("trading_hours")
-        if hours:
-            cal.day_sessions = tuple(
-                Session(dates.as_time(h.get("start")), dates.as_time(h.get("end")), h.get("name", ""))
-                for h in hours if dates.as_time(h.get("start")) and dates.as_time(h.get("end"))
-            )
-        cal.night_sessions = tuple(
-            Session(dates.as_time(n.get("start")), dates.as_time(n.get("end")), n.get("name", ""))
-            for n in root.records("night_sessions") if dates.as_time(n.get("start")) and dates.as_time(n.get("end"))
-        )
+        day_sessions = read_sessions(root.records("trading_hours"))
+        written = root.get("trading_hours")
+        if day_sessions and isinstance(written, list) and len(day_sessions) < len(written):
+            # An entry could not be read (the schema reports it): keep the exchange's own
+            # hours as well, so that no trading hour goes unchecked meanwhile.
+            day_sessions = tuple(sorted(set(cal.day_sessions) | set(day_sessions), key=lambda s: (s.start, s.end)))
+        if day_sessions:
+            cal.day_sessions = day_sessions
+        cal.night_sessions = read_sessions(root.records("night_sessions"))
         return cal
 
     # -- what is known -----------------------------------------------------
@@ -88,6 +137,16 @@ class TradingCalendar:
 
     def knows(self, day: dt.date) -> bool:
         return self.package_first <= day <= self.known_until
+
+    def source_of(self, day: dt.date) -> str:
+        """Where the trading status of ``day`` comes from, in Chinese (for messages and the site)."""
+        if day in self.extra_closures:
+            return "registers/calendar.yaml 的临时休市（closures）"
+        if self.package_first <= day <= self.package_last:
+            return f"exchange-calendars {package_version()}（{EXCHANGE}）"
+        if day.year in self.extra_years:
+            return f"registers/calendar.yaml 中 {day.year} 年的休市公告（announced_years）"
+        return "未知：超出已知交易日历，工作日按交易日处理"
 
     # -- trading days ------------------------------------------------------
     def is_trading_day(self, day: dt.date) -> bool:
@@ -112,13 +171,15 @@ class TradingCalendar:
 
     def previous_trading_day(self, day: dt.date) -> dt.date:
         day -= DAY
-        while not self.is_trading_day(day):
+        for _ in range(MAX_CLOSED_RUN):
+            if self.is_trading_day(day):
+                return day
             day -= DAY
         return day
 
     def next_trading_day(self, day: dt.date) -> dt.date:
         day += DAY
-        for _ in range(40):
+        for _ in range(MAX_CLOSED_RUN):
             if self.is_trading_day(day):
                 return day
             day += DAY
@@ -139,21 +200,36 @@ class TradingCalendar:
         out = []
         if self.is_trading_day(day):
             for s in self.day_sessions:
-                out.append((dt.datetime.combine(day, s.start), dt.datetime.combine(day, s.end), s.name or "日盘"))
+                if s.overnight:  # a day session cannot run past midnight: misconfigured, CAL002 says so
+                    continue
+                out.append((dt.datetime.combine(day, s.start), dt.datetime.combine(day, s.end), s.name or "交易时段"))
         if self.has_night_session(day):
             for s in self.night_sessions:
-                end_day = day + DAY if s.end <= s.start else day
+                end_day = day + DAY if s.overnight else day
                 out.append((dt.datetime.combine(day, s.start), dt.datetime.combine(end_day, s.end), s.name or "夜盘"))
-        return out
+        return sorted(out)
 
-    def trading_overlap(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime, str] | None:
-        """The first trading interval that the window [start, end) overlaps, or None."""
-        if end <= start:
+    def trading_overlap(self, start: dt.datetime, end: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime, str] | None:
+        """The first trading interval that the window [start, end) overlaps, or None.
+
+        A window without an end, or whose end is not after its start, is taken as
+        the single minute at ``start`` (the rules report the bad end separately)."""
+        if end is None or end <= start:
             end = start + dt.timedelta(minutes=1)
-        day = start.date() - DAY
+        day = start.date() - DAY  # a night session of the day before may still be running
         while day <= end.date():
             for a, b, name in self.intervals(day):
                 if a < end and start < b:
                     return a, b, name
             day += DAY
         return None
+
+    def trading_overlaps(self, start: dt.datetime, end: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime, str]]:
+        """Every trading interval that the window [start, end) overlaps, in order."""
+        if end is None or end <= start:
+            end = start + dt.timedelta(minutes=1)
+        out, day = [], start.date() - DAY
+        while day <= end.date():
+            out.extend(i for i in self.intervals(day) if i[0] < end and start < i[1])
+            day += DAY
+        return out

@@ -1,0 +1,656 @@
+"""系统测试：测试方案、覆盖面与测试报告，模拟环境，生产环境测试的备份、公告、组织、恢复与交易时段。"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import dates
+from ..calendar import describe
+from ..findings import Hit
+from . import rule
+
+CHAPTER = "系统测试"
+
+ASPECTS = ("功能", "性能", "容量", "安全性", "稳定性")
+CANCELLED = "已取消"
+DONE = "已完成"
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
+
+
+def _plans(handbook):
+    return [p for p in handbook.records("system_tests", "plans") if p.get("status") != CANCELLED]
+
+
+def _environments(handbook) -> dict:
+    return {e.id: e for e in handbook.records("system_tests", "environments") if e.id}
+
+
+def _used_environments(handbook):
+    """The environments that a (not cancelled) plan uses, each once, in register order."""
+    used = {p.get("environment") for p in _plans(handbook)}
+    return [e for e in handbook.records("system_tests", "environments") if e.id in used]
+
+
+def _production_tests(handbook, done_only=False):
+    for test in handbook.records("system_tests", "production_tests"):
+        status = test.get("status")
+        if status == CANCELLED or (done_only and status != DONE):
+            continue
+        yield test
+
+
+def _window(test):
+    window = test.sub("window")
+    if window is None:
+        return None, None
+    return window.datetime("start"), window.datetime("end")
+
+
+def _env(env) -> str:
+    return f"模拟环境 {env.id}（{env.get('name', '')}）"
+
+
+def _plan(plan) -> str:
+    return f"测试方案 {plan.id}（{plan.get('title', '')}）"
+
+
+def _prt(test) -> str:
+    return f"生产环境测试 {test.id}（{test.get('title', '')}）"
+
+
+# -- 测试方案 ---------------------------------------------------------------
+
+@rule("TST001", name="test-plan", title="根据上线要求制定测试方案，确定测试方法和流程", clause="test-3",
+      needs=("system_tests",))
+def test_plan(handbook):
+    """
+    ## 检查什么
+    `registers/system_tests.yaml` 中每个测试方案（已取消的除外）写明了被测系统 `systems`、依据的
+    上线要求 `requirements`、测试方法 `methods` 和测试流程 `process`。每项生产环境测试都注明
+    所属的测试方案 `plan`，且该方案在 `plans` 中存在。
+
+    ## 为什么
+    标准要求：“证券期货机构应根据系统上线要求制定测试方案，确定采用的测试方法和测试流程。”
+
+    ## 如何修复
+    补齐测试方案的内容；为生产环境测试填写它所属的测试方案编号。
+
+    ## 示例
+    ```yaml
+    plans:
+      - id: TST-2026-01
+        systems: [CI-APP-TRADE]
+        requirements: 《集中交易系统 V6.2 上线需求说明书》
+        methods: [黑盒功能测试, 压力测试, 漏洞扫描]
+        process: 测试准备 → 功能测试 → 性能与容量测试 → 安全测试 → 稳定性测试 → 测试报告
+    ```
+    """
+    fields = {"systems": "被测系统", "requirements": "上线要求", "methods": "测试方法", "process": "测试流程"}
+    for plan in _plans(handbook):
+        missing = [f"{zh}（{key}）" for key, zh in fields.items() if _empty(plan.get(key))]
+        if missing:
+            yield Hit(plan.at("id"), f"{_plan(plan)} 缺少：{'、'.join(missing)}")
+    ids = {p.id for p in handbook.records("system_tests", "plans") if p.id}
+    for test in _production_tests(handbook):
+        ref = test.get("plan")
+        if not ref:
+            yield Hit(test.at("id"), f"{_prt(test)} 没有注明所属的测试方案（plan）")
+        elif ref not in ids:
+            yield Hit(test.at("plan"), f"{_prt(test)} 所属的测试方案“{ref}”不在测试方案列表（plans）中")
+
+
+@rule("TST002", name="test-coverage", title="测试方案及测试用例覆盖功能、性能、容量、安全性、稳定性", clause="test-4",
+      needs=("system_tests",))
+def test_coverage(handbook):
+    """
+    ## 检查什么
+    每个测试方案（已取消的除外）的覆盖方面 `aspects` 和测试用例 `cases`（按 `aspect` 统计，用例数
+    `count` 为 0 的不算）都包括：功能、性能、容量、安全性、稳定性。
+
+    ## 为什么
+    标准要求：“测试方案及测试用例应覆盖功能、性能、容量、安全性、稳定性等方面。”
+    只写进方案而没有用例的方面，实际上没有被测试。
+
+    ## 如何修复
+    补充缺少方面的测试设计和用例；确实不适用的（如纯参数变更不涉及容量），在方案中说明理由，
+    并以一条用例数为 0 以外的评估用例记录评估结论。
+
+    ## 示例
+    ```yaml
+    aspects: [功能, 性能, 容量, 安全性, 稳定性]
+    cases:
+      - {aspect: 功能, count: 412}
+      - {aspect: 性能, count: 18}
+      - {aspect: 容量, count: 6}
+      - {aspect: 安全性, count: 35}
+      - {aspect: 稳定性, count: 3}
+    ```
+    """
+    for plan in _plans(handbook):
+        aspects = set(plan.get("aspects", []) or [])
+        missing = [a for a in ASPECTS if a not in aspects]
+        if missing:
+            yield Hit(plan.at("aspects") if plan.get("aspects") else plan.at("id"),
+                      f"{_plan(plan)} 未覆盖：{'、'.join(missing)}")
+        covered = {c.get("aspect") for c in plan.records("cases") if c.get("count", 1) != 0}
+        missing = [a for a in ASPECTS if a not in covered]
+        if missing:
+            yield Hit(plan.at("cases") if plan.get("cases") else plan.at("id"),
+                      f"{_plan(plan)} 的测试用例未覆盖：{'、'.join(missing)}")
+
+
+@rule("TST003", name="test-report", title="测试完成后分析评估测试结果并给出测试报告", clause="test-5",
+      needs=("system_tests",))
+def test_report(handbook):
+    """
+    ## 检查什么
+    状态为“已完成”的测试方案有测试报告 `report`：报告日期 `date`、测试结果分析评估 `analysis`、
+    测试结论 `conclusion` 和报告的编号或存放位置 `record`；报告日期不早于测试期间的结束日期
+    `period.end`。
+
+    ## 为什么
+    标准要求：“测试完成后应对测试结果进行分析评估，并给出测试报告。”
+
+    ## 如何修复
+    补录测试报告的信息；报告尚未完成的，把方案状态改回“测试中”。
+    """
+    for plan in _plans(handbook):
+        if plan.get("status") != DONE:
+            continue
+        report = plan.sub("report")
+        if report is None:
+            yield Hit(plan.at("status"), f"{_plan(plan)} 已完成，但没有测试报告（report）")
+            continue
+        missing = [f"{zh}（{key}）" for key, zh in (("date", "报告日期"), ("analysis", "测试结果分析评估"),
+                                                   ("conclusion", "测试结论"), ("record", "测试报告")) if _empty(report.get(key))]
+        if missing:
+            yield Hit(plan.at("report"), f"{_plan(plan)} 的测试报告缺少：{'、'.join(missing)}")
+        period = plan.sub("period")
+        ended = period.date("end") if period else None
+        written = report.date("date")
+        if written and ended and written < ended:
+            yield Hit(report.at("date"), f"{_plan(plan)} 的测试报告日期 {written} 早于测试结束日期 {ended}")
+
+
+@rule("TST004", name="test-resources", title="为系统测试配备人员和设备资源", clause="test-2", needs=("system_tests",))
+def test_resources(handbook):
+    """
+    ## 检查什么
+    每个测试方案（已取消的除外）写明了测试人员 `resources.people` 和设备资源 `resources.equipment`。
+    需要关联单位配合的，写在 `resources.related_units`（供应商写在 `resources.suppliers`）。
+
+    ## 为什么
+    标准要求：“证券期货机构应为系统测试配备必要的人员和设备资源，需要时应协调关联单位配合测试。”
+    资源是否“必要”“足够”需要人工判断，但方案中必须写明配备了什么。
+
+    ## 如何修复
+    在测试方案中补充 `resources`。
+
+    ## 示例
+    ```yaml
+    resources:
+      people: [P015, P016, P006]
+      equipment: 集中交易模拟环境（ENV-SIM-01）、压力测试工具集群 4 台
+      suppliers: [SUP-001]
+      related_units: [上海证券交易所技术公司（全网测试）]
+    ```
+    """
+    for plan in _plans(handbook):
+        resources = plan.sub("resources")
+        missing = [f"{zh}（resources.{key}）" for key, zh in (("people", "测试人员"), ("equipment", "设备资源"))
+                   if resources is None or _empty(resources.get(key))]
+        if missing:
+            yield Hit(plan.at("resources") if resources else plan.at("id"), f"{_plan(plan)} 未写明{'、'.join(missing)}")
+
+
+# -- 模拟环境 ---------------------------------------------------------------
+
+@rule("TST005", name="simulation-environment", title="建立独立的模拟环境", clause="test-7", needs=("system_tests",))
+def simulation_environment(handbook):
+    """
+    ## 检查什么
+    每个测试方案（已取消的除外）注明所用的模拟环境 `environment`，该环境登记在
+    `environments` 中，并且是独立的模拟环境（`independent: true`）。
+
+    ## 为什么
+    标准要求：“应建立独立的模拟环境。”模拟环境测试是上线前测试的基础，与其他用途共用的
+    环境无法保证测试条件可控。
+
+    ## 如何修复
+    为方案填写模拟环境编号，并在 `environments` 中登记该环境；环境与其他用途共用的，应建设
+    独立的模拟环境。
+
+    ## 示例
+    ```yaml
+    environments:
+      - id: ENV-SIM-01
+        name: 集中交易模拟环境
+        independent: true
+    ```
+    """
+    environments = _environments(handbook)
+    for plan in _plans(handbook):
+        ref = plan.get("environment")
+        if not ref:
+            yield Hit(plan.at("id"), f"{_plan(plan)} 没有注明所用的模拟环境（environment）")
+        elif ref not in environments:
+            yield Hit(plan.at("environment"), f"{_plan(plan)} 所用的模拟环境“{ref}”未在 environments 中登记")
+    for env in _used_environments(handbook):
+        if env.get("independent") is not True:
+            yield Hit(env.at("independent") if "independent" in env else env.at("id"),
+                      f"{_env(env)} 未确认为独立的模拟环境（independent: true）")
+
+
+@rule("TST006", name="simulation-architecture", title="模拟环境在逻辑架构上与生产环境一致", clause="test-8",
+      needs=("system_tests",))
+def simulation_architecture(handbook):
+    """
+    ## 检查什么
+    测试方案使用的每个模拟环境都确认了逻辑架构与生产环境一致（`consistent_architecture: true`），
+    并在 `architecture_notes` 中说明。
+
+    ## 为什么
+    标准要求：“模拟环境应在逻辑架构上和生产环境一致。”架构不同的环境测不出生产中的主备切换、
+    接口和部署问题。
+
+    ## 如何修复
+    核对模拟环境与生产环境的逻辑架构（层次、主备方式、接口），不一致的先整改，再填写确认和说明。
+    """
+    for env in _used_environments(handbook):
+        if env.get("consistent_architecture") is not True:
+            yield Hit(env.at("consistent_architecture") if "consistent_architecture" in env else env.at("id"),
+                      f"{_env(env)} 未确认逻辑架构与生产环境一致（consistent_architecture: true）")
+        elif _empty(env.get("architecture_notes")):
+            yield Hit(env.at("consistent_architecture"), f"{_env(env)} 没有说明与生产环境一致的逻辑架构（architecture_notes）")
+
+
+@rule("TST007", name="simulation-separated", title="模拟环境与生产环境分离，不得干扰生产环境", clause="test-9",
+      needs=("system_tests",))
+def simulation_separated(handbook):
+    """
+    ## 检查什么
+    测试方案使用的每个模拟环境都与生产环境分离（`separate_from_production: true`），并在
+    `isolation` 中写明隔离措施（网段、防火墙、存储和数据库不共用等）。
+
+    ## 为什么
+    标准要求：“模拟环境应与生产环境进行分离，不得对生产环境进行干扰；”
+
+    ## 如何修复
+    落实隔离措施后填写确认和说明。
+    """
+    for env in _used_environments(handbook):
+        if env.get("separate_from_production") is not True:
+            yield Hit(env.at("separate_from_production") if "separate_from_production" in env else env.at("id"),
+                      f"{_env(env)} 未确认与生产环境分离（separate_from_production: true），不得对生产环境进行干扰")
+        elif _empty(env.get("isolation")):
+            yield Hit(env.at("separate_from_production"), f"{_env(env)} 没有写明与生产环境的隔离措施（isolation）")
+
+
+@rule("TST008", name="simulation-equipment", title="合理配置测试设备并识别设备差异风险", clause="test-10",
+      needs=("system_tests",))
+def simulation_equipment(handbook):
+    """
+    ## 检查什么
+    测试方案使用的每个模拟环境都写明了测试设备配置 `equipment`，以及与生产设备的差异和
+    由此带来的测试结果正确性风险 `equipment_differences`。
+
+    ## 为什么
+    标准要求：“应根据测试方案的设计，合理配置测试所需的设备，识别设备不同可能带来的测试结果正确性风险；”
+    例如模拟环境服务器性能低于生产时，性能测试结果须折算，否则会高估或低估系统能力。
+
+    ## 如何修复
+    补写设备配置与差异分析；设备与生产完全相同时，在 `equipment_differences` 中写明“与生产同型号同配置”。
+    """
+    for env in _used_environments(handbook):
+        missing = [f"{zh}（{key}）" for key, zh in (("equipment", "测试设备配置"), ("equipment_differences", "设备差异及风险"))
+                   if _empty(env.get(key))]
+        if missing:
+            yield Hit(env.at("id"), f"{_env(env)} 未写明{'、'.join(missing)}")
+
+
+@rule("TST009", name="simulation-passwords", title="模拟环境密码与生产系统严格区分", clause="test-12",
+      needs=("system_tests",))
+def simulation_passwords(handbook):
+    """
+    ## 检查什么
+    测试方案使用的每个模拟环境都确认密码与生产系统严格区分（`passwords_distinct: true`），并在
+    `password_policy` 中写明措施。
+
+    ## 为什么
+    标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
+    模拟环境的安全防护弱于生产，沿用生产密码会让模拟环境成为泄露生产密码的途径。
+
+    ## 如何修复
+    修改模拟环境中与生产相同的密码，落实密码管理措施后填写确认。
+    """
+    for env in _used_environments(handbook):
+        if env.get("passwords_distinct") is not True:
+            yield Hit(env.at("passwords_distinct") if "passwords_distinct" in env else env.at("id"),
+                      f"{_env(env)} 未确认密码与生产系统严格区分（passwords_distinct: true）")
+        elif _empty(env.get("password_policy")):
+            yield Hit(env.at("passwords_distinct"), f"{_env(env)} 没有写明密码区分的管理措施（password_policy）")
+
+
+@rule("TST010", name="simulation-admins", title="模拟环境系统管理员宜由不同人员担任", clause="test-12",
+      severity="warning", needs=("system_tests",))
+def simulation_admins(handbook):
+    """
+    ## 检查什么
+    测试方案使用的每个模拟环境都登记了系统管理员 `admins` 和对应生产系统的系统管理员
+    `production_admins`，两者没有同一人。这是推荐性要求，因此是警告。
+
+    ## 为什么
+    标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
+    同一人管理两套环境，最容易把生产密码和配置带进模拟环境，或在模拟环境误操作生产。
+
+    ## 如何修复
+    由系统管理员的备岗等其他人员担任模拟环境管理员；人手确实不足时，在 `notes` 中说明补偿措施。
+    """
+    for env in _used_environments(handbook):
+        admins, production = env.get("admins", []) or [], env.get("production_admins", []) or []
+        if not admins or not production:
+            yield Hit(env.at("id"), f"{_env(env)} 没有登记模拟环境系统管理员（admins）和生产系统管理员（production_admins），无法确认是否由不同人员担任")
+            continue
+        for person in sorted(set(admins) & set(production)):
+            yield Hit(env.at("admins"), f"{_env(env)} 的系统管理员 {handbook.person_name(person)} 同时是生产系统管理员，宜由不同人员担任")
+
+
+# -- 生产环境测试 -------------------------------------------------------------
+
+@rule("TST011", name="production-test-backup", title="生产环境测试前备份数据和配置", clause="test-14",
+      needs=("system_tests",))
+def production_test_backup(handbook):
+    """
+    ## 检查什么
+    已完成的生产环境测试有测试前备份记录 `backup_before`：备份时间 `time` 不晚于测试开始，
+    数据 `data` 和配置 `configuration` 都已备份，并有备份记录 `record`。
+
+    ## 为什么
+    标准要求：“测试前应备份当前系统的数据和配置；”测试后恢复生产环境依赖这份备份。
+
+    ## 如何修复
+    补录备份记录；测试前没有备份的，在测试后恢复验证中说明数据和配置的核对方法。
+
+    ## 示例
+    ```yaml
+    backup_before:
+      time: 2026-03-28 07:30
+      data: true
+      configuration: true
+      record: 备份记录 BK-2026-0328
+    ```
+    """
+    for test in _production_tests(handbook, done_only=True):
+        backup = test.sub("backup_before")
+        if backup is None:
+            yield Hit(test.at("status"), f"{_prt(test)} 没有测试前备份记录（backup_before）")
+            continue
+        missing = []
+        if not backup.get("time"):
+            missing.append("备份时间（time）")
+        for key, zh in (("data", "数据（data）"), ("configuration", "配置（configuration）")):
+            if backup.get(key) is not True:
+                missing.append(zh)
+        if _empty(backup.get("record")):
+            missing.append("备份记录（record）")
+        if missing:
+            yield Hit(test.at("backup_before"), f"{_prt(test)} 的测试前备份缺少：{'、'.join(missing)}")
+        start, _ = _window(test)
+        taken = backup.datetime("time")
+        if taken and start and taken > start:
+            yield Hit(backup.at("time"), f"{_prt(test)} 的备份时间 {dates.fmt(taken)} 晚于测试开始 {dates.fmt(start)}")
+
+
+@rule("TST012", name="production-test-announcement", title="提前发布系统测试公告", clause="test-15",
+      needs=("system_tests",), dated=True)
+def production_test_announcement(handbook):
+    """
+    ## 检查什么
+    生产环境测试的系统测试公告 `announcement` 有发布日期 `date` 和发布渠道 `channel`，发布日期
+    至少比测试开始早若干天（机构设置 `settings.test_announcement_days`，默认 1 天）。
+    已完成的测试必须有公告；计划中的测试在距开始不足这一天数时必须已有公告。
+
+    ## 为什么
+    标准要求：“应提前发布系统测试公告；”生产环境测试期间系统不能正常提供服务，客户和
+    业务部门需要事先知道。
+
+    ## 如何修复
+    发布公告并记录日期、渠道和公告存档；来不及提前公告的，推迟测试。
+
+    ## 示例
+    ```yaml
+    announcement:
+      date: 2026-03-20
+      channel: 公司官网、交易客户端公告栏、OA 通知
+      record: 公告《关于 2026 年 3 月 28 日参加全网测试的通知》
+    ```
+    """
+    lead = getattr(handbook.settings, "test_announcement_days", 1)
+    for test in _production_tests(handbook):
+        start, _ = _window(test)
+        announcement = test.sub("announcement")
+        due = test.get("status") == DONE or (start is not None and start.date() - dt.timedelta(days=lead) <= handbook.as_of)
+        if announcement is None or not announcement.get("date"):
+            if due:
+                yield Hit(test.at("announcement") if announcement else test.at("status"),
+                          f"{_prt(test)} 没有发布系统测试公告的记录（announcement.date）"
+                          + (f"，测试开始于 {dates.fmt(start)}" if start else ""))
+            continue
+        published = announcement.date("date")
+        if _empty(announcement.get("channel")):
+            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告没有写明发布渠道（channel）")
+        if published and start and published > start.date() - dt.timedelta(days=lead):
+            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告于 {published} 发布，"
+                                               f"未提前 {lead} 天以上（测试开始于 {dates.fmt(start)}）")
+
+
+@rule("TST013", name="production-test-organiser", title="生产环境测试由生产系统运维人员组织", clause="test-16",
+      needs=("system_tests",))
+def production_test_organiser(handbook):
+    """
+    ## 检查什么
+    每项生产环境测试（已取消的除外）有组织人 `organiser`，且此人是生产系统运维人员：在职，并在
+    `registers/positions.yaml` 的某个运维岗位上担任主岗、备岗或其他在岗人员。
+
+    ## 为什么
+    标准要求：“应由生产系统运维人员在生产环境下组织完成；”厂商或开发人员不熟悉生产环境的
+    运行要求，不能由他们组织生产环境测试。
+
+    ## 如何修复
+    指定负责该系统的运维人员为组织人。
+    """
+    positions = handbook.records("positions") if handbook.usable("positions") else None
+    holders = set()
+    for position in positions or []:
+        holders.update(p for p in (position.get("primary"), position.get("backup"), *(position.get("others", []) or [])) if p)
+    for test in _production_tests(handbook):
+        organiser = test.get("organiser")
+        if not organiser:
+            yield Hit(test.at("id"), f"{_prt(test)} 没有指定组织人（organiser）")
+            continue
+        if organiser in handbook.staff and not handbook.active_staff(organiser) and test.get("status") != DONE:
+            yield Hit(test.at("organiser"), f"{_prt(test)} 的组织人 {handbook.person_name(organiser)} 已不在职")
+        elif positions is not None and organiser not in holders:
+            yield Hit(test.at("organiser"), f"{_prt(test)} 的组织人 {handbook.person_name(organiser)} 不在任何运维岗位上，"
+                                            "生产环境测试应由生产系统运维人员组织")
+
+
+@rule("TST014", name="production-test-upgrade-design", title="根据测试结果设计系统升级过程及应急预案", clause="test-18",
+      needs=("system_tests",))
+def production_test_upgrade_design(handbook):
+    """
+    ## 检查什么
+    已完成的生产环境测试记录了测试结果 `result`，以及据此设计的系统升级过程 `upgrade.process`
+    和应急预案 `upgrade.contingency`（升级作为变更实施的，在 `upgrade.change` 中注明变更编号）。
+
+    ## 为什么
+    标准要求：“根据测试的结果设计系统升级过程及应急预案；”生产环境测试中发现的问题（如切换时间
+    偏长）要反映到正式升级的步骤和预案中。
+
+    ## 如何修复
+    补写测试结果对升级过程和应急预案的影响；没有影响时写明“按原升级步骤实施”。
+    """
+    for test in _production_tests(handbook, done_only=True):
+        upgrade = test.sub("upgrade")
+        missing = []
+        if _empty(test.get("result")):
+            missing.append("测试结果（result）")
+        for key, zh in (("process", "系统升级过程（upgrade.process）"), ("contingency", "应急预案（upgrade.contingency）")):
+            if upgrade is None or _empty(upgrade.get(key)):
+                missing.append(zh)
+        if missing:
+            yield Hit(test.at("upgrade") if upgrade else test.at("status"), f"{_prt(test)} 缺少：{'、'.join(missing)}")
+
+
+@rule("TST015", name="production-test-related-systems", title="涉及其他相关系统时协调其用户参与测试", clause="test-19",
+      needs=("system_tests",))
+def production_test_related_systems(handbook):
+    """
+    ## 检查什么
+    生产环境测试在 `related_systems` 中列出的每个相关系统，都写明了已协调参与测试的该系统用户
+    `participants`。
+
+    ## 为什么
+    标准要求：“如果测试内容涉及其他相关系统，应协调其他系统用户参与测试；”例如集中交易系统
+    升级影响网上交易和清算，需要这些系统的用户一起验证。
+
+    ## 如何修复
+    协调相关系统的用户参与并记录；确实不需要参与的，从 `related_systems` 中移除并在备注中说明。
+
+    ## 示例
+    ```yaml
+    related_systems:
+      - name: 清算系统
+        system: CI-APP-CLEAR
+        participants: 运营管理部清算岗
+    ```
+    """
+    for test in _production_tests(handbook):
+        for related in test.records("related_systems"):
+            if _empty(related.get("participants")):
+                yield Hit(related.at("name"), f"{_prt(test)} 涉及相关系统“{related.get('name')}”，但没有写明参与测试的该系统用户（participants）")
+
+
+@rule("TST016", name="production-test-core-scope", title="核心交易业务系统上线测试组织全市场或全公司测试", clause="test-20",
+      needs=("system_tests",))
+def production_test_core_scope(handbook):
+    """
+    ## 检查什么
+    涉及核心交易业务系统的上线测试（`purpose` 为“上线测试”或未填写）的测试范围 `scope` 为
+    “全市场”或“全公司”，并列出参与的相关部门 `departments`。是否涉及核心交易业务系统：
+    看测试的 `core_trading`；未填写时，看被测系统 `systems` 在配置库中是否标为 `core: true`。
+
+    ## 为什么
+    标准要求：“涉及核心交易业务系统的上线测试，应组织全市场或全公司各相关部门测试；”
+
+    ## 如何修复
+    参加交易所组织的全网测试，或组织全公司各相关部门测试，并记录范围和部门。
+
+    ## 示例
+    ```yaml
+    purpose: 上线测试
+    core_trading: true
+    scope: 全市场
+    departments: [信息技术部, 经纪业务管理部, 运营管理部]
+    ```
+    """
+    core_ids = set()
+    if handbook.usable("configuration"):
+        core_ids = {c.id for c in handbook.records("configuration", "items") if c.get("core") is True}
+    for test in _production_tests(handbook):
+        if test.get("purpose", "上线测试") != "上线测试":
+            continue
+        flag = test.get("core_trading")
+        systems = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
+        core = flag if isinstance(flag, bool) else any(s in core_ids for s in systems)
+        if not core:
+            continue
+        if test.get("scope") not in ("全市场", "全公司"):
+            yield Hit(test.at("scope") if test.get("scope") else test.at("id"),
+                      f"{_prt(test)} 是核心交易业务系统的上线测试，测试范围应为“全市场”或“全公司”"
+                      f"（当前为“{test.get('scope', '未填写')}”）")
+        elif _empty(test.get("departments")):
+            yield Hit(test.at("scope"), f"{_prt(test)} 没有列出参与测试的相关部门（departments）")
+
+
+@rule("TST017", name="production-test-restore", title="测试后恢复生产环境并验证恢复的有效性", clause="test-21",
+      needs=("system_tests",))
+def production_test_restore(handbook):
+    """
+    ## 检查什么
+    已完成的生产环境测试有恢复记录 `restore`：恢复完成时间 `time`（不早于测试开始）、已验证恢复有效
+    （`verified: true`）、验证方法和结果 `verification` 以及记录 `record`。
+
+    ## 为什么
+    标准要求：“测试后应恢复生产环境并验证恢复的有效性；”未验证的恢复可能让测试数据或测试配置
+    留在生产环境中，在下一个交易日造成事故。
+
+    ## 如何修复
+    补录恢复和验证记录；没有验证的，立即核对生产环境的数据和配置。
+
+    ## 示例
+    ```yaml
+    restore:
+      time: 2026-03-28 18:40
+      verified: true
+      verification: 从测试前备份恢复数据库与参数，核对资金、持仓与前一日日终一致。
+      record: 恢复验证记录 RV-2026-0328
+    ```
+    """
+    for test in _production_tests(handbook, done_only=True):
+        restore = test.sub("restore")
+        if restore is None:
+            yield Hit(test.at("status"), f"{_prt(test)} 没有测试后恢复生产环境的记录（restore）")
+            continue
+        missing = []
+        if not restore.get("time"):
+            missing.append("恢复完成时间（time）")
+        if restore.get("verified") is not True:
+            missing.append("恢复有效性验证（verified: true）")
+        for key, zh in (("verification", "验证方法和结果（verification）"), ("record", "记录（record）")):
+            if _empty(restore.get(key)):
+                missing.append(zh)
+        if missing:
+            yield Hit(test.at("restore"), f"{_prt(test)} 的恢复记录缺少：{'、'.join(missing)}")
+        start, _ = _window(test)
+        restored = restore.datetime("time")
+        if restored and start and restored < start:
+            yield Hit(restore.at("time"), f"{_prt(test)} 的恢复时间 {dates.fmt(restored)} 早于测试开始 {dates.fmt(start)}")
+
+
+@rule("TST018", name="production-test-outside-trading-hours", title="交易时段不得使用生产环境进行测试", clause="test-22",
+      needs=("system_tests",))
+def production_test_outside_trading_hours(handbook):
+    """
+    ## 检查什么
+    每项生产环境测试（已取消的除外）都有测试时间 `window`（开始 `start`、结束 `end`，结束晚于开始），
+    并且不与任何交易时段重叠。交易时段来自交易日历（exchange-calendars 与
+    `registers/calendar.yaml`，见规则 CAL001）；超出已知日历的工作日按交易日处理。
+    与变更不同，生产环境测试没有紧急例外。
+
+    ## 为什么
+    标准要求：“交易时段不得使用生产环境进行测试。”
+
+    ## 如何修复
+    把测试安排在非交易日或收市后，并重新发布测试公告。
+    """
+    calendar = handbook.calendar
+    for test in _production_tests(handbook):
+        window = test.sub("window")
+        start, end = _window(test)
+        if start is None or end is None:
+            yield Hit(test.at("window") if window else test.at("id"),
+                      f"{_prt(test)} 没有完整的测试时间（window.start、window.end），无法确认不在交易时段")
+            continue
+        if end <= start:
+            yield Hit(window.at("end"), f"{_prt(test)} 的测试结束时间 {dates.fmt(end)} 不晚于开始时间 {dates.fmt(start)}"
+                                        "（跨零点的测试请写次日的日期）")
+            continue
+        overlap = calendar.trading_overlap(start, end)
+        if overlap:
+            unknown = "" if calendar.knows(overlap[0].date()) else "（该日超出已知交易日历，工作日按交易日处理）"
+            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {dates.fmt(start)}–{dates.fmt(end)} 与交易时段重叠："
+                                          f"{describe(overlap)}{unknown}；交易时段不得使用生产环境进行测试")

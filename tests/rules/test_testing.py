@@ -1,0 +1,265 @@
+"""系统测试 rules: each fires on a broken copy and stays quiet on the sample."""
+
+import datetime as dt
+
+from conftest import fired
+
+REG = "registers/system_tests.yaml"
+RULES = tuple(f"TST{n:03d}" for n in range(1, 19))
+
+
+def edit(ws, key, record_id, fn):
+    """Let ``fn(record)`` mutate one record of the list ``key``."""
+    def change(data):
+        (record,) = [r for r in data[key] if r["id"] == record_id]
+        fn(record)
+    ws.edit_yaml(REG, change)
+
+
+def plan(ws, plan_id, fn):
+    edit(ws, "plans", plan_id, fn)
+
+
+def env(ws, env_id, fn):
+    edit(ws, "environments", env_id, fn)
+
+
+def prt(ws, test_id, fn):
+    edit(ws, "production_tests", test_id, fn)
+
+
+def line_of(ws, text, after=None):
+    lines = ws.read(REG).split("\n")
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines) if i >= start and text in line) + 1
+
+
+def test_quiet_on_sample(sample_result):
+    for rule in RULES:
+        assert fired(sample_result, rule) == [], rule
+
+
+# -- plans ----------------------------------------------------------------------
+
+def test_tst001_fires_without_methods(ws):
+    plan(ws, "TST-2026-02", lambda p: (p.pop("methods"), p.pop("requirements")))
+    found = ws.findings("TST001")
+    assert [f.message for f in found] == ["测试方案 TST-2026-02（行情系统 V3.8 升级测试） 缺少：上线要求（requirements）、测试方法（methods）"]
+    assert found[0].file == REG and found[0].line == line_of(ws, "id: TST-2026-02")
+
+
+def test_tst001_fires_on_production_test_without_known_plan(ws):
+    prt(ws, "PRT-2026-02", lambda t: t.update(plan="TST-2026-09"))
+    assert [f.message for f in ws.findings("TST001")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 所属的测试方案“TST-2026-09”不在测试方案列表（plans）中"]
+
+
+def test_tst002_fires_on_missing_aspect(ws):
+    plan(ws, "TST-2026-01", lambda p: p.update(aspects=["功能", "性能", "安全性", "稳定性"]))
+    found = ws.findings("TST002")
+    assert [f.message for f in found] == ["测试方案 TST-2026-01（集中交易系统 V6.2 升级测试） 未覆盖：容量"]
+    assert found[0].line == line_of(ws, "aspects:", after="id: TST-2026-01")
+
+
+def test_tst002_fires_on_aspect_without_cases(ws):
+    plan(ws, "TST-2026-02", lambda p: p["cases"][3].update(count=0))  # 安全性
+    assert [f.message for f in ws.findings("TST002")] == ["测试方案 TST-2026-02（行情系统 V3.8 升级测试） 的测试用例未覆盖：安全性"]
+
+
+def test_tst003_fires_on_finished_plan_without_report(ws):
+    plan(ws, "TST-2026-01", lambda p: p.pop("report"))
+    assert [f.message for f in ws.findings("TST003")] == ["测试方案 TST-2026-01（集中交易系统 V6.2 升级测试） 已完成，但没有测试报告（report）"]
+
+
+def test_tst003_fires_on_report_without_analysis(ws):
+    plan(ws, "TST-2026-02", lambda p: p["report"].pop("analysis"))
+    assert [f.message for f in ws.findings("TST003")] == ["测试方案 TST-2026-02（行情系统 V3.8 升级测试） 的测试报告缺少：测试结果分析评估（analysis）"]
+
+
+def test_tst003_quiet_while_testing(ws):
+    # TST-2026-03 is still being tested and has no report.
+    plan(ws, "TST-2026-03", lambda p: p.pop("report", None))
+    assert ws.findings("TST003") == []
+
+
+def test_tst004_fires_without_equipment(ws):
+    plan(ws, "TST-2026-03", lambda p: p["resources"].pop("equipment"))
+    assert [f.message for f in ws.findings("TST004")] == [
+        "测试方案 TST-2026-03（融资融券系统 2026 年第四季度版本测试） 未写明设备资源（resources.equipment）"]
+
+
+# -- simulation environments ---------------------------------------------------------
+
+def test_tst005_fires_on_unknown_environment(ws):
+    plan(ws, "TST-2026-02", lambda p: p.update(environment="ENV-SIM-09"))
+    assert [f.message for f in ws.findings("TST005")] == [
+        "测试方案 TST-2026-02（行情系统 V3.8 升级测试） 所用的模拟环境“ENV-SIM-09”未在 environments 中登记"]
+
+
+def test_tst005_fires_on_shared_environment(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.update(independent=False))
+    found = ws.findings("TST005")
+    assert [f.message for f in found] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 未确认为独立的模拟环境（independent: true）"]
+    assert found[0].line == line_of(ws, "independent: false")
+
+
+def test_tst006_fires_on_different_architecture(ws):
+    env(ws, "ENV-SIM-02", lambda e: e.update(consistent_architecture=False))
+    assert [f.message for f in ws.findings("TST006")] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认逻辑架构与生产环境一致（consistent_architecture: true）"]
+
+
+def test_tst007_fires_when_not_separated(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.pop("separate_from_production"))
+    assert [f.message for f in ws.findings("TST007")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 未确认与生产环境分离（separate_from_production: true），不得对生产环境进行干扰"]
+
+
+def test_tst007_fires_without_isolation_measures(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.pop("isolation"))
+    assert [f.message for f in ws.findings("TST007")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 没有写明与生产环境的隔离措施（isolation）"]
+
+
+def test_tst008_fires_without_equipment_risks(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.pop("equipment_differences"))
+    assert [f.message for f in ws.findings("TST008")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 未写明设备差异及风险（equipment_differences）"]
+
+
+def test_tst008_ignores_unused_environment(ws):
+    ws.edit_yaml(REG, lambda d: d["environments"].append({"id": "ENV-SIM-09", "name": "待建环境"}))
+    assert ws.findings("TST008") == []
+
+
+def test_tst009_fires_on_shared_passwords(ws):
+    env(ws, "ENV-SIM-02", lambda e: e.update(passwords_distinct=False))
+    found = ws.findings("TST009")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认密码与生产系统严格区分（passwords_distinct: true）"]
+
+
+def test_tst010_warns_on_same_admin(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.update(admins=["P010", "P005"]))
+    found = ws.findings("TST010")
+    assert [f.message for f in found] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 的系统管理员 刘洋（P005） 同时是生产系统管理员，宜由不同人员担任"]
+    assert found[0].severity == "warning"
+
+
+# -- production tests ------------------------------------------------------------
+
+def test_tst011_fires_without_configuration_backup(ws):
+    prt(ws, "PRT-2026-01", lambda t: t["backup_before"].update(configuration=False))
+    assert [f.message for f in ws.findings("TST011")] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 的测试前备份缺少：配置（configuration）"]
+
+
+def test_tst011_fires_on_backup_after_start(ws):
+    prt(ws, "PRT-2026-02", lambda t: t["backup_before"].update(time="2026-11-07 09:30"))
+    assert [f.message for f in ws.findings("TST011")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的备份时间 2026-11-07 09:30 晚于测试开始 2026-11-07 09:00"]
+
+
+def test_tst011_quiet_for_planned_test(sample_result):
+    assert not any("PRT-2026-03" in f.message for f in fired(sample_result, "TST011"))
+
+
+def test_tst012_fires_without_announcement(ws):
+    prt(ws, "PRT-2026-01", lambda t: t.pop("announcement"))
+    found = ws.findings("TST012")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 没有发布系统测试公告的记录（announcement.date），测试开始于 2026-03-28 08:30"]
+
+
+def test_tst012_fires_on_announcement_on_the_day(ws):
+    prt(ws, "PRT-2026-02", lambda t: t["announcement"].update(date=dt.date(2026, 11, 7)))
+    assert [f.message for f in ws.findings("TST012")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的测试公告于 2026-11-07 发布，未提前 1 天以上（测试开始于 2026-11-07 09:00）"]
+
+
+def test_tst012_planned_test_needs_announcement_only_when_near(ws):
+    # PRT-2026-03 starts on 2026-12-12 and has no announcement yet.
+    assert ws.findings("TST012") == []
+    found = ws.findings("TST012", as_of=dt.date(2026, 12, 11))
+    assert len(found) == 1 and "PRT-2026-03" in found[0].message
+
+
+def test_tst013_fires_when_organiser_is_not_operations_staff(ws):
+    prt(ws, "PRT-2026-02", lambda t: t.update(organiser="P019"))
+    found = ws.findings("TST013")
+    assert len(found) == 1 and "宋佳（P019） 不在任何运维岗位上" in found[0].message
+
+
+def test_tst013_fires_without_organiser(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.pop("organiser"))
+    assert [f.message for f in ws.findings("TST013")] == [
+        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 没有指定组织人（organiser）"]
+
+
+def test_tst014_fires_without_upgrade_design(ws):
+    prt(ws, "PRT-2026-01", lambda t: t["upgrade"].pop("contingency"))
+    assert [f.message for f in ws.findings("TST014")] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 缺少：应急预案（upgrade.contingency）"]
+
+
+def test_tst015_fires_when_related_system_users_not_coordinated(ws):
+    prt(ws, "PRT-2026-01", lambda t: t["related_systems"][1].pop("participants"))
+    found = ws.findings("TST015")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 涉及相关系统“清算系统”，但没有写明参与测试的该系统用户（participants）"]
+
+
+def test_tst016_fires_on_core_test_within_one_department(ws):
+    prt(ws, "PRT-2026-02", lambda t: t.update(scope="相关部门"))
+    assert [f.message for f in ws.findings("TST016")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 是核心交易业务系统的上线测试，测试范围应为“全市场”或“全公司”（当前为“相关部门”）"]
+
+
+def test_tst016_reads_core_flag_from_configuration(ws):
+    # Without core_trading, CI-APP-QUOTE's core: true in the configuration register decides.
+    prt(ws, "PRT-2026-02", lambda t: (t.pop("core_trading"), t.update(scope="相关部门")))
+    assert len(ws.findings("TST016")) == 1
+    prt(ws, "PRT-2026-02", lambda t: t.update(core_trading=False))
+    assert ws.findings("TST016") == []
+
+
+def test_tst016_quiet_for_non_go_live_test(ws):
+    prt(ws, "PRT-2026-02", lambda t: t.update(scope="相关部门", purpose="变更验证"))
+    assert ws.findings("TST016") == []
+
+
+def test_tst017_fires_on_unverified_restore(ws):
+    prt(ws, "PRT-2026-02", lambda t: t["restore"].update(verified=False))
+    found = ws.findings("TST017")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的恢复记录缺少：恢复有效性验证（verified: true）"]
+
+
+def test_tst017_fires_without_restore(ws):
+    prt(ws, "PRT-2026-01", lambda t: t.pop("restore"))
+    assert [f.message for f in ws.findings("TST017")] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 没有测试后恢复生产环境的记录（restore）"]
+
+
+def test_tst018_fires_in_trading_hours(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2026-12-11 14:30", "end": "2026-12-11 18:00"}))
+    found = ws.findings("TST018")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 的测试时间 2026-12-11 14:30–2026-12-11 18:00 与交易时段重叠："
+        "2026-12-11（周五）下午交易时段（含盘后固定价格交易） 13:00–15:30；交易时段不得使用生产环境进行测试"]
+    assert found[0].line == line_of(ws, "start: 2026-12-11 14:30")
+
+
+def test_tst018_has_no_emergency_exception_and_checks_unknown_days(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2027-01-04 10:00", "end": "2027-01-04 11:00"}))
+    found = ws.findings("TST018")
+    assert len(found) == 1 and "该日超出已知交易日历" in found[0].message
+
+
+def test_tst018_fires_without_window(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.pop("window"))
+    assert [f.message for f in ws.findings("TST018")] == [
+        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 没有完整的测试时间（window.start、window.end），无法确认不在交易时段"]
+
+
+def test_tst018_quiet_on_weekend_and_holiday(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2026-10-02 09:00", "end": "2026-10-02 17:00"}))
+    assert ws.findings("TST018") == []
