@@ -1,0 +1,162 @@
+"""应急处置 rules (RSP): each fires on a broken copy and stays quiet on the sample."""
+
+from checks import engine
+from checks.rules import get
+from conftest import AS_OF, fired
+
+INC = "registers/incidents.yaml"
+RULES = tuple(f"RSP{n:03d}" for n in range(1, 10))
+
+
+def findings(ws, rule, as_of=AS_OF):
+    """The rule's findings on the workspace (only this rule runs)."""
+    return [f for f in engine.check(ws.root, as_of, rules=[get(rule)]).findings if f.rule == rule]
+
+
+def messages(ws, rule, **kw):
+    return sorted(f.message for f in findings(ws, rule, **kw))
+
+
+def line_of(ws, rel, text, after=None):
+    lines = ws.read(rel).split("\n")
+    start = 0 if after is None else next(n for n, line in enumerate(lines) if after in line)
+    for number in range(start, len(lines)):
+        if text in lines[number]:
+            return number + 1
+    raise AssertionError(f"{text!r} not in {rel}")
+
+
+def incident(ident):
+    """A change to one incident, for ws.edit_yaml."""
+    def edit(fn):
+        def change(d):
+            fn(next(i for i in d["incidents"] if i["id"] == ident))
+        return change
+    return edit
+
+
+def test_quiet_on_sample(sample_result):
+    for rule in RULES:
+        assert fired(sample_result, rule) == [], rule
+
+
+# -- RSP001 / RSP002 alerts -------------------------------------------------------------
+
+def test_rsp001_fires_on_unverified_alert_without_measures(ws):
+    def change(d):
+        d["alerts"][1].pop("verified")
+        d["alerts"][1].pop("measures")
+    ws.edit_yaml(INC, change)
+    found = findings(ws, "RSP001")
+    assert sorted(f.message for f in found) == ["预警 ALT-2026-02（核心存储控制器 B 缓存电池告警）没有记录核实时间（verified）",
+                                                 "预警 ALT-2026-02（核心存储控制器 B 缓存电池告警）没有记录防范措施（measures）"]
+    assert found[0].line == line_of(ws, INC, "id: ALT-2026-02")
+
+
+def test_rsp001_fires_on_important_alert_not_reported(ws):
+    ws.edit_yaml(INC, lambda d: d["alerts"][1].update(important=True))
+    assert messages(ws, "RSP001") == ["预警 ALT-2026-02（核心存储控制器 B 缓存电池告警）是重要情况，但没有预警报告记录（reports）"]
+
+
+def test_rsp002_fires_when_lifting_not_reported(ws):
+    ws.edit_yaml(INC, lambda d: d["alerts"][0].pop("lift_reports"))
+    found = findings(ws, "RSP002")
+    assert [f.message for f in found] == ["预警 ALT-2026-01 已解除，但没有解除预警报告（lift_reports）"]
+    assert found[0].line == line_of(ws, INC, 'lifted: 2026-07-30 09:00')
+
+
+def test_rsp002_fires_when_lifting_reported_elsewhere(ws):
+    ws.edit_yaml(INC, lambda d: d["alerts"][0]["lift_reports"][0].update(to="上海证券交易所"))
+    assert messages(ws, "RSP002") == ["预警 ALT-2026-01 解除后没有向中国证券监督管理委员会上海监管局报告；应按预警报告的相同路径报告"]
+
+
+# -- RSP003–RSP007 handling ---------------------------------------------------------------
+
+def test_rsp003_fires_without_activation_or_recovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i.pop("plan_activated")))
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i.pop("recovered")))
+    assert messages(ws, "RSP003") == [
+        "事件 INC-2026-001（行情系统行情转发延迟）没有记录启动应急预案的时间（plan_activated）",
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）状态为已关闭，但没有记录恢复时间（recovered）",
+    ]
+
+
+def test_rsp003_fires_on_times_out_of_order(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 13:40")))
+    assert messages(ws, "RSP003") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）启动应急预案的时间早于发现时间"]
+
+
+def test_rsp_rules_skip_ordinary_incidents(ws):
+    # INC-2026-003 (security_event: false) has none of these records; marking another incident ordinary
+    # silences the rules for it too.
+    def change(i):
+        i.update(security_event=False)
+        for key in ("plan_activated", "on_duty", "progress", "announcements", "reports", "evidence"):
+            i.pop(key)
+    ws.edit_yaml(INC, incident("INC-2026-001")(change))
+    for rule in RULES:
+        assert findings(ws, rule) == [], rule
+
+
+def test_rsp004_fires_without_duty(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.pop("on_duty")))
+    found = findings(ws, "RSP004")
+    assert [f.message for f in found] == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）没有记录处置期间的专人值班（on_duty）"]
+    assert found[0].line == line_of(ws, INC, "id: INC-2026-004")
+
+
+def test_rsp005_fires_without_progress(ws):
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i.pop("progress")))
+    assert messages(ws, "RSP005") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）没有处置进展通报记录（progress）"]
+
+
+def test_rsp006_fires_without_investor_announcement(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i.pop("announcements")))
+    assert messages(ws, "RSP006") == ["事件 INC-2026-001（行情系统行情转发延迟）影响投资者，但没有向投资者说明的记录（announcements）"]
+
+
+def test_rsp006_fires_on_late_announcement(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-12 09:00", "channel": "官网公告"}])))
+    assert messages(ws, "RSP006") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）向投资者的首次说明（2026-11-12 09:00）晚于恢复后一天，不够及时"]
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(investor_impact=False)))
+    assert findings(ws, "RSP006") == []
+
+
+def test_rsp007_fires_without_evidence(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i.pop("evidence")))
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: (i.pop("evidence"), i.pop("record"))))
+    assert messages(ws, "RSP007") == [
+        "事件 INC-2026-001（行情系统行情转发延迟）没有登记证据（evidence）",
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）没有登记应急处置记录（record）和证据（evidence）",
+    ]
+
+
+# -- RSP008 / RSP009 reporting -----------------------------------------------------------------
+
+def test_rsp008_fires_when_regulator_not_told(ws):
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i.update(reports=[r for r in i["reports"] if r["to"] == "上海证券交易所"])))
+    found = findings(ws, "RSP008")
+    assert [f.message for f in found] == [
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）没有向中国证券监督管理委员会上海监管局报告的记录（只报告了上海证券交易所）"]
+    assert found[0].line == line_of(ws, INC, "id: INC-2026-002")
+
+
+def test_rsp008_not_reportable_needs_a_reason(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: (i.pop("reports"), i.update(reportable=False))))
+    assert messages(ws, "RSP008") == ["事件 INC-2026-001（行情系统行情转发延迟）标为无须报告，但没有说明理由（not_reportable_reason）"]
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i.update(not_reportable_reason="未达到监管规定的报告标准")))
+    assert findings(ws, "RSP008") == []
+
+
+def test_rsp009_fires_without_report_after_recovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(reports=i["reports"][:1])))
+    found = findings(ws, "RSP009")
+    assert [f.message for f in found] == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 14:09 恢复，但之后没有向中国证券监督管理委员会上海监管局报告恢复情况"]
+    assert found[0].line == line_of(ws, INC, "reports:", after="id: INC-2026-004")
+
+
+def test_rsp009_core_institution_reports_to_csrc(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["organisation"].update(type="核心机构"))
+    assert len(findings(ws, "RSP008")) == 3  # the sample reports to 上海证监局
+    assert findings(ws, "RSP009") == []  # nothing reported to the CSRC, so nothing to continue
