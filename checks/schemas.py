@@ -33,27 +33,42 @@ _TYPES = {
 }
 
 
+def _folder_contents(folder: str) -> tuple:
+    out = []
+    for path in sorted(FsPath(folder).glob("*.json")):
+        try:
+            out.append((path.name, path.read_text(encoding="utf-8")))
+        except OSError:
+            continue
+    return tuple(out)
+
+
 @lru_cache(maxsize=None)
-def _registry(folder: str):
-    """Every schema in a folder, registered once under its file name, so that relative
-    ``$ref``s resolve to the files beside it (never to the network), as in editors."""
+def _registry(contents: tuple):
+    """Every schema of a folder, registered once under its file name, so that relative
+    ``$ref``s resolve to the files beside it (never to the network), as in editors.
+    Cached by content: copies of the same schemas share one registry."""
     from referencing import Registry, Resource
 
     resources = []
-    for path in sorted(FsPath(folder).glob("*.json")):
+    for name, text in contents:
         try:
-            resources.append((path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))))
-        except (OSError, ValueError):
+            resources.append((name, Resource.from_contents(json.loads(text))))
+        except ValueError:
             continue  # reported when that schema itself is used
     return Registry().with_resources(resources).crawl()
 
 
 @lru_cache(maxsize=None)
-def _validator(path: str) -> Draft202012Validator:
-    """A validator for one schema file."""
-    schema = json.loads(FsPath(path).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, registry=_registry(str(FsPath(path).parent)),
+def _compiled(text: str, contents: tuple) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(text), registry=_registry(contents),
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _validator(path: str) -> Draft202012Validator:
+    """A validator for one schema file (raises OSError or ValueError when it can't be read)."""
+    path = FsPath(path)
+    return _compiled(path.read_text(encoding="utf-8"), _folder_contents(str(path.parent)))
 
 
 def _describe(value) -> str:
