@@ -40,6 +40,16 @@ class Settings:
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
     log_retention_days: int = 365  # 监控日志保存时间不少于一年
     drill_record_retention_days: int = 730  # 演练记录至少保存两年
+    # 系统变更与系统测试
+    change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
+    change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
+    change_review_days: int = 10  # 变更实施后应在此期限内复核
+    test_announcement_days: int = 1  # 生产环境测试公告至少提前的天数
+    # 应急管理
+    drill_evaluation_days: int = 30  # 演练后对应急预案进行评估的期限
+    plan_refiling_days: int = 30  # 预案重大变化后重新报备的期限
+    drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
+    supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
 
     @classmethod
     def from_record(cls, record) -> "Settings":
