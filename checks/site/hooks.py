@@ -43,7 +43,9 @@ from checks.site.render import Linker, doc_label, esc, fmt_date, sensitivity_bad
 log = logging.getLogger("mkdocs.plugins.opsbook")
 
 PACKAGE = Path(__file__).resolve().parent
-ASSET_DIRS = ("assets/", "stylesheets/", "javascripts/", "images/", "img/")
+# Files under these folders of docs/ are the site's own assets (styles, scripts, logos), published to every
+# reader; every other attachment is published only when a visible document links to it.
+ASSET_DIRS = ("assets/", "stylesheets/", "javascripts/")
 _MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 _DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}

@@ -35,14 +35,18 @@ def _protect(markdown: str, env) -> str:
     start, end = "{%" if not env else env.env.block_start_string, "%}" if not env else env.env.block_end_string
     raw_open, raw_close = f"{start} raw {end}", f"{start} endraw {end}"
 
-    def wrap(match):
-        text = match.group(0)
+    def wrap(text: str) -> str:
         if "{{" in text or "{%" in text or "{#" in text:
             return raw_open + text + raw_close
         return text
 
-    markdown = _FENCE.sub(wrap, markdown)
-    return _CODE_SPAN.sub(wrap, markdown)
+    out, last = [], 0
+    for match in _FENCE.finditer(markdown):
+        out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), markdown[last:match.start()]))
+        out.append(wrap(match.group(0)))
+        last = match.end()
+    out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), markdown[last:]))
+    return "".join(out)
 
 
 def _ctx():

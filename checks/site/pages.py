@@ -60,7 +60,7 @@ def visible_registers(ctx: SiteContext) -> list[str]:
 
 def catalog_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
-    out = [front_matter("文档目录", hide="[navigation]"), "# 文档目录\n\n", stamp(ctx)]
+    out = [front_matter("文档目录", hide="[navigation, toc]"), "# 文档目录\n\n", stamp(ctx)]
     docs = ctx.visible_documents()
     out.append(f"本站共发布 {len(docs)} 篇文档（按您的阅读权限）。“下次评审”按文档的评审周期"
                f"（默认 {getattr(ctx.handbook.settings, 'review_cycle_months', 12)} 个月）从最近评审日期推算；"
@@ -77,7 +77,7 @@ def catalog_page(ctx: SiteContext, page_url: str) -> str:
         out.append(f"## {KIND_ZH.get(kind, '其他')}\n\n")
         rows = []
         for doc in members:
-            nxt = ctx.next_review(doc)
+            nxt = ctx.next_review(doc) if doc.status != "obsolete" else None
             overdue = nxt is not None and nxt < ctx.as_of and doc.status == "active"
             nxt_html = f'<span class="ob-overdue">{esc(fmt_date(nxt))}（已逾期）</span>' if overdue else esc(fmt_date(nxt))
             rows.append([
@@ -94,7 +94,7 @@ def catalog_page(ctx: SiteContext, page_url: str) -> str:
             ])
         out.append(table(["编号", "标题", "版本", "状态", "敏感性", "发布时间", "最近评审", "下次评审", "维护人", "最近修改（git）"],
                          rows, cls="ob-catalog",
-                         cols=["ob-nowrap", "", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap",
+                         cols=["ob-nowrap", "ob-title", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap", "ob-nowrap",
                                "ob-nowrap", "", "ob-nowrap"]) + "\n\n")
     if not docs:
         out.append("（没有可显示的文档）\n")

@@ -295,12 +295,16 @@ class ValueRenderer:
             return "<br>".join(self.value(v, keys + ("[]",), depth + 1) for v in value)
         return self.scalar(value, keys)
 
+    WIDE = 7  # more columns than this (or nested lists): an overview table plus one card per record
+
     def records(self, items: list, keys: tuple, depth: int = 0, nested: bool = False) -> str:
         columns: list = []
         for item in items:
             for key in item:
                 if key not in columns:
                     columns.append(key)
+        if not nested and self._wide(items, columns):
+            return self.cards(items, keys, columns)
         headers = [self.names.title(keys + ("[]", c)) for c in columns]
         rows = []
         for item in items:
@@ -312,3 +316,34 @@ class ValueRenderer:
         if nested:
             return _nested_table(headers, [r[0] if isinstance(r, tuple) else r for r in rows])
         return table(headers, rows, cls="ob-register")
+
+    def _wide(self, items, columns) -> bool:
+        if len(columns) > self.WIDE:
+            return True
+        return any(isinstance(item.get(c), list) and any(isinstance(v, dict) for v in item[c])
+                   for item in items for c in columns)
+
+    def cards(self, items: list, keys: tuple, columns: list) -> str:
+        """An overview table of the simple columns, then each record in full (folded)."""
+        simple = [c for c in columns if all(not isinstance(i.get(c), (dict, list)) for i in items)]
+        label_keys = [c for c in ("id", "name", "title", "topic", "date") if c in columns]
+        overview = (label_keys + [c for c in simple if c not in label_keys])[: self.WIDE - 1]
+        headers = [self.names.title(keys + ("[]", c)) for c in overview]
+        rows, blocks = [], []
+        for index, item in enumerate(items):
+            anchor = str(item["id"]) if isinstance(item.get("id"), (str, int)) else f"{keys[-1]}-{index + 1}"
+            cells = []
+            for c in overview:
+                cell = self.value(item.get(c), keys + ("[]", c), 1) if c in item else ""
+                if c == overview[0]:
+                    cell = f'<a href="#{esc(anchor)}">{cell}</a>'
+                cells.append(cell)
+            rows.append(cells)
+            label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")) or f"第 {index + 1} 条"
+            body = "".join(
+                f'<tr><th>{esc(self.names.title(keys + ("[]", c)))}</th><td>{self.value(item.get(c), keys + ("[]", c), 1)}</td></tr>'
+                for c in columns if c in item)
+            blocks.append(f'<details class="note ob-record" id="{esc(anchor)}"><summary>{esc(self.ctx.audience.redact(label))}</summary>'
+                          f'<table class="ob-kv">{body}</table></details>')
+        return (table(headers, rows, cls="ob-register", cols=["ob-nowrap"])
+                + '\n\n<div class="ob-records">' + "\n".join(blocks) + "</div>")

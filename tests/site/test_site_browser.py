@@ -1,0 +1,133 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright.
+
+The site is served by a local http.server on 127.0.0.1 under a sub-path
+(/opsbook/), as an intranet web server would; every request the page makes is
+recorded and must stay on 127.0.0.1.  Never run `playwright install`: the
+tests use /usr/bin/chromium (.ci/install-browser.sh installs it).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from checks.model import Handbook
+from sitekit import AS_OF, ROOT, scratch_dir, site
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+CHROMIUM = Path(os.environ.get("OPSBOOK_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+MOUNT = "opsbook"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} 不存在：浏览器测试需要 Debian 的 chromium（.ci/install-browser.sh 会安装）",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="需要 Python 包 playwright")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The internal build served at http://127.0.0.1:PORT/opsbook/ (a sub-path, as on an intranet server)."""
+    built = site("internal")
+    root = scratch_dir("serve")
+    (root / MOUNT).symlink_to(built.path, target_is_directory=True)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{MOUNT}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records every request it makes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
+    context.close()
+
+
+def off_host(requests) -> list[str]:
+    return [url for url in requests
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname != "127.0.0.1"]
+
+
+def test_home_page_renders_in_chinese(page, server):
+    page.goto(server + "index.html", wait_until="networkidle")
+    assert page.locator("html").get_attribute("lang") == "zh"
+    assert "信息技术运维手册" in page.title()
+    assert page.locator(".md-search__input").get_attribute("placeholder") == "搜索"
+    assert page.locator(".ob-version").is_visible()
+    page.screenshot(path=str(scratch_dir("shots") / "home.png"))
+    assert off_host(page.requests) == []
+
+
+def search(page, query: str) -> None:
+    box = page.locator(".md-search__input")
+    box.click()
+    box.fill(query)
+    page.keyboard.press("End")  # the theme searches on keyup, which fill() does not send
+
+
+def test_chinese_search_finds_backup_pages(page, server):
+    page.goto(server + "index.html", wait_until="networkidle")
+    search(page, "备份")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(state="visible", timeout=15000)
+    assert results.count() > 0
+    meta = page.locator(".md-search-result__meta").inner_text()
+    assert "符合条件的结果" in meta, meta
+    # a two-word query segmented like the index (jieba at build time)
+    search(page, "应急演练")
+    page.wait_for_timeout(300)
+    page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15000)
+    assert "应急演练" in page.locator(".md-search-result__list").inner_text().replace("\u200b", "")
+    page.screenshot(path=str(scratch_dir("shots") / "search.png"))
+    assert off_host(page.requests) == []
+
+
+def test_obsolete_banner_is_visible(page, server):
+    handbook = Handbook.load(ROOT, AS_OF)
+    old = handbook.document("POL-08-2022")
+    page.goto(server + old.url_path[:-3] + ".html", wait_until="networkidle")
+    banner = page.locator(".admonition.danger").first
+    assert banner.is_visible()
+    assert "已废止" in banner.inner_text()
+    page.screenshot(path=str(scratch_dir("shots") / "obsolete.png"))
+    banner.locator("a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(handbook.document("POL-08").url_path[:-3] + ".html")
+    assert off_host(page.requests) == []
+
+
+def test_generated_pages_load_without_external_requests(page, server):
+    for rel in ("dashboard.html", "clauses.html", "catalog.html", "registers/index.html", "rules/index.html"):
+        page.goto(server + rel, wait_until="networkidle")
+        assert page.locator("article h1").first.is_visible(), rel
+    assert off_host(page.requests) == []
+    assert any(url.endswith("search/search_index.json") for url in page.requests)
