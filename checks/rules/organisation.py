@@ -1,7 +1,10 @@
-"""运维组织：运维组织负责人、关键岗位主备岗、岗位分离。"""
+"""运维组织：运维组织负责人、关键岗位主备岗、岗位分离、从业资格、保密协议和培训。"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from .. import dates
 from ..findings import Hit
 from . import rule
 
@@ -120,3 +123,326 @@ def incompatible_positions(handbook):
                 b.at(),
                 f"{handbook.person_name(person)} 同时在“{a.get('name', a.id)}”和“{b.get('name', b.id)}”岗位任职，这两个岗位按设置不得兼任",
             )
+
+
+# --- 从业资格、保密协议、培训 ----------------------------------------------------
+
+TRAINING_CATEGORIES = ("技术", "业务", "安全")  # 标准列出的培训类别
+QUALIFICATION_WORDS = ("从业资格", "执业")
+
+
+def _position_holders(handbook) -> set:
+    holders = set()
+    if handbook.usable("positions"):
+        for position in handbook.records("positions"):
+            others = position.get("others", [])
+            people = [position.get("primary"), position.get("backup"), *(others if isinstance(others, list) else [])]
+            holders.update(p for p in people if isinstance(p, str))
+    return holders
+
+
+def _operations_staff(handbook, include_outsourced=False):
+    """在职的运维人员：在 positions.yaml 中任岗（主岗、备岗或其他在岗人员），或所在部门名称含“运维”。"""
+    holders = _position_holders(handbook)
+    for person in handbook.staff.values():
+        if person.get("status", "active") != "active":
+            continue
+        if person.get("outsourced") and not include_outsourced:
+            continue
+        if person.id in holders or "运维" in str(person.get("department", "")):
+            yield person
+
+
+def _is_practice_qualification(qualification) -> bool:
+    name = str(qualification.get("name", ""))
+    return any(word in name for word in QUALIFICATION_WORDS)
+
+
+def _missing(record, fields) -> list:
+    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [])]
+
+
+def _grace_over(handbook, year: int) -> bool:
+    """年度计划（培训计划、预算）在新年度开始后的宽限期内可仍在审批中。"""
+    grace = getattr(handbook.settings, "annual_plan_grace_days", 31)
+    return (handbook.as_of - dt.date(year, 1, 1)).days >= grace
+
+
+def _raw_years(register, key) -> set:
+    """台账中（包括不符合 schema、规则看不到的记录）出现的年度：有 schema 错误时由 SCH001 报告。"""
+    data = register.data if register is not None and isinstance(register.data, dict) else {}
+    items = data.get(key)
+    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dates.add_months(dt.date(year, month, 1), 1) - dt.timedelta(days=1)
+
+
+@rule("ORG004", name="practice-qualification", title="经营机构运维人员具有从业资格", clause="org-8",
+      needs=("organisation", "staff"), dated=True)
+def practice_qualification(handbook):
+    """
+    ## 检查什么
+    机构类型为经营机构（`organisation.type: 经营机构`）时，每位在职的自有运维人员都在
+    `registers/staff.yaml` 的 `qualifications` 中记录了有效的从业资格：名称含“从业资格”或
+    “执业”（如 证券从业资格、期货从业资格、证券执业证书），取得日期 `obtained` 不晚于检查日期，
+    有效期 `valid_until`（如填写）不早于检查日期。
+
+    运维人员指在 `registers/positions.yaml` 中任岗（主岗、备岗或 `others`）或所在部门名称含
+    “运维”的在职人员；驻场外包人员（`outsourced: true`）由供应商管理，不在本规则范围内。
+
+    ## 为什么
+    标准要求：“经营机构运维人员应具有相应的从业资格。”
+
+    ## 如何修复
+    补充资格名称、证书编号和取得日期；资格过期的人员应尽快完成注册或年检，之前不得独立上岗。
+
+    ## 示例
+    ```yaml
+    qualifications:
+      - {name: 证券从业资格, number: S0000118030003, obtained: 2018-09-15}
+    ```
+    """
+    organisation = handbook.root_of("organisation").sub("organisation")
+    if organisation is None or organisation.get("type") != "经营机构":
+        return
+    as_of = handbook.as_of
+    for person in _operations_staff(handbook):
+        who = handbook.person_name(person.id)
+        qualifications = person.records("qualifications")
+        practice = [q for q in qualifications if _is_practice_qualification(q)]
+        if not qualifications:
+            yield Hit(person.at(), f"经营机构运维人员 {who} 没有从业资格记录（qualifications）")
+            continue
+        if not practice:
+            yield Hit(person.at("qualifications"),
+                      f"经营机构运维人员 {who} 的资格中没有从业资格（名称应含“从业资格”或“执业”，如 证券从业资格）")
+            continue
+        valid = [q for q in practice
+                 if (q.date("obtained") is None or q.date("obtained") <= as_of)
+                 and (q.date("valid_until") is None or q.date("valid_until") >= as_of)]
+        if valid:
+            continue
+        q = practice[0]
+        label = f"“{q.get('name')}”" + (f"（{q.get('number')}）" if q.get("number") else "")
+        if q.date("valid_until") and q.date("valid_until") < as_of:
+            yield Hit(q.at("valid_until"), f"经营机构运维人员 {who} 的从业资格{label}已于 {q.date('valid_until')} 过期")
+        else:
+            yield Hit(q.at("obtained"), f"经营机构运维人员 {who} 的从业资格{label}取得日期 {q.date('obtained')} 晚于检查日期 {as_of}")
+
+
+CONFIDENTIALITY_FIELDS = {"signed": "签署日期", "scope": "保密范围", "term": "保密期限"}
+
+
+@rule("ORG005", name="confidentiality-agreement", title="运维人员签署保密协议并写明保密范围和期限", clause="org-9",
+      needs=("staff",), dated=True)
+def confidentiality_agreement(handbook):
+    """
+    ## 检查什么
+    `registers/staff.yaml` 中每位在职人员（含驻场外包人员）都有保密协议 `confidentiality`，
+    写明签署日期 `signed`（不晚于检查日期）、保密范围 `scope` 和保密期限 `term`；协议本身有
+    终止日期 `until` 时，该日期不早于检查日期。
+
+    ## 为什么
+    标准要求：“证券期货机构应与运维人员签署保密协议，保密协议应至少包括保密范围、保密期限等内容。”
+
+    ## 如何修复
+    与该人员签署（或续签）保密协议，把签署日期、保密范围、保密期限和协议存放位置记入名册。
+
+    ## 示例
+    ```yaml
+    confidentiality:
+      signed: 2018-03-12
+      scope: 机房设施、设备及信息系统技术资料
+      term: 在职期间及离职后两年
+      record: 人事档案 HR-2018-032
+    ```
+    """
+    for person in handbook.staff.values():
+        if person.get("status", "active") != "active":
+            continue
+        who = handbook.person_name(person.id)
+        agreement = person.sub("confidentiality")
+        if agreement is None:
+            yield Hit(person.at(), f"{who} 没有保密协议记录（confidentiality）")
+            continue
+        missing = _missing(agreement, CONFIDENTIALITY_FIELDS)
+        if missing:
+            yield Hit(person.at("confidentiality"), f"{who} 的保密协议缺少：{'、'.join(missing)}")
+        signed, until = agreement.date("signed"), agreement.date("until")
+        if signed and signed > handbook.as_of:
+            yield Hit(agreement.at("signed"), f"{who} 的保密协议签署日期 {signed} 晚于检查日期 {handbook.as_of}")
+        if until and until < handbook.as_of:
+            yield Hit(agreement.at("until"), f"{who} 的保密协议已于 {until} 到期，应续签")
+
+
+@rule("ORG006", name="annual-training-plan", title="制定年度培训计划，覆盖技术、业务、安全培训", clause="org-10",
+      needs=("trainings",), dated=True)
+def annual_training_plan(handbook):
+    """
+    ## 检查什么
+    `registers/trainings.yaml` 的 `plans` 中有检查日期所在年度的培训计划，记录了批准日期
+    `approved`（不晚于检查日期）和批准人 `approver`，其培训项目 `items` 至少各有一项
+    技术、业务、安全类培训（`category`）。
+
+    新年度开始后的宽限期内（设置 `annual_plan_grace_days`，默认 31 天）计划可仍在审批中，
+    此时不要求当年计划已经存在。
+
+    ## 为什么
+    标准要求：“证券期货机构应制定年度培训计划，对运维人员进行必要的技术、业务、安全等培训，
+    并留存培训记录。”
+
+    ## 如何修复
+    编制并审批本年度培训计划，补齐缺少类别的培训项目。
+
+    ## 示例
+    ```yaml
+    plans:
+      - year: 2026
+        approved: 2025-12-26
+        approver: P001
+        items:
+          - {id: TRN-2026-01, topic: 集中交易系统架构与日常运维, category: 技术, month: 1, audience: 运维中心全体, hours: 4}
+          - {id: TRN-2026-02, topic: 证券经纪与融资融券业务流程, category: 业务, month: 2, audience: 应用运维, hours: 3}
+          - {id: TRN-2026-03, topic: 网络安全意识与数据安全, category: 安全, month: 3, audience: 全体人员, hours: 2}
+    ```
+    """
+    year = handbook.as_of.year
+    plan = next((p for p in handbook.records("trainings", "plans") if p.get("year") == year), None)
+    if plan is None:
+        if _grace_over(handbook, year) and year not in _raw_years(handbook.register("trainings"), "plans"):
+            yield Hit(handbook.register("trainings").at("plans"), f"没有 {year} 年度培训计划（plans 中 year: {year}）")
+        return
+    approved = plan.date("approved")
+    if approved is None:
+        yield Hit(plan.at("year"), f"{year} 年度培训计划没有批准日期（approved）")
+    elif approved > handbook.as_of:
+        yield Hit(plan.at("approved"), f"{year} 年度培训计划的批准日期 {approved} 晚于检查日期 {handbook.as_of}")
+    if not plan.get("approver"):
+        yield Hit(plan.at("year"), f"{year} 年度培训计划没有批准人（approver）")
+    present = {item.get("category") for item in plan.records("items")}
+    missing = [c for c in TRAINING_CATEGORIES if c not in present]
+    if missing:
+        yield Hit(plan.at("items"), f"{year} 年度培训计划缺少{'、'.join(missing)}类培训项目（category）")
+
+
+@rule("ORG007", name="planned-training-held", title="计划的培训按期举行并留存记录", clause="org-10",
+      needs=("trainings",), dated=True)
+def planned_training_held(handbook):
+    """
+    ## 检查什么
+    各年度培训计划中，计划月份 `month` 已经结束的每个培训项目，都在 `records` 中有对应的培训
+    记录（`plan_item` 为该项目编号，培训日期不晚于检查日期）。计划项目没有计划月份时也报告，
+    因为无法判断它是否按期举行。
+
+    ## 为什么
+    标准要求：“证券期货机构应制定年度培训计划，对运维人员进行必要的技术、业务、安全等培训，
+    并留存培训记录。”计划只有被执行并留下记录才有意义。
+
+    ## 如何修复
+    补录已举行培训的记录（`plan_item` 填计划项目编号）；确实推迟或取消的，修订培训计划
+    （调整月份或删除项目，并在计划的 `notes` 中说明原因）。
+
+    ## 示例
+    ```yaml
+    records:
+      - id: TRR-2026-03
+        plan_item: TRN-2026-03
+        date: 2026-03-18
+        topic: 网络安全意识与数据安全
+        category: 安全
+        attendees: [P003, P004, P005]
+        trainer: P007 孙浩
+        record: 培训档案 2026/03 签到表及考试成绩
+    ```
+    """
+    held = {}
+    for record in handbook.records("trainings", "records"):
+        when = record.date("date")
+        if record.get("plan_item") and when and when <= handbook.as_of:
+            held.setdefault(record.get("plan_item"), when)
+    for plan in handbook.records("trainings", "plans"):
+        year = plan.get("year")
+        if not isinstance(year, int) or year > handbook.as_of.year:
+            continue
+        for item in plan.records("items"):
+            label = f"培训项目 {item.id}“{item.get('topic', '')}”"
+            month = item.get("month")
+            if not isinstance(month, int) or not 1 <= month <= 12:
+                yield Hit(item.at("id"), f"{label}没有计划月份（month），无法确认是否按计划举行")
+                continue
+            if _month_end(year, month) >= handbook.as_of or item.id in held:
+                continue
+            yield Hit(item.at("month"),
+                      f"{label}计划于 {year} 年 {month} 月举行，但没有培训记录（records 中 plan_item: {item.id}）")
+
+
+RECORD_FIELDS = {"topic": "培训主题", "category": "培训类别", "attendees": "参训人员", "record": "培训记录（签到表等）"}
+
+
+@rule("ORG008", name="training-record-complete", title="培训记录完整", clause="org-10",
+      needs=("trainings",), dated=True)
+def training_record_complete(handbook):
+    """
+    ## 检查什么
+    `registers/trainings.yaml` 的每条培训记录都写明培训主题 `topic`、类别 `category`、参训人员
+    `attendees` 和留存的培训记录 `record`（签到表、考核结果等的编号或存放位置）；培训日期不晚于
+    检查日期；填写了 `plan_item` 的，该编号在培训计划中存在。
+
+    ## 为什么
+    标准要求：“证券期货机构应制定年度培训计划，对运维人员进行必要的技术、业务、安全等培训，并留存培训记录。”
+    没有参训人员和签到记录的培训，无法证明谁接受了培训。
+
+    ## 如何修复
+    补齐字段；把签到表、课件和考核结果归档后填写其位置。
+    """
+    items = {item.id for plan in handbook.records("trainings", "plans") for item in plan.records("items") if item.id}
+    for record in handbook.records("trainings", "records"):
+        label = f"培训记录 {record.id}"
+        missing = _missing(record, RECORD_FIELDS)
+        if missing:
+            yield Hit(record.at("id"), f"{label}缺少：{'、'.join(missing)}")
+        when = record.date("date")
+        if when and when > handbook.as_of:
+            yield Hit(record.at("date"), f"{label}的培训日期 {when} 晚于检查日期 {handbook.as_of}（尚未举行的培训只列在计划中）")
+        item = record.get("plan_item")
+        if item and item not in items:
+            yield Hit(record.at("plan_item"), f"{label}对应的计划项目“{item}”不在任何年度培训计划中")
+
+
+@rule("ORG009", name="staff-trained", title="运维人员定期参加培训", clause="org-10", severity="warning",
+      needs=("trainings", "staff"), dated=True)
+def staff_trained(handbook):
+    """
+    ## 检查什么
+    每位在职运维人员（含驻场外包人员）在最近 `staff_training_months` 个月（默认 12 个月）内至少
+    参加过一次培训（出现在某条培训记录的 `attendees` 中）。入职不满该期限的人员不检查。
+
+    ## 为什么
+    标准要求：“证券期货机构应制定年度培训计划，对运维人员进行必要的技术、业务、安全等培训，并留存培训记录。”
+    长期没有参加培训的人员，知识和技能可能跟不上系统和业务的变化。是否“必要”仍需人工判断，
+    因此本规则只作提醒。
+
+    ## 如何修复
+    安排该人员参加培训，或补录其参加培训的记录（`attendees` 中加上其人员编号）。
+    """
+    months = getattr(handbook.settings, "staff_training_months", 12)
+    since = dates.add_months(handbook.as_of, -months)
+    last: dict = {}
+    for record in handbook.records("trainings", "records"):
+        when = record.date("date")
+        if when is None or when > handbook.as_of:
+            continue
+        attendees = record.get("attendees", [])
+        for person in attendees if isinstance(attendees, list) else []:
+            if isinstance(person, str) and (person not in last or last[person] < when):
+                last[person] = when
+    for person in _operations_staff(handbook, include_outsourced=True):
+        joined = person.date("joined")
+        if joined and joined > since:
+            continue
+        when = last.get(person.id)
+        if when is None or when < since:
+            before = f"，最近一次培训是 {when}" if when else ""
+            yield Hit(person.at(), f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}")

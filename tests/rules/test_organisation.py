@@ -1,10 +1,15 @@
 """运维组织 rules: each fires on a broken copy and stays quiet on the sample."""
 
+import datetime as dt
+
 from conftest import fired
+
+TRAININGS = "registers/trainings.yaml"
+STAFF = "registers/staff.yaml"
 
 
 def test_quiet_on_sample(sample_result):
-    for rule in ("ORG001", "ORG002", "ORG003"):
+    for rule in ("ORG001", "ORG002", "ORG003", "ORG004", "ORG005", "ORG006", "ORG007", "ORG008", "ORG009"):
         assert fired(sample_result, rule) == [], rule
 
 
@@ -55,3 +60,157 @@ def test_org003_respects_settings(ws):
     ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][4].update(backup="P005"))
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incompatible_positions=[]))
     assert ws.findings("ORG003") == []
+
+
+# --- ORG004 从业资格 ------------------------------------------------------------
+
+def _person(data, pid):
+    return next(p for p in data["staff"] if p["id"] == pid)
+
+
+def test_org004_fires_without_qualification(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P003").pop("qualifications"))
+    found = ws.findings("ORG004")
+    assert [f.message for f in found] == ["经营机构运维人员 王芳（P003） 没有从业资格记录（qualifications）"]
+    assert found[0].file == STAFF and found[0].line is not None
+
+
+def test_org004_fires_on_expired_qualification(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P004")["qualifications"][0].update(valid_until=dt.date(2026, 6, 30)))
+    found = ws.findings("ORG004")
+    assert len(found) == 1
+    assert "陈磊（P004）" in found[0].message and "已于 2026-06-30 过期" in found[0].message
+    assert "2026-06-30" in ws.read(STAFF).split("\n")[found[0].line - 1]
+
+
+def test_org004_fires_on_other_qualification_only(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P007").update(qualifications=[{"name": "CISSP"}]))
+    found = ws.findings("ORG004")
+    assert len(found) == 1 and "没有从业资格" in found[0].message
+
+
+def test_org004_ignores_non_operations_staff_and_outsourced(ws):
+    def change(d):
+        _person(d, "P019").pop("qualifications")  # 稽核审计部，不是运维人员
+        _person(d, "P018").pop("qualifications")
+        _person(d, "P018")["outsourced"] = True  # 外包人员由供应商管理
+    ws.edit_yaml(STAFF, change)
+    assert ws.findings("ORG004") == []
+
+
+def test_org004_quiet_for_core_institution(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P003").pop("qualifications"))
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["organisation"].update(type="核心机构"))
+    assert ws.findings("ORG004") == []
+
+
+# --- ORG005 保密协议 ------------------------------------------------------------
+
+def test_org005_fires_without_agreement(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P010").pop("confidentiality"))
+    found = ws.findings("ORG005")
+    assert [f.message for f in found] == ["黄丽（P010） 没有保密协议记录（confidentiality）"]
+    assert found[0].file == STAFF
+
+
+def test_org005_fires_without_scope_and_term(ws):
+    def change(d):
+        _person(d, "P011")["confidentiality"].pop("scope")
+        _person(d, "P011")["confidentiality"].pop("term")
+    ws.edit_yaml(STAFF, change)
+    found = ws.findings("ORG005")
+    assert [f.message for f in found] == ["林峰（P011） 的保密协议缺少：保密范围（scope）、保密期限（term）"]
+
+
+def test_org005_fires_on_expired_agreement(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P017")["confidentiality"].update(until=dt.date(2026, 1, 1)))
+    assert [f.message for f in ws.findings("ORG005")] == ["罗斌（P017） 的保密协议已于 2026-01-01 到期，应续签"]
+
+
+def test_org005_ignores_staff_who_left(ws):
+    ws.edit_yaml(STAFF, lambda d: _person(d, "P020").pop("confidentiality"))
+    assert ws.findings("ORG005") == []
+
+
+# --- ORG006 年度培训计划 --------------------------------------------------------
+
+def test_org006_fires_without_current_plan(ws):
+    ws.edit_yaml(TRAININGS, lambda d: d["plans"].pop(1))
+    found = ws.findings("ORG006")
+    assert [f.message for f in found] == ["没有 2026 年度培训计划（plans 中 year: 2026）"]
+    assert found[0].file == TRAININGS
+
+
+def test_org006_grace_period_in_january(ws):
+    ws.edit_yaml(TRAININGS, lambda d: d["plans"].pop(1))
+    assert ws.findings("ORG006", as_of=dt.date(2026, 1, 20)) == []
+    assert len(ws.findings("ORG006", as_of=dt.date(2026, 2, 10))) == 1
+
+
+def test_org006_fires_when_category_missing(ws):
+    def drop_security(d):
+        d["plans"][1]["items"] = [i for i in d["plans"][1]["items"] if i["category"] != "安全"]
+    ws.edit_yaml(TRAININGS, drop_security)
+    assert [f.message for f in ws.findings("ORG006")] == ["2026 年度培训计划缺少安全类培训项目（category）"]
+
+
+def test_org006_defers_to_schema_error_in_current_plan(ws):
+    ws.edit_yaml(TRAININGS, lambda d: d["plans"][1]["items"][0].update(category="管理"))
+    assert ws.findings("ORG006") == []
+    assert any(f.file == TRAININGS for f in ws.check().findings if f.rule == "SCH001")
+
+
+def test_org006_fires_when_not_approved(ws):
+    ws.edit_yaml(TRAININGS, lambda d: d["plans"][1].pop("approved"))
+    assert [f.message for f in ws.findings("ORG006")] == ["2026 年度培训计划没有批准日期（approved）"]
+
+
+# --- ORG007 按计划培训并留存记录 ------------------------------------------------
+
+def test_org007_fires_when_planned_training_not_recorded(ws):
+    ws.edit_yaml(TRAININGS, lambda d: d["records"].pop(next(i for i, r in enumerate(d["records"]) if r["id"] == "TRR-2026-07")))
+    found = ws.findings("ORG007")
+    assert [f.message for f in found] == [
+        "培训项目 TRN-2026-07“账号权限管理与安全日志审计”计划于 2026 年 7 月举行，但没有培训记录（records 中 plan_item: TRN-2026-07）"]
+    assert found[0].file == TRAININGS
+    assert "month: 7" in ws.read(TRAININGS).split("\n")[found[0].line - 1]
+
+
+def test_org007_waits_until_the_month_has_ended(ws):
+    # TRN-2026-10 计划于 11 月举行：11 月尚未结束，没有记录不报告
+    ws.edit_yaml(TRAININGS, lambda d: d["records"].pop(next(i for i, r in enumerate(d["records"]) if r["id"] == "TRR-2026-09")))
+    assert ws.findings("ORG007", as_of=dt.date(2026, 10, 31)) == []
+    assert len(ws.findings("ORG007", as_of=dt.date(2026, 11, 1))) == 1
+
+
+# --- ORG008 培训记录完整 --------------------------------------------------------
+
+def test_org008_fires_on_incomplete_record(ws):
+    def change(d):
+        d["records"][0].pop("record")
+        d["records"][0].pop("attendees")
+    ws.edit_yaml(TRAININGS, change)
+    assert [f.message for f in ws.findings("ORG008")] == ["培训记录 TRR-2025-01缺少：参训人员（attendees）、培训记录（签到表等）（record）"]
+
+
+def test_org008_fires_on_future_date_and_unknown_plan_item(ws):
+    def change(d):
+        d["records"][-1]["date"] = dt.date(2026, 12, 5)
+        d["records"][-1]["plan_item"] = "TRN-2026-99"
+    ws.edit_yaml(TRAININGS, change)
+    messages = [f.message for f in ws.findings("ORG008")]
+    assert any("培训日期 2026-12-05 晚于检查日期 2026-11-21" in m for m in messages)
+    assert any("“TRN-2026-99”不在任何年度培训计划中" in m for m in messages)
+
+
+# --- ORG009 运维人员定期培训（警告） --------------------------------------------
+
+def test_org009_warns_for_untrained_staff(ws):
+    def drop(d):
+        for record in d["records"]:
+            record["attendees"] = [p for p in record["attendees"] if p != "P008"]
+    ws.edit_yaml(TRAININGS, drop)
+    found = ws.findings("ORG009")
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert found[0].message.startswith("运维人员 吴静（P008） 近 12 个月（2025-11-21 以来）没有参加培训的记录")
+    assert found[0].file == STAFF
