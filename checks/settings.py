@@ -40,6 +40,14 @@ class Settings:
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
     log_retention_days: int = 365  # 监控日志保存时间不少于一年
     drill_record_retention_days: int = 730  # 演练记录至少保存两年
+    # 运维组织、经费、关联单位、督促检查
+    annual_plan_grace_days: int = 31  # 年度计划（培训、预算）在新年度开始后此期限内应制定
+    staff_training_months: int = 12  # 每名运维人员至少在此期限内参加一次培训
+    budget_accounting_months: int = 3  # 上年度预算在次年此期限内完成核算
+    budget_audit_months: int = 6  # 核算在次年此期限内接受审计
+    contact_warning_days: int = 30  # 联系人核实到期前提醒
+    inspection_report_months: int = 1  # 季度检查报告在季度结束后此期限内形成
+    audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
     # 系统变更与系统测试
     change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
     change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
