@@ -49,6 +49,7 @@ ASSET_DIRS = ("assets/", "stylesheets/", "javascripts/")
 _MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?")
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 _DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}
+OFFLINE_SHIM = "assets/javascripts/iframe-worker.js"
 
 
 def _ctx() -> SiteContext:
@@ -82,7 +83,10 @@ def on_config(config):
     root = Path(options.get("root") or os.environ.get("OPSBOOK_ROOT") or Path(config.config_file_path or ".").parent)
     level = options.get("audience") or os.environ.get("OPSBOOK_AUDIENCE") or "internal"
     as_of = _as_date(options.get("as_of") or os.environ.get("OPSBOOK_AS_OF"))
-    ctx = SiteContext.create(root, level, as_of)
+    try:
+        ctx = SiteContext.create(root, level, as_of)
+    except Exception as exc:  # the checker never raises on bad input; this is a bug, said plainly
+        raise PluginError(f"opsbook: 检查手册时出错（{type(exc).__name__}: {exc}）") from exc
     docs_dir = Path(config.docs_dir).resolve()
     try:
         ctx.docs_prefix = docs_dir.relative_to(ctx.root).as_posix().rstrip("/") + "/"
@@ -90,6 +94,12 @@ def on_config(config):
         ctx.docs_prefix = "docs/"
     site_context.set_current(ctx)
 
+    # Opened from a folder (file://), browsers refuse web workers: a local shim (no CDN) runs the search
+    # worker in an iframe, and on_post_build writes the index as a script the page can load.
+    polyfills = list(config.extra.get("polyfills") or [])
+    if OFFLINE_SHIM not in polyfills:
+        polyfills.append(OFFLINE_SHIM)
+    config.extra["polyfills"] = polyfills
     config.extra["opsbook_site"] = {
         "version": ctx.version_label,
         "commit": ctx.version.commit[:12] if ctx.version else "",
@@ -497,20 +507,27 @@ def _marker_pattern(ctx: SiteContext):
 
 def on_post_build(config):
     ctx = _ctx()
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():  # for file:// (see on_config): the same index, as a script
+        (index.parent / "search_index.js").write_text("var __index = " + index.read_text(encoding="utf-8"),
+                                                     encoding="utf-8")
     pattern = _marker_pattern(ctx)
     leaks = []
     site = Path(config.site_dir)
     for path in site.rglob("*"):
-        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt"):
+        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js"):
             continue
+        if path.suffix == ".js" and path.parent.name != "search":
+            continue  # the theme's scripts
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if path.suffix == ".json":
+        if path.suffix in (".json", ".js"):
             try:
-                text = json.dumps(json.loads(text), ensure_ascii=False)
-            except ValueError:
+                text = json.dumps(json.loads(text.split("=", 1)[1] if path.suffix == ".js" else text),
+                                  ensure_ascii=False)
+            except (ValueError, IndexError):
                 pass
         found = sorted(set(pattern.findall(text))) if pattern is not None else []
         if found:

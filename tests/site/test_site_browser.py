@@ -131,3 +131,17 @@ def test_generated_pages_load_without_external_requests(page, server):
         assert page.locator("article h1").first.is_visible(), rel
     assert off_host(page.requests) == []
     assert any(url.endswith("search/search_index.json") for url in page.requests)
+
+
+def test_search_works_when_opened_from_a_folder(page):
+    """Windows users open site/index.html from a share: pages, links and search work from file://."""
+    built = site("internal")
+    page.goto((built.path / "index.html").as_uri(), wait_until="load")
+    search(page, "备份")
+    page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=15000)
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_load_state("load")
+    target = urlsplit(page.url)
+    assert target.scheme == "file" and target.path.endswith(".html"), page.url
+    assert page.locator("article h1").first.is_visible()
+    assert all(urlsplit(url).scheme in ("file", "data", "about", "blob") for url in page.requests), off_host(page.requests)
