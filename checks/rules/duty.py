@@ -444,3 +444,31 @@ def duty_phone_tested(handbook):
         yield Hit(phone.at("tested"), f"值班电话测试日期 {tested} 晚于检查日期 {handbook.as_of}")
     elif (handbook.as_of - tested).days > days:
         yield Hit(phone.at("tested"), f"值班电话最近一次畅通测试在 {tested}，已超过 {days} 天")
+
+
+DUTY_POLICY_AREAS = ("日常操作", "监控管理", "事件处理", "问题处理", "数据和介质管理", "机房管理", "安全管理", "应急处置")
+
+
+@rule("DUT008", name="duty-policy-scope", title="值班管理制度规范八方面工作", clause="duty-1", severity="warning")
+def duty_policy_scope(handbook):
+    """
+    ## 检查什么
+    现行的值班管理制度（头信息 `kind: policy`、`covers: 值班管理`、`status: active`）正文中写到了
+    标准要求规范的八方面工作：日常操作、监控管理、事件处理、问题处理、数据和介质管理、机房管理、
+    安全管理、应急处置（按原文用词查找，忽略换行）。没有现行值班管理制度时由 POL001 报告。
+
+    ## 为什么
+    标准要求：“证券期货机构应建立运维值班管理制度，对日常操作、监控管理、事件处理、问题处理、
+    数据和介质管理、机房管理、安全管理、应急处置进行规范。”
+
+    ## 如何修复
+    在制度中写明值班期间这几方面工作如何开展（可引用相应的制度和流程）。本规则只查找用词，是否
+    “规范”到位仍需在制度评审时判断，因此只作提醒。
+    """
+    for document in handbook.docs("policy"):
+        if document.meta.get("covers") != "值班管理" or document.status != "active":
+            continue
+        body = "".join(document.body.split())
+        missing = [area for area in DUTY_POLICY_AREAS if area not in body]
+        if missing:
+            yield Hit(document.meta.at("covers"), f"值班管理制度《{document.title}》没有写到：{'、'.join(missing)}")

@@ -5,7 +5,7 @@ import datetime as dt
 from conftest import fired
 
 DUTY = "registers/duty.yaml"
-RULES = ("DUT001", "DUT002", "DUT003", "DUT004", "DUT005", "DUT006", "DUT007")
+RULES = ("DUT001", "DUT002", "DUT003", "DUT004", "DUT005", "DUT006", "DUT007", "DUT008")
 
 
 def line_of(ws, rel, text):
@@ -209,3 +209,29 @@ def test_dut007_fires_when_test_is_old(ws):
 def test_dut007_fires_without_test(ws):
     ws.edit_yaml(DUTY, lambda d: d["duty_phone"].pop("tested"))
     assert [f.message for f in ws.findings("DUT007")] == ["没有值班电话畅通测试记录（duty_phone.tested）"]
+
+
+# -- DUT008 duty policy scope ------------------------------------------------------------------
+
+def duty_policy(ws):
+    return next(p.relative_to(ws.root).as_posix() for p in (ws.root / "docs").rglob("*.md")
+                if "covers: 值班管理" in p.read_text(encoding="utf-8") and "status: active" in p.read_text(encoding="utf-8"))
+
+
+def test_dut008_fires_when_policy_omits_an_area(ws):
+    rel = duty_policy(ws)
+    text = ws.read(rel)
+    head, body = text.split("\n---\n", 1)
+    ws.write(rel, head + "\n---\n" + body.replace("问题处理", "问题管理").replace("应急处置", "应急管理"))
+    found = ws.findings("DUT008")
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert found[0].message.endswith("没有写到：问题处理、应急处置")
+    assert found[0].file == rel and found[0].line == line_of(ws, rel, "covers: 值班管理")
+
+
+def test_dut008_ignores_line_breaks(ws):
+    rel = duty_policy(ws)
+    text = ws.read(rel)
+    head, body = text.split("\n---\n", 1)
+    ws.write(rel, head + "\n---\n" + body.replace("日常操作", "日常\n操作"))
+    assert ws.findings("DUT008") == []
