@@ -1,0 +1,292 @@
+"""数据与介质管理 rules: each fires on a broken copy and stays quiet on the sample."""
+
+import datetime as dt
+
+from conftest import fired
+
+BACKUPS = "registers/backups.yaml"
+CONFIG = "registers/configuration.yaml"
+ORG = "registers/organisation.yaml"
+RULES = ("DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007", "DAT008", "DAT009", "DAT010", "DAT011")
+
+
+def line_of(ws, rel, text, start=1):
+    """The 1-based line of the first line (from ``start``) of ``rel`` containing ``text``."""
+    for number, line in enumerate(ws.read(rel).split("\n"), start=1):
+        if number >= start and text in line:
+            return number
+    raise AssertionError(f"{text!r} not in {rel}")
+
+
+def by_id(records, rid):
+    return next(r for r in records if r.get("id") == rid or r.get("system") == rid)
+
+
+def test_quiet_on_sample(sample_result):
+    for rule in RULES:
+        assert fired(sample_result, rule) == [], rule
+
+
+# -- DAT001 数据管理责任人 -------------------------------------------------------
+
+def test_dat001_fires_without_data_owner(ws):
+    ws.edit_yaml(ORG, lambda d: d["responsibilities"].pop("data_owner"))
+    found = ws.findings("DAT001")
+    assert [f.message for f in found] == ["未指定数据管理责任人（responsibilities.data_owner）"]
+    assert found[0].file == ORG
+
+
+def test_dat001_fires_when_owner_has_left(ws):
+    ws.edit_yaml(ORG, lambda d: d["responsibilities"].update(data_owner="P020"))
+    assert [f.message for f in ws.findings("DAT001")] == ["数据管理责任人 韩冬（P020） 已不在职"]
+
+
+# -- DAT002 备份及验证策略要素 ---------------------------------------------------
+
+def test_dat002_fires_on_missing_elements(ws):
+    def drop(d):
+        by_id(d["policies"], "BKP-02").pop("retention")
+        by_id(d["policies"], "BKP-02").pop("verification")
+    ws.edit_yaml(BACKUPS, drop)
+    found = ws.findings("DAT002")
+    assert [f.message for f in found] == [
+        "备份策略 BKP-02（网上交易系统（CI-APP-ONLINE））缺少：存放时限（retention）、有效性验证方式（verification）"]
+    assert found[0].file == BACKUPS and found[0].line == line_of(ws, BACKUPS, "id: BKP-02")
+
+
+def test_dat002_fires_when_owner_has_left(ws):
+    ws.replace(BACKUPS, "    owner: P010\n", "    owner: P020\n")
+    found = ws.findings("DAT002")
+    assert len(found) == 1 and "韩冬（P020） 已不在职" in found[0].message
+
+
+# -- DAT003 交易业务系统每交易日备份的策略 ---------------------------------------
+
+def test_dat003_fires_when_frequency_is_weekly(ws):
+    ws.replace(BACKUPS, "    frequency: 每交易日\n    time: \"20:30\"", "    frequency: 每周\n    time: \"20:30\"")  # BKP-05 清算
+    found = ws.findings("DAT003")
+    assert [f.message for f in found] == [
+        "交易业务系统 清算系统（CI-APP-CLEAR） 的备份频度为“每周”，应至少每交易日备份一次（每交易日）"]
+    assert found[0].line == line_of(ws, BACKUPS, "frequency: 每周")
+
+
+def test_dat003_fires_without_policy(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["policies"].remove(by_id(d["policies"], "BKP-05")))
+    assert [f.message for f in ws.findings("DAT003")] == ["交易业务系统 清算系统（CI-APP-CLEAR） 没有备份策略"]
+
+
+def test_dat003_quiet_for_retired_system(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["policies"].remove(by_id(d["policies"], "BKP-05")))
+    ws.edit_yaml(CONFIG, lambda d: by_id(d["items"], "CI-APP-CLEAR").update(status="下线"))
+    assert ws.findings("DAT003") == []
+
+
+# -- DAT004 每交易日备份记录 ---------------------------------------------------
+
+def test_dat004_fires_on_a_missing_trading_day(ws):
+    start = line_of(ws, BACKUPS, "作业报告 / 融资融券")
+    dates_line = line_of(ws, BACKUPS, "dates: [", start)
+    text = ws.read(BACKUPS).split("\n")
+    day_line = line_of(ws, BACKUPS, "2026-11-03", start) - 1
+    text[day_line] = text[day_line].replace("2026-11-03, ", "")
+    ws.write(BACKUPS, "\n".join(text))
+    found = ws.findings("DAT004")
+    assert [f.message for f in found] == ["交易业务系统 融资融券系统（CI-APP-MARGIN） 缺少 1 个交易日的备份记录：2026-11-03"]
+    assert found[0].file == BACKUPS and found[0].line == dates_line
+
+
+def test_dat004_fires_without_any_log(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["logs"].remove(by_id(d["logs"], "CI-APP-CLEAR")))
+    found = ws.findings("DAT004")
+    assert len(found) == 1
+    assert found[0].message.startswith("交易业务系统 清算系统（CI-APP-CLEAR） 没有备份记录（logs），2026-10-21 至 2026-11-20 的 ")
+
+
+def test_dat004_lists_many_missing_days_briefly(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["logs"], "CI-APP-QUOTE").update(dates=[dt.date(2026, 11, 20)]))
+    found = ws.findings("DAT004")
+    assert len(found) == 1 and "等 22 天" in found[0].message
+
+
+def test_dat004_skips_holidays_and_the_check_day(ws):
+    # 国庆休市（10 月 1 日至 7 日）不要求备份：窗口 10 月 7 日至 9 日只要求 8 日、9 日
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=5))
+    assert ws.findings("DAT004", as_of=dt.date(2026, 10, 12)) == []
+    # 检查日期当天的备份在日终进行，不要求
+    ws.edit_yaml(BACKUPS, lambda d: [log["dates"].remove(dt.date(2026, 11, 20)) for log in d["logs"]])
+    assert ws.findings("DAT004", as_of=dt.date(2026, 11, 20)) == []
+    assert len(ws.findings("DAT004")) == 5
+
+
+def test_dat004_window_follows_the_setting(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["logs"], "CI-APP-TRADE")["dates"].remove(dt.date(2026, 10, 20)))
+    assert ws.findings("DAT004") == []  # 10 月 20 日在默认 31 天窗口之外
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=40))
+    assert [f.message for f in ws.findings("DAT004")] == [
+        "交易业务系统 集中交易系统（CI-APP-TRADE） 缺少 1 个交易日的备份记录：2026-10-20"]
+
+
+def test_dat004_quiet_before_the_policy_starts(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["logs"].remove(by_id(d["logs"], "CI-APP-CLEAR")))
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-05").update(since=dt.date(2026, 11, 21)))
+    assert ws.findings("DAT004") == []
+
+
+# -- DAT005 历史数据保留一年 ---------------------------------------------------
+
+def test_dat005_fires_on_short_retention(ws):
+    ws.replace(BACKUPS, "retention: 1825, earliest: 2021-11-22", "retention: 180, earliest: 2021-11-22")
+    found = ws.findings("DAT005")
+    assert [f.message for f in found] == ["行情系统（CI-APP-QUOTE） 的历史数据保留期限为 180 天，应至少保留一年（365 天）"]
+    assert found[0].line == line_of(ws, BACKUPS, "retention: 180")
+
+
+def test_dat005_fires_when_history_is_younger_than_a_year(ws):
+    ws.replace(BACKUPS, "earliest: 2021-11-22", "earliest: 2026-03-01")
+    assert [f.message for f in ws.findings("DAT005")] == [
+        "行情系统（CI-APP-QUOTE） 现存最早的历史数据为 2026-03-01，不足一年（应不晚于 2025-11-21）"]
+
+
+def test_dat005_fires_without_history_record(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["history"].remove(by_id(d["history"], "CI-APP-ONLINE")))
+    assert [f.message for f in ws.findings("DAT005")] == ["交易业务系统 网上交易系统（CI-APP-ONLINE） 没有历史数据保留记录（history）"]
+
+
+def test_dat005_quiet_for_a_young_system(ws):
+    ws.replace(BACKUPS, "earliest: 2021-11-22", "earliest: 2026-03-01")
+    ws.edit_yaml(CONFIG, lambda d: by_id(d["items"], "CI-APP-QUOTE").update(in_service=dt.date(2026, 3, 1)))
+    assert ws.findings("DAT005") == []
+
+
+# -- DAT006 在线数据访问授权 ---------------------------------------------------
+
+def test_dat006_fires_when_a_leaver_keeps_access(ws):
+    ws.replace(BACKUPS, "persons: [P006, P011, P016]", "persons: [P006, P011, P016, P020]")
+    found = ws.findings("DAT006")
+    assert [f.message for f in found] == [
+        "在线数据访问授权 AUTH-2026-06（清算系统（CI-APP-CLEAR））中的 韩冬（P020） 已不在职，其授权应收回"]
+    assert found[0].line == line_of(ws, BACKUPS, "P020")
+
+
+def test_dat006_fires_without_authorisation(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["authorisations"].remove(by_id(d["authorisations"], "AUTH-2026-05")))
+    assert [f.message for f in ws.findings("DAT006")] == [
+        "交易业务系统 行情系统（CI-APP-QUOTE） 没有在线数据访问授权记录（authorisations）"]
+
+
+def test_dat006_fires_without_approval(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-01").pop("approved"))
+    assert [f.message for f in ws.findings("DAT006")] == [
+        "在线数据访问授权 AUTH-2026-01（集中交易系统（CI-APP-TRADE））没有审批人和审批日期（approver、approved）"]
+
+
+# -- DAT007 数据修改 -----------------------------------------------------------
+
+def test_dat007_fires_when_approved_after_the_change(ws):
+    ws.replace(BACKUPS, "    approved: 2026-10-21\n", "    approved: 2026-10-23\n")
+    found = ws.findings("DAT007")
+    assert [f.message for f in found] == ["数据修改 DM-2026-005 的审批日期 2026-10-23 晚于修改日期 2026-10-22：修改应先经审批"]
+    assert found[0].line == line_of(ws, BACKUPS, "approved: 2026-10-23")
+
+
+def test_dat007_fires_without_two_people(ws):
+    ws.replace(BACKUPS, "    operator: P006\n    reviewer: P011\n", "    operator: P006\n    reviewer: P006\n")
+    assert [f.message for f in ws.findings("DAT007")] == [
+        "数据修改 DM-2026-003 的操作人和复核人是同一人（赵敏（P006）），不是双岗操作"]
+
+
+def test_dat007_fires_without_log(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["modifications"], "DM-2026-003").pop("log"))
+    assert [f.message for f in ws.findings("DAT007")] == ["数据修改 DM-2026-003 没有记录操作日志（log）"]
+
+
+# -- DAT008 核心交易业务系统备份数据每季度验证 -----------------------------------
+
+def test_dat008_fires_on_a_quarter_without_verification(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["verifications"].remove(by_id(d["verifications"], "VER-2026-09")))
+    found = ws.findings("DAT008")
+    assert [f.message for f in found] == ["核心交易业务系统 行情系统（CI-APP-QUOTE） 在 2026 年第 2 季度没有备份数据有效性验证记录"]
+    assert found[0].line == line_of(ws, BACKUPS, "id: BKP-04")
+
+
+def test_dat008_looks_back_four_quarters(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["verifications"].remove(by_id(d["verifications"], "VER-2025-07")))
+    assert [f.message for f in ws.findings("DAT008")] == [
+        "核心交易业务系统 集中交易系统（CI-APP-TRADE） 在 2025 年第 4 季度没有备份数据有效性验证记录"]
+
+
+def test_dat008_requires_the_quarter_once_it_has_ended(ws):
+    found = ws.findings("DAT008", as_of=dt.date(2027, 1, 5))
+    assert sorted(f.message for f in found) == sorted(
+        f"核心交易业务系统 {name} 在 2026 年第 4 季度没有备份数据有效性验证记录"
+        for name in ("网上交易系统（CI-APP-ONLINE）", "融资融券系统（CI-APP-MARGIN）", "行情系统（CI-APP-QUOTE）"))
+
+
+def test_dat008_quiet_for_the_current_quarter_and_new_systems(ws):
+    ws.edit_yaml(BACKUPS, lambda d: d["verifications"].remove(by_id(d["verifications"], "VER-2026-14")))
+    assert ws.findings("DAT008") == []
+    ws.edit_yaml(BACKUPS, lambda d: d["verifications"].remove(by_id(d["verifications"], "VER-2026-09")))
+    ws.edit_yaml(CONFIG, lambda d: by_id(d["items"], "CI-APP-QUOTE").update(in_service=dt.date(2026, 5, 1)))
+    assert ws.findings("DAT008") == []
+
+
+# -- DAT009 验证发现问题须修复并查明原因 ------------------------------------------
+
+def test_dat009_fires_without_cause(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["verifications"], "VER-2026-05").pop("cause"))
+    found = ws.findings("DAT009")
+    assert [f.message for f in found] == ["2026-05-16 对 融资融券系统（CI-APP-MARGIN） 的备份验证未通过，但没有记录原因（cause）"]
+    assert found[0].line == line_of(ws, BACKUPS, "result: 未通过")
+
+
+def test_dat009_fires_without_result(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["verifications"], "VER-2026-10").pop("result"))
+    assert [f.message for f in ws.findings("DAT009")] == ["2026-09-12 对 集中交易系统（CI-APP-TRADE） 的备份验证没有写明验证结果（result）"]
+
+
+# -- DAT010 离线数据调阅登记 ---------------------------------------------------
+
+def test_dat010_fires_when_approved_late(ws):
+    ws.replace(BACKUPS, "    approved: 2026-11-04\n", "    approved: 2026-11-06\n")
+    found = ws.findings("DAT010")
+    assert [f.message for f in found] == ["离线数据查询 OFF-2026-03 的审批日期 2026-11-06 晚于办理日期 2026-11-05：应先审批后办理"]
+    assert found[0].line == line_of(ws, BACKUPS, "approved: 2026-11-06")
+
+
+def test_dat010_fires_without_registration(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["offline_access"], "OFF-2026-01").pop("registered"))
+    assert [f.message for f in ws.findings("DAT010")] == ["离线数据调阅 OFF-2026-01 没有登记号（registered）"]
+
+
+def test_dat010_fires_on_self_approval(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["offline_access"], "OFF-2026-02").update(approver="P011"))
+    assert [f.message for f in ws.findings("DAT010")] == ["离线数据传输 OFF-2026-02 由申请人 林峰（P011） 自己审批"]
+
+
+def test_dat010_fires_without_approval(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["offline_access"], "OFF-2026-02").pop("approver"))
+    assert [f.message for f in ws.findings("DAT010")] == [
+        "离线数据传输 OFF-2026-02 没有办理审批手续：缺少审批人或审批日期（approver、approved）"]
+
+
+# -- DAT011 备份数据带离存储环境的安全措施 ----------------------------------------
+
+def test_dat011_fires_on_offsite_policy_without_measures(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-03").pop("transport"))
+    found = ws.findings("DAT011")
+    assert [f.message for f in found] == [
+        "备份策略 BKP-03（融资融券系统（CI-APP-MARGIN））的备份介质带离存储环境，但没有写明安全措施（transport）"]
+    assert found[0].file == BACKUPS
+
+
+def test_dat011_fires_on_transfer_without_protection(ws):
+    ws.replace(BACKUPS, "    protection: 磁带加密；专用密码箱双人押运；灾备中心交接签字\n", "")
+    found = ws.findings("DAT011")
+    assert [f.message for f in found] == ["离线数据传输 OFF-2026-02 把备份数据带离存储环境，但没有记录安全措施（protection）"]
+    assert found[0].line == line_of(ws, BACKUPS, "kind: 传输")
+
+
+def test_dat011_quiet_for_other_kinds(ws):
+    # 查询、调阅不把备份数据带离存储环境；未标 offsite 的策略不要求 transport
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-02").update(offsite=False))
+    assert ws.findings("DAT011") == []
