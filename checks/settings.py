@@ -48,6 +48,11 @@ class Settings:
     contact_warning_days: int = 30  # 联系人核实到期前提醒
     inspection_report_months: int = 1  # 季度检查报告在季度结束后此期限内形成
     audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
+    # 值班、日常操作、监控
+    handover_check_days: int = 7  # 检查最近多少天的交接班记录
+    patrol_check_days: int = 7  # 检查最近多少天的巡检记录
+    duty_phone_test_days: int = 31  # 值班电话测试间隔
+    quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成
     # 系统变更与系统测试
     change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
     change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
