@@ -36,6 +36,7 @@ class Settings:
     supplies_expiry_warning_days: int = 30  # 有时效性的应急物资及时更新
     cmdb_backup_days: int = 31  # 定期对配置库进行备份
     cmdb_audit_months: int = 12  # 定期审计配置库
+    cmdb_correction_days: int = 30  # 配置库检查发现的不一致应在此期限内纠正
     emergency_training_months: int = 12  # 定期开展应急培训
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
     log_retention_days: int = 365  # 监控日志保存时间不少于一年

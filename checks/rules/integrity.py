@@ -43,8 +43,8 @@ def reference_exists(handbook):
         if ids is None or value in ids:
             continue
         register = TARGETS[kind][0]
-        where = f"registers/{register}.yaml" if register else "docs/ 中任何文档的头信息"
-        yield Hit(source.at(*path), f"引用的{TARGETS[kind][2]}“{value}”不存在（应在 {where} 中）")
+        where = f"registers/{register}.yaml 中没有这一编号" if register else "docs/ 中没有头信息 id 为此编号的文档"
+        yield Hit(source.at(*path), f"引用的{TARGETS[kind][2]}“{value}”不存在（{where}）")
 
 
 @rule("UID001", name="unique-id", title="编号唯一", clause="config-5")
