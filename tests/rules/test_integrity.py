@@ -49,7 +49,7 @@ def test_uid001_quiet_for_the_same_id_in_different_lists(ws):
 def test_ref001_fires_on_an_unknown_person(ws):
     ws.replace(POSITIONS, "    primary: P006\n", "    primary: P099\n")
     found = ws.findings("REF001")
-    assert [f.message for f in found] == ["引用的人员“P099”不存在（应在 registers/staff.yaml 中）"]
+    assert [f.message for f in found] == ["引用的人员“P099”不存在（registers/staff.yaml 中没有这一编号）"]
     assert found[0].file == POSITIONS and found[0].line == line_of(ws, POSITIONS, "primary: P099")
 
 
@@ -63,14 +63,14 @@ def test_ref001_fires_on_an_unknown_document(ws):
 def test_ref001_fires_on_an_unknown_change_in_ci_history(ws):
     ws.replace(CONFIG, "change: CHG-2026-049", "change: CHG-2026-999")
     found = ws.findings("REF001")
-    assert [f.message for f in found] == ["引用的变更“CHG-2026-999”不存在（应在 registers/changes.yaml 中）"]
+    assert [f.message for f in found] == ["引用的变更“CHG-2026-999”不存在（registers/changes.yaml 中没有这一编号）"]
     assert found[0].file == CONFIG and found[0].line == line_of(ws, CONFIG, "CHG-2026-999")
 
 
 def test_ref001_fires_on_an_unknown_ci_relation(ws):
     ws.replace(CONFIG, "{type: 使用, target: CI-STO-01}", "{type: 使用, target: CI-STO-09}")
     found = ws.findings("REF001")
-    assert found and all(f.message == "引用的配置项“CI-STO-09”不存在（应在 registers/configuration.yaml 中）" for f in found)
+    assert found and all(f.message == "引用的配置项“CI-STO-09”不存在（registers/configuration.yaml 中没有这一编号）" for f in found)
 
 
 def test_ref001_quiet_when_the_target_register_is_missing(ws):
