@@ -30,6 +30,7 @@ class Settings:
     threshold_review_months: int = 12  # 预警阈值定期检查和评估
     supplier_evaluation_months: int = 12  # 定期评价供应商
     outsourcing_evaluation_months: int = 12  # 定期评估外包服务质量
+    outsourcing_supervision_months: int = 3  # 对外包人员工作情况进行监督和检查的间隔
     agreement_check_months: int = 12  # 定期检查和评估应急服务保障协议
     spares_check_months: int = 6  # 备品配件定期评估、检测
     supplies_check_months: int = 6  # 应急物资定期盘点

@@ -4,7 +4,6 @@ import datetime as dt
 
 from conftest import fired
 
-from checks.settings import Settings
 
 REG = "registers/changes.yaml"
 RULES = ("CHG001", "CHG002", "CHG003", "CHG004", "CHG005", "CHG006", "CHG007", "CHG008", "CHG009")
@@ -60,10 +59,11 @@ def test_chg001_allows_applicant_as_implementer(ws):
     assert ws.findings("CHG001") == []
 
 
-def test_chg001_separation_follows_settings(ws, monkeypatch):
+def test_chg001_separation_follows_settings(ws):
     edit(ws, "CHG-2026-027", lambda c: c.update(reviewer="P002"))  # approver P002 also reviews
     assert ws.findings("CHG001") == []
-    monkeypatch.setattr(Settings, "change_role_separation", [["approver", "reviewer"]], raising=False)
+    ws.edit_yaml("registers/organisation.yaml",
+                 lambda d: d["settings"].update(change_role_separation=[["approver", "reviewer"]]))
     assert any("审批人和复核人是同一人" in f.message for f in ws.findings("CHG001"))
 
 
