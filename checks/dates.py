@@ -92,3 +92,32 @@ def fmt(day: dt.date | dt.datetime | None) -> str:
     if isinstance(day, dt.datetime):
         return day.strftime("%Y-%m-%d %H:%M")
     return day.isoformat()
+
+
+def quarter_index(year: int, quarter: int) -> int:
+    """Quarters as consecutive integers, so that ranges of quarters are ranges of ints."""
+    return year * 4 + quarter - 1
+
+
+def quarter_label(index: int) -> str:
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def quarter_start(index: int) -> dt.date:
+    year, quarter0 = divmod(index, 4)
+    return dt.date(year, quarter0 * 3 + 1, 1)
+
+
+def quarter_end(index: int) -> dt.date:
+    return add_months(quarter_start(index), 3) - dt.timedelta(days=1)
+
+
+def day_runs(days) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive runs of days, as (first, last) pairs, for messages that list days compactly."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if out and out[-1][1] + dt.timedelta(days=1) == day:
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "设备和软件管理"
 
@@ -97,13 +98,7 @@ def asset_owner(handbook):
       asset_owner: P003
     ```
     """
-    resp = handbook.root_of("organisation").sub("responsibilities")
-    owner = resp.get("asset_owner") if resp else None
-    if not owner:
-        yield Hit(handbook.register("organisation").at("responsibilities"),
-                  "未指定设备和软件管理责任人（responsibilities.asset_owner）")
-    elif owner in handbook.staff and not handbook.active_staff(owner):
-        yield Hit(resp.at("asset_owner"), f"设备和软件管理责任人 {handbook.person_name(owner)} 已不在职")
+    yield from appointed(handbook, "asset_owner", "设备和软件管理责任人")
 
 
 @rule("AST002", name="device-list-complete", title="设备清单内容完整", clause="asset-4", needs=("devices",))

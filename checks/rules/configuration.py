@@ -12,6 +12,7 @@ from collections import defaultdict
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "配置管理"
 
@@ -58,13 +59,7 @@ def configuration_owner(handbook):
       configuration_owner: P016
     ```
     """
-    resp = handbook.root_of("organisation").sub("responsibilities")
-    owner = resp.get("configuration_owner") if resp else None
-    if not owner:
-        yield Hit(handbook.register("organisation").at("responsibilities"),
-                  "未指定配置管理负责人（responsibilities.configuration_owner）")
-    elif owner in handbook.staff and not handbook.active_staff(owner):
-        yield Hit(resp.at("configuration_owner"), f"配置管理负责人 {handbook.person_name(owner)} 已不在职")
+    yield from appointed(handbook, "configuration_owner", "配置管理负责人")
 
 
 @rule("CFG002", name="cmdb-coverage", title="配置库覆盖交易业务系统的各类配置项", clause="config-2",

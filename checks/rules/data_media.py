@@ -8,6 +8,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "数据与介质管理"
 
@@ -77,12 +78,7 @@ def data_owner(handbook):
       data_owner: P006
     ```
     """
-    resp = handbook.root_of("organisation").sub("responsibilities")
-    owner = resp.get("data_owner") if resp else None
-    if not owner:
-        yield Hit(handbook.register("organisation").at("responsibilities"), "未指定数据管理责任人（responsibilities.data_owner）")
-    elif owner in handbook.staff and not handbook.active_staff(owner):
-        yield Hit(resp.at("data_owner"), f"数据管理责任人 {handbook.person_name(owner)} 已不在职")
+    yield from appointed(handbook, "data_owner", "数据管理责任人")
 
 
 @rule("DAT002", name="backup-policy-complete", title="备份及验证策略要素齐全", clause="data-3",

@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "文档管理"
 
@@ -202,9 +203,4 @@ def document_owner(handbook):
     ## 如何修复
     填写文档管理责任人的人员编号。
     """
-    resp = handbook.root_of("organisation").sub("responsibilities")
-    owner = resp.get("document_owner") if resp else None
-    if not owner:
-        yield Hit(handbook.register("organisation").at("responsibilities"), "未指定文档管理责任人（responsibilities.document_owner）")
-    elif owner in handbook.staff and not handbook.active_staff(owner):
-        yield Hit(resp.at("document_owner"), f"文档管理责任人 {handbook.person_name(owner)} 已不在职")
+    yield from appointed(handbook, "document_owner", "文档管理责任人")

@@ -83,17 +83,6 @@ def _days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
     return out
 
 
-def _ranges(days) -> list[tuple[dt.date, dt.date]]:
-    """Consecutive runs of days."""
-    out = []
-    for day in sorted(set(days)):
-        if out and out[-1][1] + DAY == day:
-            out[-1] = (out[-1][0], day)
-        else:
-            out.append((day, day))
-    return out
-
-
 def _span(a: dt.date, b: dt.date) -> str:
     return a.isoformat() if a == b else f"{a} 至 {b}（{(b - a).days + 1} 天）"
 
@@ -220,7 +209,7 @@ def roster_coverage(handbook):
                 if not _employed_on(handbook, person, day):
                     yield Hit(shift.at(), f"{day} 的班次安排了已离职的 {handbook.person_name(person)}")
         missing = [start + DAY * i for i in range((end - start).days + 1) if start + DAY * i not in covered]
-        for a, b in _ranges(missing):
+        for a, b in dates.day_runs(missing):
             yield Hit(roster.at("shifts") if shifts else roster.at(),
                       f"值班安排表“{label}”中 {_span(a, b)} 没有安排值班")
     if not covering:
@@ -279,7 +268,7 @@ def primary_backup_not_both_away(handbook):
                 start, end = max(a_start, b_start), min(a_end, b_end)
                 if end <= start:
                     continue
-                for first, last in _ranges(_days(start, end)):
+                for first, last in dates.day_runs(_days(start, end)):
                     yield Hit(
                         b_rec.at(),
                         f"“{label}”的主岗 {handbook.person_name(primary)} 和备岗 {handbook.person_name(backup)} "
@@ -387,7 +376,7 @@ def handover_records(handbook):
     roster_days = _roster_days(handbook)
     wanted = [handbook.as_of - DAY * i for i in range(window, 0, -1)]
     missing_days = [d for d in wanted if d in roster_days and d not in have]
-    for a, b in _ranges(missing_days):
+    for a, b in dates.day_runs(missing_days):
         yield Hit(register.at("handovers"), f"{_span(a, b)} 没有交接班记录（检查最近 {window} 天）")
 
 

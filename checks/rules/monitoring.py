@@ -88,29 +88,6 @@ def _active_problem(handbook, person) -> bool:
     return bool(person) and person in handbook.staff and not handbook.active_staff(person)
 
 
-def _quarter_index(year: int, quarter: int) -> int:
-    return year * 4 + quarter - 1
-
-
-def _quarter_label(index: int) -> str:
-    return f"{index // 4}-Q{index % 4 + 1}"
-
-
-def _quarter_end(index: int) -> dt.date:
-    year, quarter = divmod(index, 4)
-    return dates.add_months(dt.date(year, quarter * 3 + 1, 1), 3) - DAY
-
-
-def _ranges(days):
-    out = []
-    for day in sorted(set(days)):
-        if out and out[-1][1] + DAY == day:
-            out[-1] = (out[-1][0], day)
-        else:
-            out.append((day, day))
-    return out
-
-
 def _span(a, b) -> str:
     return a.isoformat() if a == b else f"{a} 至 {b}"
 
@@ -408,7 +385,7 @@ def patrol_records(handbook):
         trading_only = route.get("days") == "交易日"
         wanted = [d for d in wanted_days if not trading_only or handbook.calendar.is_trading_day(d)]
         missing = [d for d in wanted if d not in done.get(route_id, set())]
-        for a, b in _ranges(missing):
+        for a, b in dates.day_runs(missing):
             yield Hit(operations.at("patrols") if records else operations.at(),
                       f"巡检路线“{route.get('name', route_id)}”{_span(a, b)} 没有巡检记录（检查最近 {window} 天）")
 
@@ -639,17 +616,17 @@ def quarterly_evaluation(handbook):
     for review in handbook.records("monitoring", "quarterly_reviews"):
         match = _QUARTER.match(str(review.get("quarter", "")))
         if match:
-            reviews.setdefault(_quarter_index(int(match.group(1)), int(match.group(2))), []).append(review)
+            reviews.setdefault(dates.quarter_index(int(match.group(1)), int(match.group(2))), []).append(review)
         when = review.date("date")
         if when and when > as_of:
             yield Hit(review.at("date"), f"{review.get('quarter')} 季度评估的报告日期 {when} 晚于检查日期 {as_of}")
-    last = _quarter_index(*dates.quarter_of(as_of)) - 1
+    last = dates.quarter_index(*dates.quarter_of(as_of)) - 1
     since = _root(handbook).date("records_since")
-    first = _quarter_index(*dates.quarter_of(since)) if since else min([*reviews, last])
+    first = dates.quarter_index(*dates.quarter_of(since)) if since else min([*reviews, last])
     for index in range(first, last + 1):
-        if as_of <= _quarter_end(index) + dt.timedelta(days=grace):
+        if as_of <= dates.quarter_end(index) + dt.timedelta(days=grace):
             continue
-        label = _quarter_label(index)
+        label = dates.quarter_label(index)
         found = reviews.get(index)
         if not found:
             yield Hit(register.at("quarterly_reviews") if reviews else register.at(),

@@ -7,6 +7,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "运维组织"
 
@@ -33,14 +34,9 @@ def operations_head(handbook):
       operations_head_appointed: 2023-07-01
     ```
     """
+    yield from appointed(handbook, "operations_head", "运维组织负责人")
     resp = handbook.root_of("organisation").sub("responsibilities")
-    if resp is None or not resp.get("operations_head"):
-        yield Hit(handbook.register("organisation").at("responsibilities"), "未指定运维组织负责人（responsibilities.operations_head）")
-        return
-    head = resp["operations_head"]
-    if head in handbook.staff and not handbook.active_staff(head):
-        yield Hit(resp.at("operations_head"), f"运维组织负责人 {handbook.person_name(head)} 已不在职")
-    if not resp.get("operations_head_appointed"):
+    if resp and resp.get("operations_head") and not resp.get("operations_head_appointed"):
         yield Hit(resp.at("operations_head"), "未记录运维组织负责人的任命日期（operations_head_appointed）")
 
 

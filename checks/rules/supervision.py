@@ -8,6 +8,7 @@ import re
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import appointed
 
 CHAPTER = "督促检查"
 
@@ -24,25 +25,12 @@ SCOPE = (
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
-def _quarter_index(year: int, quarter: int) -> int:
-    return year * 4 + quarter - 1
-
-
-def _quarter_label(index: int) -> str:
-    return f"{index // 4}-Q{index % 4 + 1}"
-
-
-def _quarter_end(index: int) -> dt.date:
-    year, quarter = divmod(index, 4)
-    return dates.add_months(dt.date(year, quarter * 3 + 1, 1), 3) - dt.timedelta(days=1)
-
-
 def _record_quarter(record) -> int | None:
     match = _QUARTER.match(str(record.get("quarter", "")))
     if match:
-        return _quarter_index(int(match.group(1)), int(match.group(2)))
+        return dates.quarter_index(int(match.group(1)), int(match.group(2)))
     when = record.date("date")
-    return _quarter_index(*dates.quarter_of(when)) if when else None
+    return dates.quarter_index(*dates.quarter_of(when)) if when else None
 
 
 def _first_inspection_quarter(handbook) -> int | None:
@@ -111,19 +99,19 @@ def quarterly_inspection(handbook):
             index = _record_quarter(record)
             if index is not None:
                 records.setdefault(index, []).append(record)
-    last = _quarter_index(*dates.quarter_of(as_of)) - 1
+    last = dates.quarter_index(*dates.quarter_of(as_of)) - 1
     first = last - 3
     start = _first_inspection_quarter(handbook)
     if start is not None:
         first = min(first, start)
     established = _established(handbook)
     if established is not None:
-        first = max(first, _quarter_index(*dates.quarter_of(established)))
+        first = max(first, dates.quarter_index(*dates.quarter_of(established)))
     register = handbook.register("inspections")
     for index in range(first, last + 1):
-        if as_of <= dates.add_months(_quarter_end(index) + dt.timedelta(days=1), months) - dt.timedelta(days=1):
+        if as_of <= dates.add_months(dates.quarter_end(index) + dt.timedelta(days=1), months) - dt.timedelta(days=1):
             continue  # 季度结束后的宽限期内
-        label = _quarter_label(index)
+        label = dates.quarter_label(index)
         found = records.get(index)
         if not found:
             if label in _raw(register, "quarter"):
@@ -343,10 +331,4 @@ def daily_check_person(handbook):
       daily_check: P013
     ```
     """
-    resp = handbook.root_of("organisation").sub("responsibilities")
-    person = resp.get("daily_check") if resp else None
-    if not person:
-        yield Hit(handbook.register("organisation").at("responsibilities"),
-                  "未指定日常操作每日检查人（responsibilities.daily_check）")
-    elif person in handbook.staff and not handbook.active_staff(person):
-        yield Hit(resp.at("daily_check"), f"日常操作每日检查人 {handbook.person_name(person)} 已不在职")
+    yield from appointed(handbook, "daily_check", "日常操作每日检查人")

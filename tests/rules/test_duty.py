@@ -202,7 +202,8 @@ def test_dut006_fires_without_number(ws):
 def test_dut007_fires_when_test_is_old(ws):
     ws.edit_yaml(DUTY, lambda d: d["duty_phone"].update(tested=dt.date(2026, 9, 30)))
     found = ws.findings("DUT007")
-    assert [f.message for f in found] == ["值班电话最近一次畅通测试在 2026-09-30，已超过 31 天"]
+    # the sample's organisation tests the phone weekly (duty_phone_test_days: 7), as its 值班管理制度 says
+    assert [f.message for f in found] == ["值班电话最近一次畅通测试在 2026-09-30，已超过 7 天"]
     assert found[0].severity == "warning" and found[0].line == line_of(ws, DUTY, "tested: 2026-09-30")
 
 

@@ -223,12 +223,14 @@ def test_mon007_fires_without_thresholds(ws):
 def test_mon007_fires_when_review_is_old(ws):
     ws.edit_yaml(MON, lambda d: d.update(threshold_reviews=d["threshold_reviews"][:1]))  # 2025-11-14 only
     found = ws.findings("MON007")
-    assert [f.message for f in found] == ["预警阈值最近一次检查和评估在 2025-11-14，已超过 12 个月（应于 2026-11-14 前评估）"]
+    # the sample's organisation sets threshold_review_months: 6, as its 监控管理制度 says
+    assert [f.message for f in found] == ["预警阈值最近一次检查和评估在 2025-11-14，已超过 6 个月（应于 2026-05-14 前评估）"]
     assert found[0].line == line_of(ws, MON, "threshold_reviews:")
 
 
 def test_mon007_respects_settings(ws):
     ws.edit_yaml(MON, lambda d: d.update(threshold_reviews=d["threshold_reviews"][:2]))  # last 2026-05-15
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(threshold_review_months=12))
     assert ws.findings("MON007") == []
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(threshold_review_months=6))
     assert messages(ws, "MON007") == ["预警阈值最近一次检查和评估在 2026-05-15，已超过 6 个月（应于 2026-11-15 前评估）"]

@@ -223,14 +223,15 @@ def test_sup010_ignores_staff_who_have_left_and_fires_without_staff(ws):
 
 # -- SUP011 ------------------------------------------------------------------
 def test_sup011_fires_when_supervision_is_overdue(ws):
+    # the sample's organisation checks monthly (outsourcing_supervision_months: 1), as its 供应商管理制度 says
     found = ws.findings("SUP011", as_of=dt.date(2027, 2, 1))
-    assert [f.message for f in found] == ["外包服务“机房及系统驻场运维服务”（OUT-001）最近一次监督检查于 2026-10-30，已超过 3 个月（应于 2027-01-30 前完成）"]
+    assert [f.message for f in found] == ["外包服务“机房及系统驻场运维服务”（OUT-001）最近一次监督检查于 2026-10-30，已超过 1 个月（应于 2026-11-30 前完成）"]
     assert found[0].line == line_of(ws, "date: 2026-10-30")
 
 
 def test_sup011_fires_without_records(ws):
     outsourcing(ws, lambda o: o.pop("supervision_records"))
-    assert [f.message for f in ws.findings("SUP011")] == ["外包服务“机房及系统驻场运维服务”（OUT-001）没有监督检查记录（自 2025-01-01 起），应每 3 个月至少一次"]
+    assert [f.message for f in ws.findings("SUP011")] == ["外包服务“机房及系统驻场运维服务”（OUT-001）没有监督检查记录（自 2025-01-01 起），应每 1 个月至少一次"]
 
 
 def test_sup011_fires_on_record_without_content(ws):
