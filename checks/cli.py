@@ -104,7 +104,11 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from .site import build
 
-    build.serve(_root(args.root), audience=args.max_sensitivity, as_of=_as_of(args.as_of), dev_addr=args.dev_addr)
+    try:
+        build.serve(_root(args.root), audience=args.max_sensitivity, as_of=_as_of(args.as_of), dev_addr=args.dev_addr)
+    except build.BuildError as exc:
+        print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -115,16 +115,12 @@ def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_ad
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import Abort, MkDocsException
 
-    import sys
-
     _quiet_logging()
     try:
         kwargs = options(root, audience, as_of, dev_addr=dev_addr)
         mkdocs_serve(**kwargs)
-    except (BuildError, Abort, MkDocsException) as exc:
-        # `opsbook serve` does not catch BuildError: say it here and leave with the usage exit code.
-        print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    except (Abort, MkDocsException) as exc:
+        raise BuildError(str(exc)) from None
 
 
 def _quiet_logging() -> None:

@@ -94,6 +94,12 @@ def on_config(config):
         ctx.docs_prefix = "docs/"
     site_context.set_current(ctx)
 
+    # Anchors that keep Chinese characters (the default slugify drops them).  Set here rather than
+    # with a !!python tag in mkdocs.yml: no YAML tag in this project constructs a Python object.
+    from pymdownx.slugs import slugify
+
+    config.mdx_configs.setdefault("toc", {}).setdefault("slugify", slugify(case="lower"))
+
     # Opened from a folder (file://), browsers refuse web workers: a local shim (no CDN) runs the search
     # worker in an iframe, and on_post_build writes the index as a script the page can load.
     polyfills = list(config.extra.get("polyfills") or [])
