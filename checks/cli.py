@@ -94,7 +94,7 @@ def cmd_build(args) -> int:
     as_of = _as_of(args.as_of)
     try:
         build.build(_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
-                    strict=args.strict)
+                    strict=args.strict, site_url=args.site_url)
     except build.BuildError as exc:
         print(f"opsbook: 站点构建失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -143,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
     b.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     b.add_argument("--strict", action="store_true", help="mkdocs 警告视为错误")
+    b.add_argument("--site-url", help="站点发布后的内网地址（如 http://opsbook.intra/internal/），用于生成完整的站点地图")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", parents=[common], help="本地预览站点")
