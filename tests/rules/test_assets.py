@@ -220,6 +220,7 @@ def test_ast010_warns_when_extension_has_expired(ws):
 
 # -- AST011 ------------------------------------------------------------------
 def test_ast011_fires_when_inventory_is_overdue(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(inventory_interval_months=12))  # the default cycle
     found = ws.findings("AST011", as_of=dt.date(2027, 7, 1))
     assert sorted(f.message for f in found) == [
         "设备最近一次全面盘点于 2026-06-26，已超过 12 个月的盘点周期（应于 2027-06-26 前再次盘点），涉及 18 台设备",
@@ -240,6 +241,7 @@ def test_ast011_accepts_a_device_inventoried_on_its_own_and_respects_settings(ws
 
 
 def test_ast011_fires_without_any_inventory(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(inventory_interval_months=12))  # the default cycle
     ws.edit_yaml(DEVICES, lambda d: d.pop("inventories"))
     found = ws.findings("AST011")
     assert len(found) == 1 and found[0].file == DEVICES
