@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import warnings
 from pathlib import Path
+
+# jieba (Chinese search segmentation) imports pkg_resources, which warns on every build; nothing to act on.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 PACKAGE = Path(__file__).resolve().parent
 HOOKS = PACKAGE / "hooks.py"
