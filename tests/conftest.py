@@ -91,5 +91,26 @@ def sample_result():
     return engine.check(ROOT, AS_OF)
 
 
+def findings(ws, rule, as_of=AS_OF):
+    """The rule's findings on the workspace, running only that rule (faster than a full check)."""
+    from checks.rules import get
+
+    return [f for f in engine.check(ws.root, as_of, rules=[get(rule)]).findings if f.rule == rule]
+
+
+def messages(ws, rule, **kw):
+    return sorted(f.message for f in findings(ws, rule, **kw))
+
+
+def line_of(ws, rel, text, after=None):
+    """The 1-based line of the first line of ``rel`` containing ``text`` (after the line containing ``after``)."""
+    lines = ws.read(rel).split("\n")
+    start = 0 if after is None else next(n for n, line in enumerate(lines) if after in line)
+    for number in range(start, len(lines)):
+        if text in lines[number]:
+            return number + 1
+    raise AssertionError(f"{text!r} not in {rel}")
+
+
 def fired(result, rule: str) -> list:
     return [f for f in result.findings if f.rule == rule]

@@ -1,29 +1,9 @@
 """应急处置 rules (RSP): each fires on a broken copy and stays quiet on the sample."""
 
-from checks import engine
-from checks.rules import get
-from conftest import AS_OF, fired
+from conftest import fired, findings, line_of, messages
 
 INC = "registers/incidents.yaml"
 RULES = tuple(f"RSP{n:03d}" for n in range(1, 10))
-
-
-def findings(ws, rule, as_of=AS_OF):
-    """The rule's findings on the workspace (only this rule runs)."""
-    return [f for f in engine.check(ws.root, as_of, rules=[get(rule)]).findings if f.rule == rule]
-
-
-def messages(ws, rule, **kw):
-    return sorted(f.message for f in findings(ws, rule, **kw))
-
-
-def line_of(ws, rel, text, after=None):
-    lines = ws.read(rel).split("\n")
-    start = 0 if after is None else next(n for n, line in enumerate(lines) if after in line)
-    for number in range(start, len(lines)):
-        if text in lines[number]:
-            return number + 1
-    raise AssertionError(f"{text!r} not in {rel}")
 
 
 def incident(ident):
