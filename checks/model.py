@@ -372,6 +372,10 @@ class Handbook:
         person = self.staff.get(person_id)
         return bool(person and person.get("status", "active") == "active")
 
+    def has_left(self, person_id) -> bool:
+        """A known person who is no longer active (unknown ids are REF001's to report)."""
+        return person_id in self.staff and not self.active_staff(person_id)
+
     def person_name(self, person_id) -> str:
         person = self.staff.get(person_id)
         return f"{person.get('name')}（{person_id}）" if person else str(person_id)

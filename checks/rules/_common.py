@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..findings import Hit
+
+
+def missing_fields(record, fields: dict) -> list[str]:
+    """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty."""
+    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]
+
+
+def annual_grace_over(handbook, year: int) -> bool:
+    """Whether the grace period for this year's plan (training plan, budget) has passed:
+    a yearly plan may still be in approval early in the year (settings.annual_plan_grace_days)."""
+    return (handbook.as_of - dt.date(year, 1, 1)).days >= handbook.settings.annual_plan_grace_days
+
+
+def raw_years(register, key: str) -> set:
+    """The years written in a register's list ``key``, including records that broke their schema
+    (rules don't see those; SCH001 reports them), so a broken record isn't also reported missing."""
+    data = register.data if register is not None and isinstance(register.data, dict) else {}
+    items = data.get(key)
+    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
 
 
 def appointed(handbook, key: str, role: str):
@@ -12,5 +33,5 @@ def appointed(handbook, key: str, role: str):
     person = resp.get(key) if resp else None
     if not person:
         yield Hit(handbook.register("organisation").at("responsibilities"), f"未指定{role}（responsibilities.{key}）")
-    elif person in handbook.staff and not handbook.active_staff(person):
+    elif handbook.has_left(person):
         yield Hit(resp.at(key), f"{role} {handbook.person_name(person)} 已不在职")

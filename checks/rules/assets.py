@@ -137,7 +137,7 @@ def device_list_complete(handbook):
         if missing:
             yield Hit(device.at(), f"{_device(device)}缺少设备清单内容：{'、'.join(missing)}")
         owner = device.get("owner")
-        if owner and device.get("status") != "报废" and owner in handbook.staff and not handbook.active_staff(owner):
+        if owner and device.get("status") != "报废" and handbook.has_left(owner):
             yield Hit(device.at("owner"), f"{_device(device)}的使用责任人 {handbook.person_name(owner)} 已不在职")
 
 
@@ -234,7 +234,7 @@ def software_list_complete(handbook):
         if missing:
             yield Hit(item.at(), f"{_software(item)}缺少软件清单内容：{'、'.join(missing)}")
         owner = item.get("owner")
-        if owner and item.get("status") != "报废" and owner in handbook.staff and not handbook.active_staff(owner):
+        if owner and item.get("status") != "报废" and handbook.has_left(owner):
             yield Hit(item.at("owner"), f"{_software(item)}的使用责任人 {handbook.person_name(owner)} 已不在职")
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import annual_grace_over, raw_years
 
 CHAPTER = "经费管理"
 
@@ -29,13 +30,6 @@ def _budgets(handbook) -> dict:
         if isinstance(year, int) and year not in out:
             out[year] = budget
     return out
-
-
-def _raw_years(register) -> set:
-    """台账中（包括不符合 schema、规则看不到的记录）出现的预算年度：有 schema 错误时由 SCH001 报告。"""
-    data = register.data if register is not None and isinstance(register.data, dict) else {}
-    items = data.get("budgets")
-    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
 
 
 def _due(year: int, months: int) -> dt.date:
@@ -73,8 +67,7 @@ def annual_budget(handbook):
     year = handbook.as_of.year
     budget = _budgets(handbook).get(year)
     if budget is None:
-        grace = getattr(handbook.settings, "annual_plan_grace_days", 31)
-        if (handbook.as_of - dt.date(year, 1, 1)).days >= grace and year not in _raw_years(handbook.register("budget")):
+        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("budget"), "budgets"):
             yield Hit(handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）")
         return
     approved = budget.date("approved")
@@ -156,7 +149,7 @@ def annual_accounting(handbook):
         due = _due(year, months)
         budget = budgets.get(year)
         if budget is None:
-            if handbook.as_of > due and year not in _raw_years(register):
+            if handbook.as_of > due and year not in raw_years(register, "budgets"):
                 yield Hit(register.at("budgets"), f"没有 {year} 年度运维预算及其核算记录（budgets 中 year: {year}）")
             continue
         accounting = budget.sub("accounting")

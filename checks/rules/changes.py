@@ -118,7 +118,7 @@ def change_roles(handbook):
         if change.get("status") in PENDING:
             for key, zh in ROLES.items():
                 person = change.get(key)
-                if person and person in handbook.staff and not handbook.active_staff(person):
+                if person and handbook.has_left(person):
                     yield Hit(change.at(key), f"{_name(change)} 的{zh} {handbook.person_name(person)} 已不在职，请改由在职人员担任")
 
 

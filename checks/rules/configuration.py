@@ -146,7 +146,7 @@ def ci_attributes(handbook):
         if missing:
             yield Hit(item.at(), f"{_label(item)}缺少属性：{'、'.join(missing)}")
         owner = item.get("owner")
-        if owner and item.get("status") not in RETIRED and owner in handbook.staff and not handbook.active_staff(owner):
+        if owner and item.get("status") not in RETIRED and handbook.has_left(owner):
             yield Hit(item.at("owner"), f"{_label(item)}的维护责任人 {handbook.person_name(owner)} 已不在职")
 
 

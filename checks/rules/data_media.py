@@ -117,7 +117,7 @@ def backup_policy_complete(handbook):
         if missing:
             yield Hit(policy.at(), f"{label}缺少：{'、'.join(missing)}")
         owner = policy.get("owner")
-        if owner and owner in handbook.staff and not handbook.active_staff(owner):
+        if owner and handbook.has_left(owner):
             yield Hit(policy.at("owner"), f"{label}的管理责任人 {handbook.person_name(owner)} 已不在职")
 
 
@@ -312,7 +312,7 @@ def online_access_authorised(handbook):
         if not grant.get("approver") or not grant.get("approved"):
             yield Hit(grant.at(), f"{label}没有审批人和审批日期（approver、approved）")
         for person, where in grant.items("persons"):
-            if person in handbook.staff and not handbook.active_staff(person):
+            if handbook.has_left(person):
                 yield Hit(where, f"{label}中的 {handbook.person_name(person)} 已不在职，其授权应收回")
     register = handbook.register("backups")
     root = handbook.root_of("backups")

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from ..findings import Hit
 from . import rule
-from ._common import appointed
+from ._common import appointed, missing_fields
 
 CHAPTER = "文档管理"
 
@@ -27,10 +27,6 @@ METADATA_FIELDS = {
     "storage": "存放方式",
     "revisions": "修订记录",
 }
-
-
-def _missing(document, fields):
-    return [f"{zh}（{key}）" for key, zh in fields.items() if document.meta.get(key) in (None, "", [])]
 
 
 @rule("DOC001", name="sensitivity-tags", title="文档标识敏感性、使用范围、使用权限和审批", clause="doc-5")
@@ -62,7 +58,7 @@ def sensitivity_tags(handbook):
         if not document.has_front_matter:
             yield Hit(document.at(), f"{document.path} 没有头信息（文件开头 --- 之间的 YAML），无法标识敏感性等信息")
             continue
-        missing = _missing(document, SENSITIVITY_FIELDS)
+        missing = missing_fields(document.meta, SENSITIVITY_FIELDS)
         if missing:
             yield Hit(document.meta.at(), f"《{document.title}》缺少：{'、'.join(missing)}")
 
@@ -84,7 +80,7 @@ def metadata_complete(handbook):
     补齐头信息。修订记录至少有一条（首次发布）。
     """
     for document in handbook.docs():
-        missing = _missing(document, METADATA_FIELDS)
+        missing = missing_fields(document.meta, METADATA_FIELDS)
         if missing:
             yield Hit(document.meta.at(), f"《{document.title}》缺少：{'、'.join(missing)}")
 

@@ -13,6 +13,7 @@ from .. import dates
 from ..findings import Hit
 from ..model import Location
 from . import rule
+from ._common import missing_fields
 
 CHAPTER = "应急准备"
 
@@ -105,17 +106,13 @@ def setting(handbook, name: str, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def missing_fields(record, fields: dict) -> list[str]:
-    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]
-
-
 def person_label(handbook, pid) -> str:
     return handbook.person_name(pid)
 
 
 def _active(handbook, pid) -> bool:
     """Active, or unknown (REF001 reports unknown ids)."""
-    return pid not in handbook.staff or handbook.active_staff(pid)
+    return not handbook.has_left(pid)
 
 
 # -- 应急组织体系 ----------------------------------------------------------------

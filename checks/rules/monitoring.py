@@ -85,7 +85,7 @@ def _label(obj) -> str:
 
 
 def _active_problem(handbook, person) -> bool:
-    return bool(person) and person in handbook.staff and not handbook.active_staff(person)
+    return bool(person) and handbook.has_left(person)
 
 
 def _span(a, b) -> str:

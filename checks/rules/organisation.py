@@ -7,7 +7,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
-from ._common import appointed
+from ._common import annual_grace_over, appointed, missing_fields, raw_years
 
 CHAPTER = "运维组织"
 
@@ -84,7 +84,7 @@ def key_position_backup(handbook):
         if primary and backup and primary == backup:
             yield Hit(position.at("backup"), f"关键岗位“{label}”的主岗和备岗是同一人（{handbook.person_name(primary)}）")
         for role, person in (("主岗", primary), ("备岗", backup)):
-            if person and person in handbook.staff and not handbook.active_staff(person):
+            if person and handbook.has_left(person):
                 field = "primary" if role == "主岗" else "backup"
                 yield Hit(position.at(field), f"关键岗位“{label}”的{role} {handbook.person_name(person)} 已不在职")
 
@@ -152,23 +152,6 @@ def _operations_staff(handbook, include_outsourced=False):
 def _is_practice_qualification(qualification) -> bool:
     name = str(qualification.get("name", ""))
     return any(word in name for word in QUALIFICATION_WORDS)
-
-
-def _missing(record, fields) -> list:
-    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [])]
-
-
-def _grace_over(handbook, year: int) -> bool:
-    """年度计划（培训计划、预算）在新年度开始后的宽限期内可仍在审批中。"""
-    grace = getattr(handbook.settings, "annual_plan_grace_days", 31)
-    return (handbook.as_of - dt.date(year, 1, 1)).days >= grace
-
-
-def _raw_years(register, key) -> set:
-    """台账中（包括不符合 schema、规则看不到的记录）出现的年度：有 schema 错误时由 SCH001 报告。"""
-    data = register.data if register is not None and isinstance(register.data, dict) else {}
-    items = data.get(key)
-    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -263,7 +246,7 @@ def confidentiality_agreement(handbook):
         if agreement is None:
             yield Hit(person.at(), f"{who} 没有保密协议记录（confidentiality）")
             continue
-        missing = _missing(agreement, CONFIDENTIALITY_FIELDS)
+        missing = missing_fields(agreement, CONFIDENTIALITY_FIELDS)
         if missing:
             yield Hit(person.at("confidentiality"), f"{who} 的保密协议缺少：{'、'.join(missing)}")
         signed, until = agreement.date("signed"), agreement.date("until")
@@ -307,7 +290,7 @@ def annual_training_plan(handbook):
     year = handbook.as_of.year
     plan = next((p for p in handbook.records("trainings", "plans") if p.get("year") == year), None)
     if plan is None:
-        if _grace_over(handbook, year) and year not in _raw_years(handbook.register("trainings"), "plans"):
+        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("trainings"), "plans"):
             yield Hit(handbook.register("trainings").at("plans"), f"没有 {year} 年度培训计划（plans 中 year: {year}）")
         return
     approved = plan.date("approved")
@@ -396,7 +379,7 @@ def training_record_complete(handbook):
     items = {item.id for plan in handbook.records("trainings", "plans") for item in plan.records("items") if item.id}
     for record in handbook.records("trainings", "records"):
         label = f"培训记录 {record.id}"
-        missing = _missing(record, RECORD_FIELDS)
+        missing = missing_fields(record, RECORD_FIELDS)
         if missing:
             yield Hit(record.at("id"), f"{label}缺少：{'、'.join(missing)}")
         when = record.date("date")

@@ -281,7 +281,7 @@ def corrective_actions(handbook):
                     yield Hit(action.at("closed"), f"{where}的完成日期 {closed} 晚于检查日期 {handbook.as_of}")
             else:
                 owner = action.get("owner")
-                if owner and owner in handbook.staff and not handbook.active_staff(owner):
+                if owner and handbook.has_left(owner):
                     yield Hit(action.at("owner"), f"{where}尚未完成，责任人 {handbook.person_name(owner)} 已不在职")
 
 

@@ -471,7 +471,7 @@ def production_test_organiser(handbook):
         if not organiser:
             yield Hit(test.at("id"), f"{_prt(test)} 没有指定组织人（organiser）")
             continue
-        if organiser in handbook.staff and not handbook.active_staff(organiser) and test.get("status") != DONE:
+        if handbook.has_left(organiser) and test.get("status") != DONE:
             yield Hit(test.at("organiser"), f"{_prt(test)} 的组织人 {handbook.person_name(organiser)} 已不在职")
         elif positions is not None and organiser not in holders:
             yield Hit(test.at("organiser"), f"{_prt(test)} 的组织人 {handbook.person_name(organiser)} 不在任何运维岗位上，"
