@@ -487,7 +487,7 @@ def past_service_life(handbook):
 
 def _inventory(handbook, register: str, scope_key: str, describe, unit: str):
     list_key = register
-    months = getattr(handbook.settings, "inventory_interval_months", 12)
+    months = handbook.settings.inventory_interval_months
     root = handbook.root_of(register)
     if root is None:
         return
@@ -579,7 +579,7 @@ def warranty_expiry(handbook):
     续签维保合同后更新 `warranty_until`（可在 `maintainer` 中写明维保供应商）；计划更换的设备
     在更换前评估风险。
     """
-    days = getattr(handbook.settings, "warranty_warning_days", 60)
+    days = handbook.settings.warranty_warning_days
     as_of = handbook.as_of
     for device in handbook.records("devices"):
         until = device.date("warranty_until")

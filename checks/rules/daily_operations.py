@@ -292,7 +292,7 @@ def operation_record_retention(handbook):
     ```
     """
     register = handbook.register("operations")
-    minimum = int(getattr(handbook.settings, "operation_record_retention_days", 365) or 365)
+    minimum = handbook.settings.operation_record_retention_days
     items = _config_items(handbook)
     stores = handbook.records("operations", "record_stores")
     if not stores:

@@ -187,7 +187,7 @@ def daily_backup_log(handbook):
         dates: [2026-11-16, 2026-11-17, 2026-11-18, 2026-11-19, 2026-11-20]
     ```
     """
-    window = getattr(handbook.settings, "backup_log_window_days", 31)
+    window = handbook.settings.backup_log_window_days
     if not isinstance(window, int) or window < 1:
         window = 31
     calendar = handbook.calendar

@@ -354,7 +354,7 @@ def handover_records(handbook):
     ```
     """
     register = handbook.register("duty")
-    window = int(getattr(handbook.settings, "handover_check_days", 7) or 7)
+    window = handbook.settings.handover_check_days
     handovers = handbook.records("duty", "handovers")
     have = set()
     for handover in handovers:
@@ -425,7 +425,7 @@ def duty_phone_tested(handbook):
     phone = handbook.root_of("duty").sub("duty_phone")
     if phone is None or not phone.get("number"):
         return
-    days = int(getattr(handbook.settings, "duty_phone_test_days", 31) or 31)
+    days = handbook.settings.duty_phone_test_days
     tested = phone.date("tested")
     if tested is None:
         yield Hit(phone.at(), "没有值班电话畅通测试记录（duty_phone.tested）")

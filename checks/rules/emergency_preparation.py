@@ -101,10 +101,6 @@ def half_label(year: int, half: int) -> str:
     return f"{year} 年{'上' if half == 1 else '下'}半年"
 
 
-def setting(handbook, name: str, default: int) -> int:
-    value = getattr(handbook.settings, name, default)
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
 
 def person_label(handbook, pid) -> str:
     return handbook.person_name(pid)
@@ -458,7 +454,7 @@ def plan_evaluated_after_drill(handbook):
     - {date: 2026-11-06, trigger: 演练后, drill: DRL-2026-02, result: 预案有效，无需修订}
     ```
     """
-    grace = setting(handbook, "drill_evaluation_days", 30)
+    grace = handbook.settings.drill_evaluation_days
     evaluations = [d for d, _ in _dated(handbook.records("emergency", "evaluations")) if d <= handbook.as_of]
     for drill in handbook.records("drills", "drills"):
         if not completed(drill, handbook.as_of):
@@ -539,7 +535,7 @@ def plan_refiled_after_change(handbook):
         return
     first = pending[0]
     changed = revisions.get(first)
-    grace = setting(handbook, "plan_refiling_days", 30)
+    grace = handbook.settings.plan_refiling_days
     if changed and handbook.as_of <= changed + dt.timedelta(days=grace):
         return
     label = ".".join(map(str, first))
@@ -618,7 +614,7 @@ def key_staff_practise_plan(handbook):
     ## 如何修复
     安排该人员参加下一次应急演练或应急培训，并在演练的 `participants` 或培训的 `attendees` 中记录。
     """
-    months = setting(handbook, "emergency_training_months", 12)
+    months = handbook.settings.emergency_training_months
     since = dates.add_months(handbook.as_of, -months)
     practised = set()
     for drill in handbook.records("drills", "drills"):
@@ -722,7 +718,7 @@ def agreement_checked(handbook):
     ## 如何修复
     检查协议执行情况（如拨测对方值班电话、核对响应时间记录），记录日期和结论。
     """
-    months = setting(handbook, "agreement_check_months", 12)
+    months = handbook.settings.agreement_check_months
     for agreement in handbook.records("emergency", "agreements"):
         last = agreement.date("last_checked")
         basis = last or agreement.date("signed")
@@ -756,7 +752,7 @@ def contact_handbook_fresh(handbook):
     if not contacts:
         yield Hit(register.at("contacts"), "应急处置联络手册没有联络方式（contacts）")
         return
-    days = setting(handbook, "contact_freshness_days", 180)
+    days = handbook.settings.contact_freshness_days
     for contact in contacts:
         label = f"{contact.get('organisation')}{contact.get('role') or ''}{contact.get('name') or ''}"
         if not (contact.get("phone") or contact.get("mobile")):
@@ -1056,7 +1052,7 @@ def spares_checked(handbook):
     if not spares:
         yield Hit(register.at("spares"), "没有重要设备备品配件记录（spares）")
         return
-    months = setting(handbook, "spares_check_months", 6)
+    months = handbook.settings.spares_check_months
     for spare in spares:
         if spare.get("quantity") == 0:
             yield Hit(spare.at("quantity"), f"备品配件“{spare.get('item')}”数量为 0")
@@ -1091,7 +1087,7 @@ def supplies_inventoried(handbook):
     missing = [c for c in SUPPLY_CATEGORIES if c not in have]
     if missing:
         yield Hit(register.at("supplies"), f"没有储备以下类别的应急设备或物资：{'、'.join(missing)}")
-    months = setting(handbook, "supplies_check_months", 6)
+    months = handbook.settings.supplies_check_months
     for supply in supplies:
         last = supply.date("last_inventory")
         if last is None:
@@ -1132,7 +1128,7 @@ def supplies_expiring(handbook):
     ## 如何修复
     安排采购更换，换新后更新 `expires`。
     """
-    days = setting(handbook, "supplies_expiry_warning_days", 30)
+    days = handbook.settings.supplies_expiry_warning_days
     for supply in handbook.records("emergency", "supplies"):
         expires = supply.date("expires")
         if expires and handbook.as_of <= expires <= handbook.as_of + dt.timedelta(days=days):
@@ -1269,7 +1265,7 @@ def drill_records_kept(handbook):
     ## 如何修复
     找回演练记录并登记存放位置；调整档案销毁计划，满两年后再销毁。
     """
-    days = setting(handbook, "drill_record_retention_days", 730)
+    days = handbook.settings.drill_record_retention_days
     for drill in handbook.records("drills", "drills"):
         if not completed(drill, handbook.as_of):
             continue
@@ -1340,7 +1336,7 @@ def drill_yearly_report(handbook):
     if start is None:
         return  # EMG031
     kind, name = regulator(handbook)
-    months = setting(handbook, "drill_report_due_months", 3)
+    months = handbook.settings.drill_report_due_months
     reports = handbook.records("drills", "reports")
     for report in reports:
         to = report.get("to")
@@ -1379,7 +1375,7 @@ def emergency_training_periodic(handbook):
     在年度培训计划中安排应急培训，培训后记录日期、主题、参加人员和材料。
     """
     register = handbook.register("trainings")
-    months = setting(handbook, "emergency_training_months", 12)
+    months = handbook.settings.emergency_training_months
     held = [t.date("date") for t in _emergency_trainings(handbook)]
     if not held:
         yield Hit(register.at("records"), "没有应急培训记录（category: 应急）；应定期开展应急培训")
@@ -1408,7 +1404,7 @@ def emergency_training_content(handbook):
     在应急培训中讲解本机构应急预案和行业有关规定，并在主题或材料中写明。
     """
     register = handbook.register("trainings")
-    months = setting(handbook, "emergency_training_months", 12)
+    months = handbook.settings.emergency_training_months
     since = dates.add_months(handbook.as_of, -months)
     recent = [t for t in _emergency_trainings(handbook) if t.date("date") >= since]
     if not recent:

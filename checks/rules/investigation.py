@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Hit
 from . import rule
-from .emergency_preparation import _active, is_regulator, regulator, setting
+from .emergency_preparation import is_regulator, regulator
 from .emergency_response import security_events
 
 CHAPTER = "调查处理"
@@ -83,7 +83,7 @@ def investigation_actions(handbook):
             if due and due < handbook.as_of:
                 yield Hit(action.at("due"), f"{label}已超过完成期限 {due}，尚未完成")
             owner = action.get("owner")
-            if owner and not _active(handbook, owner):
+            if owner and handbook.has_left(owner):
                 yield Hit(action.at("owner"), f"{label}的责任人 {handbook.person_name(owner)} 已不在职")
 
 
@@ -160,7 +160,7 @@ def unknown_cause_pending(handbook):
     ## 如何修复
     加快调查；查明原因后提交补充报告并登记。
     """
-    days = setting(handbook, "supplementary_report_days", 30)
+    days = handbook.settings.supplementary_report_days
     for incident in security_events(handbook):
         if incident.get("cause_known") is not False or incident.get("status") == "已关闭":
             continue

@@ -363,7 +363,7 @@ def patrol_records(handbook):
     routes = {r.id: r for r in (patrol.records("routes") if patrol else []) if r.id}
     operations = handbook.register("operations")
     records = handbook.records("operations", "patrols")
-    window = int(getattr(handbook.settings, "patrol_check_days", 7) or 7)
+    window = handbook.settings.patrol_check_days
     done: dict = {}
     for record in records:
         day, route = record.date("date"), record.get("route")
@@ -424,7 +424,7 @@ def threshold_review(handbook):
         for threshold in thresholds:
             if not (threshold.get("warning") or threshold.get("critical")):
                 yield Hit(threshold.at(), f"{_label(obj)}的指标“{threshold.get('indicator')}”没有填写阈值（warning 或 critical）")
-    months = int(getattr(handbook.settings, "threshold_review_months", 12) or 12)
+    months = handbook.settings.threshold_review_months
     reviews = handbook.records("monitoring", "threshold_reviews")
     for review in reviews:
         when = review.date("date")
@@ -524,7 +524,7 @@ def monitoring_log_retention(handbook):
     """
     register = handbook.register("monitoring")
     logs, classes = _log_classes(handbook)
-    minimum = int(getattr(handbook.settings, "log_retention_days", 365) or 365)
+    minimum = handbook.settings.log_retention_days
     found = [c for c in classes if c.get("type") == "监控日志"]
     if not found:
         yield Hit(logs.at("classes") if logs and classes else (logs.at() if logs else register.at()),
@@ -611,7 +611,7 @@ def quarterly_evaluation(handbook):
     """
     register = handbook.register("monitoring")
     as_of = handbook.as_of
-    grace = int(getattr(handbook.settings, "quarterly_evaluation_days", 30) or 0)
+    grace = handbook.settings.quarterly_evaluation_days
     reviews: dict = {}
     for review in handbook.records("monitoring", "quarterly_reviews"):
         match = _QUARTER.match(str(review.get("quarter", "")))

@@ -92,7 +92,7 @@ def quarterly_inspection(handbook):
     ```
     """
     as_of = handbook.as_of
-    months = getattr(handbook.settings, "inspection_report_months", 1)
+    months = handbook.settings.inspection_report_months
     records: dict = {}
     for record in handbook.records("inspections"):
         if record.get("type") == INTERNAL:
@@ -156,7 +156,7 @@ def annual_it_audit(handbook):
     ```
     """
     as_of = handbook.as_of
-    grace = getattr(handbook.settings, "audit_report_days", 90)
+    grace = handbook.settings.audit_report_days
     audits: dict = {}
     for record in handbook.records("inspections"):
         if record.get("type") != ANNUAL:

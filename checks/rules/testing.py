@@ -428,7 +428,7 @@ def production_test_announcement(handbook):
       record: 公告《关于 2026 年 3 月 28 日参加全网测试的通知》
     ```
     """
-    lead = getattr(handbook.settings, "test_announcement_days", 1)
+    lead = handbook.settings.test_announcement_days
     for test in _production_tests(handbook):
         start, _ = _window(test)
         announcement = test.sub("announcement")
