@@ -94,17 +94,19 @@ def load(root, audience: str = "internal", as_of: dt.date | None = None, **overr
 
 
 def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | None = None, strict: bool = False,
-          site_url: str | None = None) -> Path:
+          site_url: str | None = None, extra_config: dict | None = None) -> Path:
     """Build the site for one audience into ``site_dir``; returns the directory.
 
     ``site_url`` (optional, also settable in mkdocs.yml) is the site's published address: with it mkdocs
-    writes a full sitemap.xml; without it every link stays relative and the sitemap is empty."""
+    writes a full sitemap.xml; without it every link stays relative and the sitemap is empty.
+    ``extra_config`` is merged into the generator config's ``extra`` (``opsbook publish`` sets ``version``)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort, MkDocsException
 
     site = Path(site_dir).resolve()
     _quiet_logging()
     config = load(root, audience, as_of, site_dir=str(site), strict=strict, site_url=site_url)
+    config.extra.update(extra_config or {})
     try:
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
