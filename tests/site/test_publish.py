@@ -233,8 +233,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     tab = context.new_page()
-    tab.requests = []
+    tab.requests, tab.errors = [], []
     tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
     yield tab
     context.close()
 
@@ -280,6 +281,7 @@ def test_selector_lists_both_versions_newest_first_and_navigates(page, server):
     page.wait_for_url("**/handbook/latest/index.html")
     assert V2_LINE in page.inner_text("article")
     assert off_host(page.requests) == []
+    assert page.errors == []
 
 
 @pytest.mark.browser
@@ -290,3 +292,19 @@ def test_deep_page_of_old_version_switches_to_same_page(page, server):
     page.locator(".md-version__list .md-version__link", has_text="v2").click()
     page.wait_for_url("**/handbook/v2/**")
     assert "发布版本 v2" in page.inner_text(".ob-version")
+
+
+@pytest.mark.browser
+def test_versions_open_from_a_folder(page):
+    """file://: no server, no selector (browsers refuse to fetch versions.json), but the root goes to latest/
+    and every page still names its version and links to the newest."""
+    page.goto((_published().dest / "index.html").as_uri())
+    page.wait_for_url("**/latest/index.html")
+    assert "发布版本 v2" in page.inner_text(".ob-version")
+    assert V2_LINE in page.inner_text("article")
+    page.goto((_published().dest / "v1" / "dashboard.html").as_uri())
+    assert "发布版本 v1" in page.inner_text(".ob-version")
+    page.locator(".ob-version a.ob-latest").click()
+    page.wait_for_url("**/latest/index.html")
+    assert V2_LINE in page.inner_text("article")
+    assert [url for url in page.requests if not url.startswith("file://")] == []
