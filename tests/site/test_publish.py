@@ -285,13 +285,14 @@ def test_selector_lists_both_versions_newest_first_and_navigates(page, server):
 
 
 @pytest.mark.browser
-def test_deep_page_of_old_version_switches_to_same_page(page, server):
+def test_selector_on_a_deep_page_opens_the_other_version(page, server):
     page.goto(server + "v1/dashboard.html")
     _selector(page)
     page.hover(".md-version")
     page.locator(".md-version__list .md-version__link", has_text="v2").click()
     page.wait_for_url("**/handbook/v2/**")
     assert "发布版本 v2" in page.inner_text(".ob-version")
+    assert page.locator("[data-md-component=outdated]").is_hidden()
 
 
 @pytest.mark.browser
