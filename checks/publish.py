@@ -58,6 +58,7 @@ class Release:
     audience: str
     alias: str  # the alias the pages link to as the newest version (“latest”)
     aliases: list = field(default_factory=list)
+    built_with: str = ""  # opsbook and generator versions: a rebuild gives the same bytes with the same ones
 
     def page_info(self) -> dict:
         """What the pages of this version show (``extra.opsbook_release``)."""
@@ -187,7 +188,8 @@ class VersionsDir:
         return self.state.get("audience")
 
     def releases(self) -> list[Release]:
-        return [Release(**entry) for entry in self.state["versions"]]
+        known = set(Release.__dataclass_fields__)
+        return [Release(**{k: v for k, v in entry.items() if k in known}) for entry in self.state["versions"]]
 
     def find(self, version: str) -> Release | None:
         return next((r for r in self.releases() if r.version == version), None)
@@ -274,6 +276,8 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
         raise PublishError(f"“{version}”已是别名，不能再用作版本号")
     if alias in {r.version for r in versions.releases()}:
         raise PublishError(f"“{alias}”已是一个版本号，不能用作别名")
+    if (dest / version).exists():
+        raise PublishError(f"{dest / version} 已存在，但不在 {STATE} 的版本记录中：请先查明它的来历")
 
     tag_commit = _git(repo, "rev-parse", "--verify", "--quiet", f"refs/tags/{version}^{{commit}}", check=False).strip()
     commit = _commit_of(repo, rev) if rev else (tag_commit or _commit_of(repo, "HEAD"))
@@ -285,7 +289,7 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
     epoch, date = _commit_time(repo, commit)
     release = Release(version=version, title=title or version, commit=commit, tag=version, date=date,
                       as_of=(as_of.isoformat() if as_of else date), audience=audience, alias=alias,
-                      aliases=[alias])
+                      aliases=[alias], built_with=_built_with())
 
     with versions.locked():
         created_tag = False
@@ -316,6 +320,18 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
     log(f"已发布版本 {version}（提交 {commit[:12]}，检查日期 {release.as_of}，读者级别 {audience}）到 {dest}/{version}；"
         f"{alias}/ 指向它")
     return release
+
+
+def _built_with() -> str:
+    from importlib import metadata
+
+    parts = []
+    for name in ("opsbook", "mkdocs", "mkdocs-material"):
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(parts)
 
 
 def _refresh_alias(dest: Path, alias: str, version: str) -> None:

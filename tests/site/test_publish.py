@@ -90,6 +90,10 @@ def test_each_version_is_its_commit_and_tag(published):
     assert _git(published.repo, "rev-parse", "v2^{commit}").strip() == published.v2.commit
     assert published.v1.commit != published.v2.commit
     assert published.v1.as_of == AS_OF.isoformat()
+    assert "mkdocs-material" in published.v1.built_with
+    state = json.loads(published.text(".opsbook-publish.json"))
+    assert state["audience"] == "public" and [v["commit"] for v in state["versions"]] == [published.v2.commit,
+                                                                                          published.v1.commit]
     assert published.v2.as_of == "2026-11-20"  # defaults to the commit's date: the tag alone rebuilds it
     assert V2_LINE in published.text("v2/index.html") and V2_LINE not in published.text("v1/index.html")
     assert "未提交的草稿" not in published.text("v2/index.html")
@@ -175,6 +179,14 @@ def test_tag_pointing_elsewhere_is_refused(published, capsys):
 def test_unsafe_version_names_are_refused(published, name, capsys):
     assert _run("--root", str(published.repo), "publish", name, "--dest", str(published.dest.parent / "n")) == 2
     assert "不可用" in capsys.readouterr().err
+
+
+def test_no_tag_refuses_to_create_the_tag(published, capsys):
+    assert _run("--root", str(published.repo), "publish", "v9", "--no-tag", "--max-sensitivity", "public",
+                "--dest", str(published.dest)) == 2
+    assert "没有标签 v9" in capsys.readouterr().err
+    assert "v9" not in _git(published.repo, "tag").split()
+    assert not (published.dest / "v9").exists() and not (published.dest / ".building-v9").exists()
 
 
 def test_alias_cannot_be_a_version(published, capsys):
