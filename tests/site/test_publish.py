@@ -2,21 +2,18 @@
 
 The repository gets two commits (dated, so the builds are pinned); v1 and v2 are published for the
 public audience into one versions directory, once per test process (three real builds in all: v1, v2
-and v1 again from its tag).  The browser tests serve that directory from 127.0.0.1 and drive Chromium.
+and v1 again from its tag).  test_publish_browser.py serves that directory from 127.0.0.1 to Chromium.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -211,113 +208,3 @@ def test_outside_git_is_refused(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     assert _run("--root", str(tmp_path), "publish", "v1", "--dest", str(tmp_path / "out")) == 2
     assert "不在 git 仓库中" in capsys.readouterr().err
-
-
-# -- in Chromium ---------------------------------------------------------------------------------------------
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The versions directory served at http://127.0.0.1:PORT/handbook/ as an intranet server would."""
-    root = scratch_dir("publish-serve")
-    (root / "handbook").symlink_to(_published().dest, target_is_directory=True)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/handbook/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from test_site_browser import ARGS, CHROMIUM  # skips when Chromium or Playwright is missing
-
-    with __import__("playwright.sync_api").sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    tab = context.new_page()
-    tab.requests, tab.errors = [], []
-    tab.on("request", lambda request: tab.requests.append(request.url))
-    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-    yield tab
-    context.close()
-
-
-_TITLES = """(selector) => [...document.querySelectorAll(selector)].map((el) => {
-    const copy = el.cloneNode(true);
-    copy.querySelectorAll(".md-version__alias").forEach((alias) => alias.remove());
-    return copy.textContent.trim();
-})"""
-
-
-def _selector(page) -> tuple[str, list[str]]:
-    """The version shown in the header and the versions the selector lists, in order (titles without aliases)."""
-    page.wait_for_selector(".md-version__current", state="attached", timeout=10000)
-    current = page.evaluate(_TITLES, ".md-version__current")[0]
-    listed = page.evaluate(_TITLES, ".md-version__list .md-version__link")
-    return current, listed
-
-
-@pytest.mark.browser
-def test_selector_lists_both_versions_newest_first_and_navigates(page, server):
-    from test_site_browser import off_host
-
-    page.goto(server)  # index.html → latest/
-    page.wait_for_url("**/latest/index.html")
-    current, listed = _selector(page)
-    assert current == "v2（第二版）" and listed == ["v2（第二版）", "v1"]
-    assert page.inner_text(".md-version__current .md-version__alias") == "latest"
-    assert page.locator("[data-md-component=outdated]").is_hidden()
-    assert V2_LINE in page.inner_text("article")
-
-    page.hover(".md-version")
-    page.locator(".md-version__list .md-version__link", has_text="v1").click()
-    page.wait_for_url("**/handbook/v1/**")
-    current, listed = _selector(page)
-    assert current == "v1" and listed == ["v2（第二版）", "v1"]
-    assert V2_LINE not in page.inner_text("article")
-    page.wait_for_selector("[data-md-component=outdated]:not([hidden])", timeout=10000)
-    assert "您正在查看旧版本的手册" in page.inner_text("[data-md-component=outdated]")
-    assert "发布版本 v1" in page.inner_text(".ob-version")
-
-    page.locator(".ob-version a.ob-latest").click()  # the banner's link to the newest version
-    page.wait_for_url("**/handbook/latest/index.html")
-    assert V2_LINE in page.inner_text("article")
-    assert off_host(page.requests) == []
-    assert page.errors == []
-
-
-@pytest.mark.browser
-def test_selector_on_a_deep_page_opens_the_other_version(page, server):
-    page.goto(server + "v1/dashboard.html")
-    _selector(page)
-    page.hover(".md-version")
-    page.locator(".md-version__list .md-version__link", has_text="v2").click()
-    page.wait_for_url("**/handbook/v2/**")
-    assert "发布版本 v2" in page.inner_text(".ob-version")
-    assert page.locator("[data-md-component=outdated]").is_hidden()
-
-
-@pytest.mark.browser
-def test_versions_open_from_a_folder(page):
-    """file://: no server, no selector (browsers refuse to fetch versions.json), but the root goes to latest/
-    and every page still names its version and links to the newest."""
-    page.goto((_published().dest / "index.html").as_uri())
-    page.wait_for_url("**/latest/index.html")
-    assert "发布版本 v2" in page.inner_text(".ob-version")
-    assert V2_LINE in page.inner_text("article")
-    page.goto((_published().dest / "v1" / "dashboard.html").as_uri())
-    assert "发布版本 v1" in page.inner_text(".ob-version")
-    page.locator(".ob-version a.ob-latest").click()
-    page.wait_for_url("**/latest/index.html")
-    assert V2_LINE in page.inner_text("article")
-    assert [url for url in page.requests if not url.startswith("file://")] == []
