@@ -8,6 +8,8 @@ A versions directory holds the published versions of one audience::
     DIR/latest/…                a byte-for-byte copy of the version the alias names (a plain static server
                                 and file:// both serve it; no redirects, no server configuration)
     DIR/index.html              sends the reader to latest/
+    DIR/versions.html           every version as a plain page (no script: also from file://); every page
+                                of every version links to it
     DIR/.opsbook-publish.json   what opsbook needs to keep the directory: the audience, and each version's
                                 commit, tag and as-of date (also the marker that the directory is opsbook's)
 
@@ -38,7 +40,7 @@ VERSIONS = "versions.json"
 FORMAT = 1
 #: a version or alias is one path segment that needs no escaping in a URL or in HTML
 NAME_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$")
-RESERVED = {"versions.json", "index.html", "404.html", "sitemap.xml", "assets", "search"}
+RESERVED = {"versions.json", "versions.html", "index.html", "404.html", "sitemap.xml", "assets", "search"}
 #: parts of a handbook a versions directory must never be written into
 PROTECTED = ("docs", "registers", "schemas", "standard", "checks", ".git")
 
@@ -226,6 +228,25 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _versions_page(releases: list[Release]) -> str:
+    esc = html.escape
+    rows = []
+    for r in releases:
+        aliases = "".join(f' <a href="{esc(a)}/index.html">（{esc(a)}）</a>' for a in r.aliases)
+        rows.append(f"<tr><td><a href=\"{esc(r.version)}/index.html\">{esc(r.title)}</a>{aliases}</td>"
+                    f"<td>{esc(r.version)}</td><td><code>{esc(r.commit[:12])}</code></td><td>{esc(r.date)}</td>"
+                    f"<td>{esc(r.as_of)}</td></tr>")
+    return (
+        "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>信息技术运维手册：全部版本</title>\n<style>body{font-family:system-ui,sans-serif;margin:2rem;}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}</style>\n"
+        "</head>\n<body>\n<h1>信息技术运维手册：全部版本</h1>\n<p>最新的在前。每个版本发布后不再改动。</p>\n"
+        "<table>\n<thead><tr><th>版本</th><th>版本号（git 标签）</th><th>提交</th><th>提交日期</th><th>检查日期</th></tr></thead>\n"
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
+
+
 def _index_page(alias: str) -> str:
     target = html.escape(f"{alias}/index.html", quote=True)
     return (
@@ -314,6 +335,7 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
         versions.state["audience"] = audience
         _refresh_alias(dest, alias, version)
         versions.save([release, *releases])
+        _write(dest / "versions.html", _versions_page(versions.releases()))
         _write(dest / "index.html", _index_page(alias))
     if created_tag:
         log(f"已创建 git 标签 {version}（提交 {commit[:12]}）；请推送它：git push origin {version}")

@@ -107,6 +107,14 @@ def test_latest_is_a_copy_of_the_newest_and_the_root_redirects_to_it(published):
     assert 'href="latest/index.html"' in index
 
 
+def test_versions_page_lists_every_version_without_script(published):
+    text = published.text("versions.html")
+    assert "<script" not in text
+    assert text.index('href="v2/index.html">v2（第二版）</a>') < text.index('href="v1/index.html">v1</a>')
+    assert 'href="latest/index.html"' in text
+    assert published.v1.commit[:12] in text and published.v2.commit[:12] in text
+
+
 def test_every_page_names_its_version_and_links_to_latest(published):
     for version, release in (("v1", published.v1), ("v2", published.v2)):
         pages = sorted((published.dest / version).rglob("*.html"))
@@ -120,6 +128,7 @@ def test_every_page_names_its_version_and_links_to_latest(published):
             assert 'href="//' not in text, page  # 404.html has base_url "/": never a host-relative link
             if page.name != "404.html":
                 assert f'href="{base}/../latest/index.html"' in text, page
+                assert f'href="{base}/../versions.html"' in text, page
             assert "您正在查看旧版本的手册" in text  # shown by Material's selector script when not latest
 
 

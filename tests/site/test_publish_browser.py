@@ -103,4 +103,9 @@ def test_versions_open_from_a_folder(page):
     page.locator(".ob-version a.ob-latest").click()
     page.wait_for_url("**/latest/index.html")
     assert V2_LINE in page.inner_text("article")
+    page.locator(".ob-version a.ob-versions").click()
+    page.wait_for_url("**/versions.html")
+    page.locator("a", has_text="v1").first.click()
+    page.wait_for_url("**/v1/index.html")
+    assert "发布版本 v1" in page.inner_text(".ob-version")
     assert [url for url in page.requests if not url.startswith("file://")] == []
