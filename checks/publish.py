@@ -41,8 +41,8 @@ FORMAT = 1
 #: a version or alias is one path segment that needs no escaping in a URL or in HTML
 NAME_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$")
 RESERVED = {"versions.json", "versions.html", "index.html", "404.html", "sitemap.xml", "assets", "search"}
-#: parts of a handbook a versions directory must never be written into
-PROTECTED = ("docs", "registers", "schemas", "standard", "checks", ".git")
+#: parts of a handbook (and the folders `make site` rebuilds) a versions directory must never be written into
+PROTECTED = ("docs", "registers", "schemas", "standard", "checks", ".git", "site", "site-audiences")
 
 
 class PublishError(Exception):
@@ -86,6 +86,9 @@ def _repository(root: Path) -> tuple[Path, str]:
     if not top:
         raise PublishError(f"{root} 不在 git 仓库中：发布的每个版本都要能从 git 标签重新构建")
     top_path = Path(top).resolve()
+    if _git(top_path, "rev-parse", "--is-shallow-repository", check=False).strip() == "true":
+        raise PublishError("这是浅克隆（shallow clone）：页面上的修订历史会不完整，从标签重建的结果也会不同；"
+                           "请先 git fetch --unshallow --tags（GitLab CI 中设 GIT_DEPTH: 0）")
     sub = root.resolve().relative_to(top_path).as_posix()
     return top_path, "" if sub == "." else sub
 
@@ -270,7 +273,7 @@ def _check_dest(dest: Path, root: Path, repo: Path) -> None:
         for part in PROTECTED:
             inside = base / part
             if dest == inside or inside in dest.parents:
-                raise PublishError(f"--dest {dest} 位于 {inside} 之内：版本目录不能写进手册的源文件")
+                raise PublishError(f"--dest {dest} 位于 {inside} 之内：版本目录不能写进手册的源文件或 make site 的输出目录")
 
 
 # -- publish and verify ----------------------------------------------------------------------------------------

@@ -213,6 +213,14 @@ def test_foreign_or_source_folders_are_refused(published, tmp_path, capsys):
     assert not (published.repo / "docs" / "v").exists()
 
 
+def test_shallow_clone_is_refused(published, tmp_path, capsys):
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", published.repo.as_uri(), str(clone))
+    assert _run("--root", str(clone), "publish", "v2", "--max-sensitivity", "public",
+                "--dest", str(tmp_path / "out")) == 2
+    assert "浅克隆" in capsys.readouterr().err
+
+
 def test_outside_git_is_refused(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     assert _run("--root", str(tmp_path), "publish", "v1", "--dest", str(tmp_path / "out")) == 2
