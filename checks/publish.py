@@ -310,7 +310,7 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
                            f"版本 {version} 只能从它的标签构建")
     if not rev and not tag_commit and _git(repo, "status", "--porcelain", "--untracked-files=no", check=False).strip():
         log(f"注意：工作区有未提交的修改，它们不会发布；发布的是提交 {commit[:12]}")
-    epoch, date = _commit_time(repo, commit)
+    _, date = _commit_time(repo, commit)
     release = Release(version=version, title=title or version, commit=commit, tag=version, date=date,
                       as_of=(as_of.isoformat() if as_of else date), audience=audience, alias=alias,
                       aliases=[alias], built_with=_built_with())
