@@ -228,6 +228,15 @@ def test_shallow_clone_is_refused(published, tmp_path, capsys):
     assert "浅克隆" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="需要 make")
+def test_make_publish_runs_opsbook_publish_per_audience():
+    dry = subprocess.run(["make", "-s", "-n", "-C", str(ROOT), "publish", "VERSION=2026.1", "AUDIENCE=public"],
+                         capture_output=True, text=True, check=True).stdout
+    assert 'opsbook publish "2026.1" --max-sensitivity public --dest versions/public' in dry
+    usage = subprocess.run(["make", "-s", "-C", str(ROOT), "publish"], capture_output=True, text=True)
+    assert usage.returncode != 0 and "make publish VERSION=" in usage.stdout + usage.stderr
+
+
 def test_outside_git_is_refused(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     assert _run("--root", str(tmp_path), "publish", "v1", "--dest", str(tmp_path / "out")) == 2
