@@ -39,7 +39,8 @@ def _raw_config(config_file: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def options(root, audience: str = "internal", as_of: dt.date | None = None, **overrides) -> dict:
+def options(root, audience: str = "internal", as_of: dt.date | None = None, extra_config: dict | None = None,
+            **overrides) -> dict:
     """The keyword arguments for ``mkdocs.config.load_config``: the handbook's mkdocs.yml plus opsbook's settings."""
     root = Path(root).resolve()
     if audience not in AUDIENCES:
@@ -69,6 +70,7 @@ def options(root, audience: str = "internal", as_of: dt.date | None = None, **ov
             for name, conf in ((item, {}) if isinstance(item, str) else next(iter(item.items())),)
         ]
     extra = dict(raw.get("extra") or {})
+    extra.update(extra_config or {})
     extra["opsbook"] = {"root": str(root), "audience": audience, "as_of": (as_of or _today()).isoformat()}
     kwargs = {"config_file": str(config_file), "theme": theme, "hooks": hooks, "extra": extra}
     if isinstance(plugins, list):
@@ -83,28 +85,31 @@ def _today() -> dt.date:
     return today()
 
 
-def load(root, audience: str = "internal", as_of: dt.date | None = None, **overrides):
+def load(root, audience: str = "internal", as_of: dt.date | None = None, extra_config: dict | None = None,
+         **overrides):
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
     try:
-        return load_config(**options(root, audience, as_of, **overrides))
+        return load_config(**options(root, audience, as_of, extra_config, **overrides))
     except ConfigurationError as exc:
         raise BuildError(f"站点配置有误：{exc}") from None
 
 
 def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | None = None, strict: bool = False,
-          site_url: str | None = None) -> Path:
+          site_url: str | None = None, extra_config: dict | None = None) -> Path:
     """Build the site for one audience into ``site_dir``; returns the directory.
 
     ``site_url`` (optional, also settable in mkdocs.yml) is the site's published address: with it mkdocs
-    writes a full sitemap.xml; without it every link stays relative and the sitemap is empty."""
+    writes a full sitemap.xml; without it every link stays relative and the sitemap is empty.
+    ``extra_config`` is merged into the generator configuration's ``extra`` (e.g. ``{"version": …}``
+    for Material's version selector)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import Abort, MkDocsException
 
     site = Path(site_dir).resolve()
     _quiet_logging()
-    config = load(root, audience, as_of, site_dir=str(site), strict=strict, site_url=site_url)
+    config = load(root, audience, as_of, extra_config, site_dir=str(site), strict=strict, site_url=site_url)
     try:
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
