@@ -81,3 +81,32 @@ def last_changed(root, paths) -> dict[str, str]:
         return out
     except (GitError, ValueError):
         return {}
+
+
+@dataclass
+class Commit:
+    sha: str
+    date: str  # YYYY-MM-DD in Shanghai
+    author: str
+    subject: str
+
+
+def history(root, paths, limit: int = 50) -> dict[str, list[Commit]]:
+    """The commits that changed each path (newest first, at most ``limit``), following renames."""
+    from .dates import SHANGHAI
+
+    try:
+        repo = _repo(root)
+        top = Path(repo.working_tree_dir).resolve()
+        out = {}
+        for path in paths:
+            rel = (Path(root).resolve() / path).relative_to(top).as_posix()
+            commits = []
+            for commit in repo.iter_commits(paths=rel, max_count=limit):
+                commits.append(Commit(commit.hexsha, commit.committed_datetime.astimezone(SHANGHAI).date().isoformat(),
+                                      str(commit.author.name or ""), str(commit.summary or "")))
+            if commits:
+                out[path] = commits
+        return out
+    except (GitError, ValueError):
+        return {}
