@@ -30,7 +30,7 @@ def no_active_content(handbook):
     ## 示例
     ```markdown
     <!-- 错误 -->
-    <img src="x.png" onerror="alert(1)">
+    <span onmouseover="alert(1)">说明</span>
     [点此](javascript:alert(1))
 
     <!-- 正确 -->
