@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..schemas import schema_path
+from ..schemas import schema_file
 from .audience import RESTRICTED_REGISTER_TEXT
 from .render import FieldNames, Linker, ValueRenderer, esc, page_url, restricted
 
@@ -33,7 +33,7 @@ def macros_for(ctx, src_uri: str) -> dict:
 
     def renderer(name):
         register = ctx.handbook.register(name)
-        return ValueRenderer(ctx, link, FieldNames(schema_path(ctx.handbook, register)))
+        return ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, register)))
 
     def hidden(name):
         if ctx.handbook.register(name) is None:
