@@ -95,9 +95,11 @@ def _check_node(node, problems: list, offset_line: int) -> None:
 
 def _check_call(call, problems: list, offset_line: int) -> None:
     line = (call.lineno or 1) + offset_line
-    if not isinstance(call.node, nodes.Name) or call.node.name not in MACROS:
-        name = call.node.name if isinstance(call.node, nodes.Name) else "…"
-        problems.append(MacroProblem(line, f"未知的宏“{name}”；可用的宏：{'、'.join(MACROS)}"))
+    if not isinstance(call.node, nodes.Name):
+        problems.append(MacroProblem(line, "{{ … }} 中只能直接调用 opsbook 的宏，不能调用属性或表达式的结果"))
+        return
+    if call.node.name not in MACROS:
+        problems.append(MacroProblem(line, f"未知的宏“{call.node.name}”；可用的宏：{'、'.join(MACROS)}"))
         return
     if call.dyn_args is not None or call.dyn_kwargs is not None:
         problems.append(MacroProblem(line, f"宏 {call.node.name} 的参数不能用 * 或 ** 展开"))

@@ -45,7 +45,7 @@ def no_active_content(handbook):
             yield Hit(document.at_line(line), f"《{document.title}》正文含{unsafe.what}：{unsafe.snippet}；站点发布时会删除")
 
 
-@rule("DOC021", name="macros-usable", title="文档中的宏可以展开", clause=None)
+@rule("DOC021", name="macros-usable", title="文档中的宏可以展开", clause=None, severity="warning")
 def macros_usable(handbook):
     """
     ## 检查什么
