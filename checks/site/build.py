@@ -164,9 +164,10 @@ def _snapshot(root: Path) -> dict:
 
 
 def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_addr: str = "127.0.0.1:8000",
-          generator: str = "mkdocs", interval: float = 0.5, ready=None) -> None:
+          generator: str = "mkdocs", interval: float = 1.0) -> None:
     """Preview the site: build, serve it on ``dev_addr``, rebuild on every change of docs/, registers/,
-    schemas/, standard/ or mkdocs.yml.  A failed rebuild is reported and the last good site stays served."""
+    schemas/, standard/ or mkdocs.yml.  A request that arrives after a change waits for the rebuild, so it
+    always shows the files as they are; a failed rebuild is reported and the last good site stays served."""
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -177,27 +178,29 @@ def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_ad
     except ValueError:
         raise BuildError(f"--dev-addr 应为 主机:端口，收到“{dev_addr}”") from None
     work = Path(tempfile.mkdtemp(prefix="opsbook-serve-"))
-    current = {"dir": None}
-    lock = threading.Lock()
+    state = {"dir": None, "seen": None, "n": 0}
+    lock = threading.Lock()  # one build at a time; requests wait for it
 
-    def rebuild(n: int) -> bool:
-        target = work / f"site-{n}"
-        try:
-            build(root, target, audience, as_of, generator=generator)
-        except BuildError as exc:
-            print(f"opsbook: 站点构建失败（继续提供上一次成功的版本）：{exc}", file=sys.stderr, flush=True)
-            return False
+    def fresh() -> Path:
         with lock:
-            old, current["dir"] = current["dir"], target
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        print(f"opsbook: 站点已构建（{time.strftime('%H:%M:%S')}）", file=sys.stderr, flush=True)
-        return True
+            now = _snapshot(root)
+            if now != state["seen"]:
+                state["seen"], state["n"] = now, state["n"] + 1
+                target = work / f"site-{state['n']}"
+                try:
+                    build(root, target, audience, as_of, generator=generator)
+                except BuildError as exc:
+                    print(f"opsbook: 站点构建失败（继续提供上一次成功的版本）：{exc}", file=sys.stderr, flush=True)
+                else:
+                    old, state["dir"] = state["dir"], target
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
+                    print(f"opsbook: 站点已重新构建（{time.strftime('%H:%M:%S')}）", file=sys.stderr, flush=True)
+            return state["dir"] or work
 
     class Handler(SimpleHTTPRequestHandler):
         def translate_path(self, path):
-            with lock:
-                self.directory = str(current["dir"] or work)
+            self.directory = str(fresh())
             return super().translate_path(path)
 
         def end_headers(self):
@@ -207,11 +210,12 @@ def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_ad
         def log_message(self, format, *args):  # noqa: A002 - quiet: the build messages are what matter
             pass
 
-    if not rebuild(0) and current["dir"] is None:
+    fresh()
+    if state["dir"] is None:
         shutil.rmtree(work, ignore_errors=True)
         raise BuildError("首次构建失败，未启动预览")
     try:
-        server = ThreadingHTTPServer(address, partial(Handler, directory=str(current["dir"])))
+        server = ThreadingHTTPServer(address, partial(Handler, directory=str(state["dir"])))
     except OSError as exc:
         shutil.rmtree(work, ignore_errors=True)
         raise BuildError(f"无法监听 {dev_addr}：{exc.strerror or exc}") from None
@@ -219,18 +223,10 @@ def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_ad
     thread.start()
     print(f"opsbook: 预览地址 http://{address[0]}:{server.server_address[1]}/（修改 docs/、registers/、schemas/、"
           f"mkdocs.yml 后自动重新构建；Ctrl+C 退出）", file=sys.stderr, flush=True)
-    if ready is not None:
-        ready(server)
-    seen, n = _snapshot(root), 0
     try:
         while True:
             time.sleep(interval)
-            now = _snapshot(root)
-            if now != seen:
-                seen, n = now, n + 1
-                time.sleep(interval / 2)  # let an editor finish writing
-                seen = _snapshot(root)
-                rebuild(n)
+            fresh()
     except KeyboardInterrupt:
         pass
     finally:
