@@ -151,9 +151,20 @@ def macros_for(ctx, src_uri: str) -> dict:
         blocked = hidden("duty")
         if blocked is not None:
             return blocked
-        parts = [section("duty", "duty_phone", heading="运维值班电话"),
-                 section("duty", "duty_lead", heading="运维值班负责人")]
+        parts = [section("duty", "duty_phone", heading="运维值班电话")]
+        lead = data("duty").get("duty_lead")
+        position = lead.get("position") if isinstance(lead, dict) else None
+        if position and ctx.audience.register_visible("positions"):
+            parts.append(_position(position))
+        parts.append(section("duty", "duty_lead", heading="任命"))
         return html("\n\n" + "".join(parts))
+
+    def _position(pid):
+        rows = [p for p in data("positions").get("positions") or [] if isinstance(p, dict) and p.get("id") == pid]
+        if not rows:
+            return ""
+        out = renderer("positions")
+        return "**运维值班负责人及备岗**\n\n" + out.records([{k: rows[0].get(k) for k in ("name", "primary", "backup") if k in rows[0]}], ("positions",)) + "\n\n"
 
     def related_units_table():
         """The related-units policy's contact table, from registers/related_units.yaml."""

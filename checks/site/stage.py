@@ -440,27 +440,29 @@ def revisions(ctx: SiteContext, doc) -> str:
 
 
 def history(ctx: SiteContext, doc) -> str:
-    """The commits that changed the document's file, newest first, beside its revision record; commits
-    after the latest revision record are marked (the body changed without a revision)."""
+    """The commits that changed the document's file, newest first, beside its revision record; a commit that
+    changed the body without adding a revision record is marked."""
     commits = ctx.history().get(doc.path) or []
     if not commits:
         return ""
-    records = doc.meta.get("revisions")
-    revision_dates = [dates.as_date(r.get("date")) for r in records if isinstance(r, dict)] if isinstance(records, list) else []
-    latest = max((d for d in revision_dates if d), default=None)
-    rows, unrecorded = [], 0
+    rows = []
     for commit in commits:
-        day = dt.date.fromisoformat(commit.date)
-        late = latest is None or day > latest
-        unrecorded += late
-        note = '<span class="ob-overdue">无对应修订记录</span>' if late else ""
+        if commit.created:
+            note = "纳入版本库"
+        elif commit.unrecorded:
+            note = '<span class="ob-overdue">修改了正文，未增加修订记录</span>'
+        elif commit.revision_added:
+            note = "增加了修订记录"
+        else:
+            note = "只改了文档信息" if not commit.body_changed else ""
         rows.append([esc(commit.date), esc(commit.author), esc(ctx.audience.redact(commit.subject)),
                      f"<code>{esc(commit.sha[:8])}</code>", note])
+    unrecorded = sum(1 for c in commits if c.unrecorded)
     out = "\n\n## 修改历史（git） {#opsbook-history}\n\n"
     if unrecorded:
-        out += (f'!!! warning "修改历史与修订记录不一致"\n\n    有 {unrecorded} 次提交晚于最近一条修订记录'
-                f'（{esc(latest.isoformat()) if latest else "没有修订记录"}）：正文的修改应在 `revisions` 中记录版本、日期和说明。\n\n')
-    return out + table(["日期", "作者", "提交说明", "提交", ""], rows, cls="ob-history") + "\n"
+        out += (f'!!! warning "修改历史与修订记录不一致"\n\n    有 {unrecorded} 次提交修改了正文却没有增加修订记录：'
+                "正文的修改应在 `revisions` 中记录版本、日期和说明。\n\n")
+    return out + table(["日期", "作者", "提交说明", "提交", "与修订记录"], rows, cls="ob-history") + "\n"
 
 
 def _insert_after_h1(text: str, block: str) -> str:

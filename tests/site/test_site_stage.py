@@ -74,8 +74,13 @@ def test_personal_mobiles_are_masked_below_restricted(staged):
     assert mobile in staged.ctx.masked
 
 
-def test_mobiles_shown_to_restricted_readers():
-    out = site_stage.stage(ROOT, scratch_dir("stage-restricted") / "staged", "restricted", AS_OF)
+@pytest.fixture(scope="module")
+def staged_restricted():
+    return site_stage.stage(ROOT, scratch_dir("stage-restricted") / "staged", "restricted", AS_OF)
+
+
+def test_mobiles_shown_to_restricted_readers(staged_restricted):
+    out = staged_restricted
     mobile = HANDBOOK.register("staff").data["staff"][0]["mobile"]
     assert mobile in (out.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
 
@@ -159,3 +164,26 @@ def test_cli_refuses_site_dir_in_docs(tmp_path):
     assert main(["--root", str(root), "build", "--site-dir", str(root / "docs" / "out"), "--as-of", "2026-11-21"]) == 2
     assert main(["--root", str(root), "stage", "--site-dir", str(root), "--as-of", "2026-11-21"]) == 2
     assert sorted(p.name for p in (root / "docs").rglob("*")) == before
+
+
+def test_sample_documents_take_contacts_and_strategies_from_the_registers(staged):
+    """The registers are the single source: the duty policy's phone and leads, the related-units contact
+    table and the backup strategies are the registers' current data at every build."""
+    def page(doc_id):
+        return (staged.docs_dir / HANDBOOK.document(doc_id).url_path).read_text(encoding="utf-8")
+
+    duty = HANDBOOK.register("duty").data
+    assert duty["duty_phone"]["number"] in page("POL-08") and "马超（P013）" in page("POL-08")
+    unit = HANDBOOK.register("related_units").data["units"][0]
+    assert unit["name"] in page("POL-13") and unit["contacts"][0]["phone"] in page("POL-13")
+    strategy = HANDBOOK.register("backups").data["policies"][0]
+    assert strategy["scope"] in page("POL-03")
+    for doc_id in ("POL-03", "POL-08", "POL-13"):
+        assert "{{" not in page(doc_id), doc_id
+
+
+def test_emergency_plan_appendix_follows_the_audience(staged_restricted):
+    out = staged_restricted
+    plan = (out.docs_dir / HANDBOOK.document("PLN-01").url_path).read_text(encoding="utf-8")
+    liaison = HANDBOOK.register("emergency_contacts").data["liaisons"][0]
+    assert liaison["mobile"] in plan and liaison["duty_phone"] in plan and "{{" not in plan
