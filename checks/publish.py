@@ -61,6 +61,7 @@ class Release:
     alias: str  # the alias the pages link to as the newest version (“latest”)
     aliases: list = field(default_factory=list)
     built_with: str = ""  # opsbook and generator versions: a rebuild gives the same bytes with the same ones
+    generator: str = "mkdocs"
 
     def page_info(self) -> dict:
         """What the pages of this version show (``extra.opsbook_release``)."""
@@ -152,7 +153,7 @@ def build_release(repo: Path, subdir: str, release: Release, out_dir: Path) -> P
         root = tree / subdir if subdir else tree
         try:
             site_build.build(root, site_dir=out_dir, audience=release.audience,
-                             as_of=dt.date.fromisoformat(release.as_of), extra_config=extra)
+                             as_of=dt.date.fromisoformat(release.as_of), extra_config=extra, generator=release.generator)
         except site_build.BuildError as exc:
             raise PublishError(f"版本 {release.version} 构建失败：{exc}") from None
     return out_dir
@@ -278,7 +279,8 @@ def _check_dest(dest: Path, root: Path, repo: Path) -> None:
 
 # -- publish and verify ----------------------------------------------------------------------------------------
 def publish(root, version: str, dest, audience: str = "internal", alias: str = "latest", rev: str | None = None,
-            as_of: dt.date | None = None, title: str | None = None, tag: bool = True, log=print) -> Release:
+            as_of: dt.date | None = None, title: str | None = None, tag: bool = True, generator: str = "mkdocs",
+            log=print) -> Release:
     """Publish ``rev`` (default: the tag ``version`` if it exists, else HEAD) as ``version`` into ``dest``."""
     root = Path(root).resolve()
     dest = Path(dest).resolve()
@@ -313,7 +315,7 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
     _, date = _commit_time(repo, commit)
     release = Release(version=version, title=title or version, commit=commit, tag=version, date=date,
                       as_of=(as_of.isoformat() if as_of else date), audience=audience, alias=alias,
-                      aliases=[alias], built_with=_built_with())
+                      aliases=[alias], built_with=_built_with(), generator=generator)
 
     with versions.locked():
         created_tag = False
@@ -351,7 +353,7 @@ def _built_with() -> str:
     from importlib import metadata
 
     parts = []
-    for name in ("opsbook", "mkdocs", "mkdocs-material"):
+    for name in ("opsbook", "mkdocs", "mkdocs-material", "zensical"):
         try:
             parts.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:

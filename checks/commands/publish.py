@@ -21,6 +21,8 @@ def register(sub, common) -> None:
     p.add_argument("--alias", default="latest", help="指向此版本的别名（默认 latest）")
     p.add_argument("--title", help="版本选择器中显示的名称（默认即版本号）")
     p.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认为该提交的日期，便于从标签重建出相同结果）")
+    p.add_argument("--generator", choices=("mkdocs", "zensical"), default="mkdocs",
+                   help="站点生成器（默认 mkdocs-material；从标签重建时沿用发布时的生成器）")
     p.add_argument("--no-tag", action="store_true", help="没有标签 VERSION 时报错，而不是创建它")
     p.add_argument("--verify", action="store_true",
                    help="不发布：从标签重新构建已发布的版本，与版本目录中的逐字节比较（相同退出 0，不同退出 1）")
@@ -45,7 +47,7 @@ def run(args) -> int:
             return EXIT_OK
         as_of = parse_as_of(args.as_of) if args.as_of else None
         publish.publish(root, args.version, dest, audience=args.max_sensitivity, alias=args.alias, rev=args.rev,
-                        as_of=as_of, title=args.title, tag=not args.no_tag)
+                        as_of=as_of, title=args.title, tag=not args.no_tag, generator=args.generator)
     except publish.PublishError as exc:
         print(f"opsbook: 发布失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
