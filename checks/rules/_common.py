@@ -7,6 +7,13 @@ import datetime as dt
 from ..findings import Hit
 
 
+def config_items(handbook) -> dict | None:
+    """Configuration items by id (indexed once), or None when the configuration register is not usable."""
+    if not handbook.usable("configuration"):
+        return None
+    return handbook.by_id("configuration", "items")
+
+
 def missing_fields(record, fields: dict) -> list[str]:
     """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty."""
     return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]

@@ -85,7 +85,7 @@ def cmdb_coverage(handbook):
     ```
     """
     register = handbook.register("configuration")
-    items = {r.id: r for r in handbook.records("configuration", "items") if r.id}
+    items = handbook.by_id("configuration", "items")
     trading = [i for i in items.values() if i.get("trading") is True]
     if not trading:
         yield Hit(register.at("items"), "配置库中没有标为交易业务系统（trading: true）的配置项")

@@ -28,7 +28,7 @@ SHOWN_DATES = 10
 
 
 def _items(handbook) -> dict:
-    return {r.id: r for r in handbook.records("configuration", "items") if r.id}
+    return handbook.by_id("configuration", "items")
 
 
 def _name(handbook, ci_id) -> str:

@@ -8,6 +8,7 @@ import re
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import config_items
 
 CHAPTER = "监控分析"
 
@@ -54,10 +55,6 @@ def _root(handbook):
     return handbook.root_of("monitoring")
 
 
-def _config_items(handbook) -> dict | None:
-    if not handbook.usable("configuration"):
-        return None
-    return {item.id: item for item in handbook.records("configuration", "items") if item.id}
 
 
 def _ci_name(items, ci) -> str:
@@ -128,7 +125,7 @@ def key_objects_monitored(handbook):
     ```
     """
     register = handbook.register("monitoring")
-    items = _config_items(handbook)
+    items = config_items(handbook)
     objects = _objects(handbook)
     tools = {t.id for t in handbook.records("monitoring", "tools") if t.id}
     if not tools:
@@ -250,7 +247,7 @@ def trading_24h_monitoring(handbook):
     """
     register = handbook.register("monitoring")
     entries = handbook.records("monitoring", "trading_monitoring")
-    items = _config_items(handbook)
+    items = config_items(handbook)
     for entry in entries:
         names = "、".join(_ci_name(items, s) for s in entry.get("systems", []))
         hours = entry.sub("trading_hours")
