@@ -8,6 +8,7 @@ from .. import dates
 from ..calendar import describe
 from ..findings import Hit
 from . import rule
+from ._common import blank as _empty
 
 CHAPTER = "系统变更"
 
@@ -41,10 +42,6 @@ def _changes(handbook, statuses=None):
             continue
         if statuses is None or status in statuses:
             yield change
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _window(change):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from .. import dates
 from ..findings import Hit
 from . import rule
-from ._common import appointed
+from ._common import appointed, CI_RETIRED as RETIRED
 
 CHAPTER = "配置管理"
 
@@ -26,7 +26,6 @@ ATTRIBUTES = {
     "status": "运行状态",
     "relations": "关联关系",
 }
-RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 
 

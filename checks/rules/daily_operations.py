@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..model import Location
 from . import rule
-from ._common import config_items
+from ._common import config_items, employed_on as _employed_on
 
 CHAPTER = "日常操作"
 
@@ -77,16 +77,6 @@ def _trading_parts(items) -> set:
 def _ci_name(items, ci) -> str:
     item = (items or {}).get(ci)
     return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
-
-
-def _employed_on(handbook, person, day: dt.date) -> bool:
-    record = handbook.staff.get(person)
-    if record is None:
-        return True  # an unknown id is REF001's finding
-    if record.get("status", "active") == "active":
-        return True
-    left = record.date("left")
-    return left is not None and day <= left
 
 
 # -- rules ---------------------------------------------------------------------

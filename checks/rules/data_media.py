@@ -8,7 +8,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
-from ._common import appointed
+from ._common import appointed, CI_RETIRED as RETIRED
 
 CHAPTER = "数据与介质管理"
 
@@ -22,7 +22,6 @@ POLICY_FIELDS = {
     "owner": "管理责任人",
 }
 DAILY = ("每交易日", "每日")  # “至少每交易日备份一次”
-RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 SHOWN_DATES = 10
 

@@ -7,6 +7,7 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import employed_on as _employed_on
 
 CHAPTER = "运维值班管理"
 
@@ -39,17 +40,6 @@ def _lead_position(handbook, duty_lead):
     if not position_id:
         return None
     return next((p for p in handbook.records("positions") if p.id == position_id), None)
-
-
-def _employed_on(handbook, person, day: dt.date) -> bool:
-    """Whether ``person`` was on the staff on ``day`` (unknown people are REF001's concern)."""
-    record = handbook.staff.get(person)
-    if record is None:
-        return True
-    if record.get("status", "active") == "active":
-        return True
-    left = record.date("left")
-    return left is not None and day <= left
 
 
 def _interval(value, end: bool):

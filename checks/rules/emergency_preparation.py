@@ -13,7 +13,7 @@ from .. import dates
 from ..findings import Hit
 from ..model import Location
 from . import rule
-from ._common import missing_fields
+from ._common import missing_fields, version_key
 
 CHAPTER = "应急准备"
 
@@ -71,13 +71,6 @@ def emergency_plan(handbook):
         return plans[0]
     document = handbook.document("PLN-01")
     return document if document in valid else None
-
-
-def version_key(text) -> tuple:
-    try:
-        return tuple(int(p) for p in str(text).split("."))
-    except ValueError:
-        return ()
 
 
 def completed(drill, as_of: dt.date) -> bool:

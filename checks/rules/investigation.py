@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from ..findings import Hit
 from . import rule
+from ._common import incident_label as _label
 from .emergency_preparation import is_regulator, regulator
 from .emergency_response import security_events
 
 CHAPTER = "调查处理"
-
-
-def _label(incident) -> str:
-    return f"事件 {incident.id}（{incident.get('title')}）"
 
 
 def _closed(incident) -> bool:

@@ -8,7 +8,7 @@ import re
 from .. import dates
 from ..findings import Hit
 from . import rule
-from ._common import config_items
+from ._common import CI_RETIRED as RETIRED, config_items
 
 CHAPTER = "监控分析"
 
@@ -45,7 +45,6 @@ INDICATOR_GROUP = {
 # 巡检内容：机房设施（电力、空调、消防、安防）和设备运行状况（主机、网络、通信、安全设备）
 PATROL_CONTENT = ("电力", "空调", "消防", "安防", "主机", "网络", "通信", "安全设备")
 LOG_CLASSES = ("操作日志", "系统日志", "应用日志", "安全日志")
-RETIRED = ("停用", "下线")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 

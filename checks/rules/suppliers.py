@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import dates
 from ..findings import Hit
 from . import rule
+from ._common import blank as _blank
 
 CHAPTER = "供应商管理"
 
@@ -22,10 +23,6 @@ EVALUATION_FIELDS = {
     "contract_performance": "合同履行情况",
     "staff_performance": "人员工作情况",
 }
-
-
-def _blank(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _supplier(rec) -> str:

@@ -8,16 +8,13 @@ from .. import dates
 from ..calendar import describe
 from ..findings import Hit
 from . import rule
+from ._common import blank as _empty
 
 CHAPTER = "系统测试"
 
 ASPECTS = ("功能", "性能", "容量", "安全性", "稳定性")
 CANCELLED = "已取消"
 DONE = "已完成"
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _plans(handbook):
