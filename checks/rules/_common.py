@@ -35,6 +35,19 @@ def employed_on(handbook, person, day: dt.date) -> bool:
     return left is not None and day <= left
 
 
+def action_open(action) -> bool:
+    """A corrective or preventive action not yet done: its ``status`` is not ``closed`` (inspection
+    findings), or, where actions have no status (incidents), it has no ``closed`` date."""
+    status = action.get("status")
+    return status != "closed" if status is not None else not action.get("closed")
+
+
+def action_overdue(action, as_of: dt.date) -> bool:
+    """An open action whose deadline ``due`` has passed."""
+    due = action.date("due")
+    return action_open(action) and due is not None and due < as_of
+
+
 def incident_label(incident) -> str:
     return f"事件 {incident.id}（{incident.get('title')}）"
 

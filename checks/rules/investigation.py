@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Hit
 from . import rule
-from ._common import incident_label as _label
+from ._common import action_open, action_overdue, incident_label as _label
 from .emergency_preparation import is_regulator, regulator
 from .emergency_response import security_events
 
@@ -74,11 +74,10 @@ def investigation_actions(handbook):
             missing = [zh for key, zh in (("owner", "责任人（owner）"), ("due", "完成期限（due）")) if not action.get(key)]
             if missing:
                 yield Hit(action.at("action"), f"{label}缺少{'、'.join(missing)}")
-            if action.get("closed"):
+            if not action_open(action):
                 continue
-            due = action.date("due")
-            if due and due < handbook.as_of:
-                yield Hit(action.at("due"), f"{label}已超过完成期限 {due}，尚未完成")
+            if action_overdue(action, handbook.as_of):
+                yield Hit(action.at("due"), f"{label}已超过完成期限 {action.date('due')}，尚未完成")
             owner = action.get("owner")
             if owner and handbook.has_left(owner):
                 yield Hit(action.at("owner"), f"{label}的责任人 {handbook.person_name(owner)} 已不在职")
