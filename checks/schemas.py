@@ -219,6 +219,19 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
             source.valid = False
 
 
+def resolve_ref(load, ref: str, current: str) -> tuple:
+    """The schema node a ``$ref`` names, and the schema file it is in.  ``current`` is the file the
+    ``$ref`` is written in (a path with forward slashes); ``load(path)`` returns a parsed schema file
+    ({} when it can't be read).  The one resolver for code that walks schemas (references, the
+    site's field names); validation resolves through the validators' registries of the same files."""
+    file, _, pointer = ref.partition("#")
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(current), file)) if file else current
+    node = load(path)
+    for part in [p for p in pointer.split("/") if p]:
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node, path
+
+
 def schema_path(handbook: Handbook, register: Register) -> str | None:
     """The tree path of the schema a register's first line names (``schemas/….json``), or None."""
     if not register.schema_ref:
