@@ -127,6 +127,10 @@ def grow(data: dict, register: str, key: str, count: int, as_of: dt.date, rng: r
         record = shift(template, days) if days else dict(template)
         if has_id:
             record["id"] = new_id(str(template["id"]), n)
+        if register == "configuration" and key == "items":  # a large firm's many CIs are mostly not trading systems
+            for flag in ("trading", "core"):
+                if flag in record:
+                    record[flag] = False
         items.append(record)
     return count
 
