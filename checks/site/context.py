@@ -1,6 +1,6 @@
 """The data of one site build: the checked handbook, its findings, the audience and the version.
 
-The hooks create one :class:`SiteContext` per build (``engine.check`` runs once)
+Staging creates one :class:`SiteContext` per build (``engine.check`` runs once)
 and every generated page, macro and template reads it.  Nothing here is
 computed twice.
 """
@@ -214,15 +214,3 @@ def load_catalogue(root: Path) -> tuple[list, list]:
                 errors.append(str(exc))
     chapters.sort(key=lambda c: (c.order, c.code))
     return chapters, errors
-
-
-_CURRENT: SiteContext | None = None
-
-
-def current() -> SiteContext | None:
-    return _CURRENT
-
-
-def set_current(ctx: SiteContext | None) -> None:
-    global _CURRENT
-    _CURRENT = ctx
