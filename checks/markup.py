@@ -131,7 +131,7 @@ def find_unsafe(text: str) -> list[Unsafe]:
             continue
         for pair in _ATTR_PAIR.finditer(match.group(0)):
             key = pair.group(1).lower()
-            if key.startswith("on") or (key in ("href", "src") and not safe_url(pair.group(2).strip("\"'"))):
+            if key != "style" and _unsafe_pair(key, pair.group(2)):
                 out.append(Unsafe(match.start(), f"属性列表中的 {key}=", match.group(0)[:80]))
     return sorted(out, key=lambda u: u.offset)
 
@@ -147,26 +147,25 @@ def clean(text: str) -> str:
     return "".join(pieces)
 
 
+def _unsafe_pair(key: str, value: str) -> bool:
+    key = key.lower()
+    value = value.strip("\"'")
+    return (key.startswith("on") or key == "style" or any(c in value for c in "<>")
+            or (key in ("href", "src") and not safe_url(value)))
+
+
 def _clean_prose(text: str) -> str:
     if not text:
         return text
+    # Attribute lists first (their values may hold markup, e.g. data-toc-label="<img …>").
+    text = _ATTR_LIST.sub(lambda m: _ATTR_PAIR.sub(lambda p: "" if _unsafe_pair(p.group(1), p.group(2)) else p.group(0),
+                                                   m.group(0)), text)
     text = _WITH_CONTENT.sub("", text)
     text = _TAG.sub(lambda m: _clean_tag(m.group(0), bool(m.group(1)), m.group(2)), text)
     # A “<” left that could still open a tag (an unclosed one at the end): escape it.
     text = re.sub(r"<(?=/?[A-Za-z][^>]*$)", "&lt;", text)
     text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
-    text = _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
-
-    def attr_list(match):
-        def pair(p):
-            key = p.group(1).lower()
-            if key.startswith("on") or key == "style" or (key in ("href", "src") and not safe_url(p.group(2).strip("\"'"))):
-                return ""
-            return p.group(0)
-
-        return _ATTR_PAIR.sub(pair, match.group(0))
-
-    return _ATTR_LIST.sub(attr_list, text)
+    return _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
 
 
 def line_of(text: str, offset: int) -> int:
