@@ -100,6 +100,9 @@ def hostile():
     text = positions.read_text(encoding="utf-8")
     first = re.search(r"name: (.+)", text).group(1)
     positions.write_text(text.replace(f"name: {first}", "name: '<script>alert(17)</script>岗位'", 1), encoding="utf-8")
+    organisation = root / "registers" / "organisation.yaml"
+    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
+        "  name: 明川证券股份有限公司", "  name: '明川<script>alert(21)</script>证券'", 1), encoding="utf-8")
     out = root / "site"
     site_build.build(root, site_dir=out, audience="internal", as_of=AS_OF)
     return root, Site(out, "internal")
@@ -141,7 +144,7 @@ def test_no_raw_markup_anywhere(hostile):
         if rel.endswith(".html"):
             assert "alert(11)>" not in text.replace("&gt;", ">").split("<article")[0] or "&lt;img" in text, rel
             assert not re.search(r"<img src=x onerror", text), rel
-            assert not re.search(r"<script>alert\(1[378]\)", text), rel
+            assert not re.search(r"<script>alert\((?:1[378]|21)\)", text), rel
 
 
 def test_titles_are_escaped_in_navigation_title_and_search(hostile):
@@ -168,6 +171,7 @@ def test_hidden_document_is_named_nowhere(hostile):
 
 def test_register_values_are_escaped(hostile):
     _, site = hostile
+    assert "明川&lt;script&gt;alert(21)&lt;/script&gt;证券" in site.text("index.html")  # footer, from the register
     page = site.text("registers/positions.html")
     assert "&lt;script&gt;alert(17)&lt;/script&gt;岗位" in page
     assert "<script>alert(17)" not in page
