@@ -108,7 +108,9 @@ def prepare_output(root, out) -> Path:
         if out.is_symlink() or not out.is_dir():
             raise BuildError(f"输出目录 {out} 已存在且不是目录")
         entries = list(out.iterdir())
-        if entries and not (out / MARKER).is_file():
+        # A site built before the marker existed has opsbook's own stylesheet: also ours.
+        legacy = (out / "assets" / "stylesheets" / "opsbook.css").is_file() and (out / "index.html").is_file()
+        if entries and not (out / MARKER).is_file() and not legacy:
             raise BuildError(f"输出目录 {out} 不是空目录，也不是 opsbook 以前写入的（没有 {MARKER}）；"
                              "为免删除您的文件，请换一个目录或先手动清空它")
         for entry in entries:
