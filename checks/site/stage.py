@@ -486,12 +486,12 @@ def document_page(ctx: SiteContext, doc, src: str) -> str:
     if templating.has_macros(body):
         try:
             body = templating.render(body, macros_for(ctx, src))
-        except templating.MacroError as exc:
-            ctx.notes.append(Finding(doc.path, doc.body_line + exc.line - 1, "DOC021", "warning",
-                                     f"《{doc.title}》中的宏未展开，按原文发布：{exc.message}"))
-            log.warning(f"opsbook: {doc.path}:{doc.body_line + exc.line - 1} 宏未展开，按原文发布：{exc.message}")
-            body = templating.protect(body)  # shown as written
-            body = body.replace("{% raw %}", "").replace("{% endraw %}", "")
+        except templating.MacroError as exc:  # the page is published as written (cleaned), with a finding
+            line = doc.body_line + exc.line - 1
+            if not exc.static:  # DOC021 already reports what the grammar refuses
+                ctx.notes.append(Finding(doc.path, line, "DOC021", "warning",
+                                         f"《{doc.title}》中的宏未展开，按原文发布：{exc.message}"))
+            log.warning(f"opsbook: {doc.path}:{line} 宏未展开，按原文发布：{exc.message}")
     body = redact(ctx, src, body)
     block = banner(ctx, doc, src) + metadata_card(ctx, doc, src)
     hide = doc.meta.get("hide")
