@@ -9,7 +9,7 @@ from . import rule
 CHAPTER = "文件与格式"  # protects the site itself; no clause of the standard (like the file-format rules)
 
 
-@rule("DOC020", name="no-active-content", title="文档正文不得含脚本、事件属性或 javascript:/data: 地址", clause="doc-4")
+@rule("DOC020", name="no-active-content", title="文档正文不得含脚本、事件属性或 javascript:/data: 地址", clause=None)
 def no_active_content(handbook):
     """
     ## 检查什么
@@ -18,10 +18,9 @@ def no_active_content(handbook):
     不安全的地址。
 
     ## 为什么
-    标准要求：“证券期货机构应规范文档的发布管理，对文档的版本应当进行控制。”手册经合并请求修改后
-    发布到全体员工浏览的内网站点；发布的应当是经审批的文字，而正文中的脚本会在每位读者的浏览器中运行
-    （窃取会话、伪造页面、读取读者无权查看的内容）。站点构建时总会删除这些内容（使用 nh3 清理），
-    本规则让作者在合并前就看到，而不是发布后发现页面与原文不符。
+    本规则保护手册自身的站点，不对应标准条款：文档经合并请求修改后发布到全体员工浏览的内网站点，
+    正文中的脚本会在每位读者的浏览器中运行（窃取会话、伪造页面）。站点构建时总会删除这些内容
+    （使用 nh3 清理），本规则让作者在合并前就看到，而不是发布后发现页面与原文不符。
 
     ## 如何修复
     删除脚本和事件属性；链接只用相对地址或 `http`、`https`、`mailto`、`tel` 地址；
@@ -46,7 +45,7 @@ def no_active_content(handbook):
             yield Hit(document.at_line(line), f"《{document.title}》正文含{unsafe.what}：{unsafe.snippet}；站点发布时会删除")
 
 
-@rule("DOC021", name="macros-usable", title="文档中的宏可以展开", clause="doc-6", severity="warning")
+@rule("DOC021", name="macros-usable", title="文档中的宏可以展开", clause=None, severity="warning")
 def macros_usable(handbook):
     """
     ## 检查什么
@@ -54,10 +53,8 @@ def macros_usable(handbook):
     `register_table("duty", "rota")`），参数是常量；不使用变量、属性、过滤器、循环或包含。
 
     ## 为什么
-    标准要求：“文档在使用时应能读取、使用最新版本，防止作废文件的逾期使用。”文档用宏引用台账，
-    读者看到的就是台账的最新数据（联系人、电话、备份策略），而不是抄写后过时的副本。宏在沙箱中展开，
-    只能读取台账数据并按读者级别过滤；不符合规则的宏不会展开，该页按原文发布，读者会看到 `{{ … }}`
-    而不是台账数据。
+    本规则保护手册自身的站点，不对应标准条款：宏在沙箱中展开，只能读取台账数据并按读者级别过滤；
+    不符合规则的宏不会展开，该页按原文发布，读者会看到 `{{ … }}` 而不是台账数据。
 
     ## 如何修复
     改用可用的宏（见 README“文档中的宏”）；要在文档中展示 `{{ }}` 原文，请放在代码块或行内代码中。
