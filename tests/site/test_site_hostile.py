@@ -12,30 +12,10 @@ from pathlib import Path
 import pytest
 
 from checks.site import build as site_build
-from sitekit import AS_OF, ROOT, Site, copy_sample, html_text, scratch_dir
+from sitekit import AS_OF, FRONT, ROOT, Site, copy_sample, html_text, scratch_dir
 
 pytestmark = pytest.mark.site
 
-FRONT = """---
-id: {id}
-title: '{title}'
-kind: policy
-category: 制度文档
-author: P014
-approver: P001
-version: "1.0"
-sensitivity: {sensitivity}
-scope: 全体
-access: 全体可阅读
-approval_authority: 信息技术负责人批准
-status: active
-published: 2026-01-05
-last_reviewed: 2026-01-05
-storage: 本仓库
-revisions:
-  - {{version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}}
----
-"""
 SECRET_TITLE = "绝密灾备切换口令表"
 SECRET_TEXT = "口令-ZX81-绝密正文"
 EVIL_TITLE = '<img src=x onerror=alert(11)>标题注入'
