@@ -60,8 +60,8 @@ MARKDOWN_EXTENSIONS = {"abbr", "admonition", "attr_list", "def_list", "footnotes
                        "pymdownx.inlinehilite", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.mark",
                        "pymdownx.tilde", "pymdownx.caret", "pymdownx.keys", "pymdownx.smartsymbols",
                        "pymdownx.tabbed", "pymdownx.betterem", "pymdownx.critic", "pymdownx.saneheaders"}
-THEME_KEYS = ("language", "font", "icon", "palette", "features", "logo", "favicon")
-EXTRA_KEYS = ("generator", "status", "homepage")
+THEME_KEYS = ("language", "icon", "palette", "features", "logo", "favicon")
+EXTRA_KEYS = ("generator", "status")
 _DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)(.*)$", re.M)
@@ -195,13 +195,23 @@ def _markdown_extensions(raw: dict) -> list:
     return out
 
 
+def _local(url: str) -> bool:
+    """A relative address inside the site (no scheme, no host, no way up)."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.startswith(("/", "\\")) and ".." not in url.split("/")
+
+
 def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | None, extra_config: dict | None) -> dict:
     theme_raw = raw.get("theme")
     theme_raw = theme_raw if isinstance(theme_raw, dict) else {}
-    theme = {"name": "material", "custom_dir": "overrides"}
+    # No web fonts (they would be fetched from the internet): the operating system's Chinese fonts.
+    theme = {"name": "material", "custom_dir": "overrides", "font": False}
     for key in THEME_KEYS:
         if key in theme_raw:
             theme[key] = _plain(theme_raw[key])
+    for key in ("logo", "favicon"):  # files of the site only
+        if key in theme and not (isinstance(theme[key], str) and _local(theme[key])):
+            del theme[key]
     extra_raw = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     extra = {k: _escape_all(_plain(extra_raw[k])) for k in EXTRA_KEYS if k in extra_raw}
     extra["polyfills"] = [OFFLINE_SHIM]
@@ -239,7 +249,7 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         config["site_url"] = url
     css = raw.get("extra_css")
     if isinstance(css, list):
-        config["extra_css"] = [c for c in css if isinstance(c, str) and markup.safe_url(c) and c.endswith(".css")]
+        config["extra_css"] = [c for c in css if isinstance(c, str) and _local(c) and c.endswith(".css")]
     return config
 
 
