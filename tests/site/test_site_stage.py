@@ -95,6 +95,8 @@ def test_mobiles_shown_to_restricted_readers(staged_restricted):
     ('## 标题 {: onclick="alert(1)" }', "onclick"),
     ('<svg><script>alert(1)</script></svg>', "alert"),
     ('## 标题 {data-toc-label="<img src=x onerror=alert(1)>"}', "<img"),
+    ('<img src="https://tracker.example/p.png">', "tracker"),
+    ('![图](//tracker.example/p.png)', "tracker"),
 ])
 def test_cleaner_removes_active_content(text, bad):
     assert markup.find_unsafe(text)
