@@ -56,6 +56,10 @@ HTML_BODY = FRONT.format(id="HOS-03", title=EVIL_TITLE, sensitivity="public") + 
 另见《绝密灾备切换口令表》与 [口令表](secret.md)。
 
 {{ register_table("positions", columns=["id", "name"]) }}
+
+{{ register_table("emergency_contacts", "liaisons") }} {{ doc_link("SEC-09") }} {{ contacts_table() }}
+
+{{ register_value("staff", "staff", "P001", "mobile") }}
 """
 
 RUNTIME = FRONT.format(id="HOS-05", title="宏运行出错", sensitivity="public") + """
@@ -156,6 +160,15 @@ def test_hidden_document_is_named_nowhere(hostile):
     toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', html, re.S).group(0)
     assert "参见 （受限文档）" in html_text(toc)
     assert "（受限文档）" in html_text(html)
+
+
+def test_macros_apply_the_audience(hostile):
+    _, site = hostile
+    text = html_text(site.text("html.html"))
+    assert "（受限台账）" in text and "（受限字段）" in text
+    mobile = "13900001001"  # P001's, in staff and emergency_contacts
+    for rel, body in all_text(site).items():
+        assert mobile not in body, rel
 
 
 def test_register_values_are_escaped(hostile):
