@@ -149,11 +149,29 @@ def test_no_night_session_on_a_closed_day():
 
 # -- beyond the package: announced holidays ------------------------------------
 
-def test_beyond_the_package_weekdays_count_as_trading_days():
+def test_beyond_the_package_weekdays_are_unknown_not_trading_days():
     cal = calendar()
-    assert cal.is_trading_day(D(2027, 1, 1))  # 周五：元旦，但尚未公告，按交易日处理
-    assert not cal.is_trading_day(D(2027, 1, 2))  # 周六
-    assert cal.trading_overlap(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) is not None
+    assert cal.status(D(2027, 1, 1)) is None  # 周五：元旦，尚未公告：未知
+    assert not cal.is_trading_day(D(2027, 1, 1))  # never assumed to be a trading day
+    assert not cal.knows(D(2027, 1, 1))
+    assert cal.status(D(2027, 1, 2)) is False  # 周六: closed whatever the announcement
+    assert cal.knows(D(2027, 1, 2))
+    assert cal.trading_overlap(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) is None
+    assert cal.uncertain_days(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) == [D(2027, 1, 1)]
+    assert cal.uncertain_days(T(2027, 1, 2, 10, 0), T(2027, 1, 2, 11, 0)) == []  # a weekend is known
+    assert cal.unknown_days(D(2026, 12, 30), D(2027, 1, 5)) == [D(2027, 1, 1), D(2027, 1, 4), D(2027, 1, 5)]
+    assert cal.previous_trading_day(D(2027, 1, 6)) == D(2026, 12, 31)  # the last known one
+    assert "2027 年的休市安排尚未补录" in cal.unknown_note([D(2027, 1, 4)])
+    assert "2027 年的休市安排尚未补录" in cal.source_of(D(2027, 1, 4))
+
+
+def test_night_session_before_an_unknown_day_is_uncertain():
+    cal = calendar(night_sessions=(NIGHT,))
+    assert not cal.has_night_session(D(2026, 12, 31))  # 2027-01-01 unknown: not assumed
+    assert cal.uncertain(D(2026, 12, 31))
+    assert not cal.uncertain(D(2026, 12, 30))  # 12-31 is a known trading day
+    # a window in the early hours of 2027-01-01 could be inside the night session of 12-31
+    assert D(2026, 12, 31) in cal.uncertain_days(T(2027, 1, 1, 1, 0), T(2027, 1, 1, 2, 0))
 
 
 def test_announced_holidays_extend_the_known_calendar():

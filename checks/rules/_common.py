@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
+
+
+def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """“2026-11-20 18:00–22:00” (the date once when both ends fall on the same day)."""
+    if start is None:
+        return "（无）"
+    if end is None:
+        return dates.fmt(start)
+    tail = end.strftime("%H:%M") if end.date() == start.date() else dates.fmt(end)
+    return f"{dates.fmt(start)}–{tail}"
 
 
 def missing_fields(record, fields: dict) -> list[str]:

@@ -168,7 +168,8 @@ def daily_backup_log(handbook):
     （机构设置，默认 31 天）内、直到检查日期前最后一个交易日为止的每个交易日，
     `registers/backups.yaml` 的备份记录（`logs`）中都有该系统的备份日期。交易日按
     上海证券交易所日历（exchange-calendars XSHG，及 `registers/calendar.yaml` 的补充）计算，
-    国庆、春节等休市日不要求备份。系统投产日期（`in_service`）或其备份策略执行日期
+    国庆、春节等休市日不要求备份；超出已知交易日历的工作日是否为交易日未知，不按缺失报告，
+    而是给出一条警告，说明缺少哪一年的休市安排。系统投产日期（`in_service`）或其备份策略执行日期
     （`since`）之前的日子不检查。检查日期当天的备份在日终进行，不在检查范围内。
 
     ## 为什么
@@ -198,6 +199,11 @@ def daily_backup_log(handbook):
     for log in handbook.root_of("backups").records("logs"):
         logs.setdefault(log.get("system"), []).append(log)
     register = handbook.register("backups")
+    unknown = calendar.unknown_days(first, handbook.as_of - dt.timedelta(days=1))
+    if unknown and _systems(handbook, "trading"):
+        yield Hit(register.at("logs") if "logs" in handbook.root_of("backups") else register.at(),
+                  f"{_list_dates(unknown)} 是否为交易日未知：{calendar.unknown_note(unknown)}；"
+                  "这些日子的交易业务系统备份记录暂未检查", severity="warning")
     for item in _systems(handbook, "trading"):
         start = first
         begun = _start(handbook, item, policies.get(item.id, []))

@@ -340,7 +340,8 @@ def patrol_records(handbook):
 
     - 检查日期之前最近 N 天（机构设置 `settings.patrol_check_days`，默认 7 天；不含检查日期当天）里，
       每条巡检路线（`registers/monitoring.yaml` 的 `patrol.routes`）在它的每个巡检日（`days: 每日`
-      为每个日历日，`days: 交易日` 为交易日）都有一条记录（`route` 为路线编号）；
+      为每个日历日，`days: 交易日` 为交易日；超出已知交易日历、是否为交易日未知的工作日只给出警告）
+      都有一条记录（`route` 为路线编号）；
     - 结果为“异常”的记录写明了异常情况 `anomalies`、处理情况 `handling`，并写明报告对象 `reported_to`
       或事件编号 `incident`；
     - 记录的路线已登记，日期不晚于检查日期。
@@ -381,9 +382,16 @@ def patrol_records(handbook):
             if lacking:
                 yield Hit(record.at(), f"{day} 的巡检发现异常，但没有写明{'、'.join(lacking)}")
     wanted_days = [handbook.as_of - DAY * i for i in range(window, 0, -1)]
+    calendar = handbook.calendar
     for route_id, route in routes.items():
         trading_only = route.get("days") == "交易日"
-        wanted = [d for d in wanted_days if not trading_only or handbook.calendar.is_trading_day(d)]
+        wanted = [d for d in wanted_days if not trading_only or calendar.is_trading_day(d)]
+        unknown = [d for d in wanted_days if trading_only and calendar.status(d) is None
+                   and d not in done.get(route_id, set())]
+        if unknown:
+            yield Hit(route.at("days"), f"巡检路线“{route.get('name', route_id)}”按交易日巡检，{_span(unknown[0], unknown[-1])} "
+                                        f"中的工作日是否为交易日未知：{calendar.unknown_note(unknown)}；这些日子的巡检记录暂未检查",
+                      severity="warning")
         missing = [d for d in wanted if d not in done.get(route_id, set())]
         for a, b in dates.day_runs(missing):
             yield Hit(operations.at("patrols") if records else operations.at(),
@@ -551,7 +559,8 @@ def daily_log_analysis(handbook):
     `registers/monitoring.yaml` 的 `daily_analysis`：
 
     - 最近一次分析日期 `last` 不早于检查日期之前的最后一个交易日（交易日历见 `registers/calendar.yaml`；
-      检查日期当天的分析可能尚未完成），且不晚于检查日期；
+      检查日期当天的分析可能尚未完成），且不晚于检查日期；此后是否为交易日未知的日子
+      （超出已知交易日历）只给出警告；
     - 分析范围 `scope` 包括监控日志和巡检记录，写明评估记录的位置 `location`；
     - 发现的每个异常（`anomalies`）都写明了跟踪处理 `action`。
 
@@ -575,6 +584,10 @@ def daily_log_analysis(handbook):
         yield Hit(analysis.at("last"), f"每日分析日期 {last} 晚于检查日期 {handbook.as_of}")
     elif last < expected:
         yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记")
+    elif unknown := handbook.calendar.unknown_days(max(last, expected) + DAY, handbook.as_of - DAY):
+        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {unknown[0]} 至 {unknown[-1]} "
+                                       f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
+                  severity="warning")
     scope = analysis.get("scope", [])
     missing = [s for s in ("监控日志", "巡检记录") if s not in scope]
     if missing:

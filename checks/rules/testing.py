@@ -8,6 +8,7 @@ from .. import dates
 from ..calendar import describe
 from ..findings import Hit
 from . import rule
+from ._common import time_span as _span
 
 CHAPTER = "系统测试"
 
@@ -628,7 +629,8 @@ def production_test_outside_trading_hours(handbook):
     ## 检查什么
     每项生产环境测试（已取消的除外）都有测试时间 `window`（开始 `start`、结束 `end`，结束晚于开始），
     并且不与任何交易时段重叠。交易时段来自交易日历（exchange-calendars 与
-    `registers/calendar.yaml`，见规则 CAL001）；超出已知日历的工作日按交易日处理。
+    `registers/calendar.yaml`，见规则 CAL001）；超出已知日历的工作日交易状态未知，
+    测试时间落在这些日子时给出警告（说明缺少哪一年的休市安排），不按违规报告。
     与变更不同，生产环境测试没有紧急例外。
 
     ## 为什么
@@ -651,6 +653,9 @@ def production_test_outside_trading_hours(handbook):
             continue
         overlap = calendar.trading_overlap(start, end)
         if overlap:
-            unknown = "" if calendar.knows(overlap[0].date()) else "（该日超出已知交易日历，工作日按交易日处理）"
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {dates.fmt(start)}–{dates.fmt(end)} 与交易时段重叠："
-                                          f"{describe(overlap)}{unknown}；交易时段不得使用生产环境进行测试")
+            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠："
+                                          f"{describe(overlap)}；交易时段不得使用生产环境进行测试")
+        elif unknown := calendar.uncertain_days(start, end):
+            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 "
+                                          f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
+                                          "无法判断是否在交易时段；补录后本检查会重新判断", severity="warning")

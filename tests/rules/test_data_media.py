@@ -132,6 +132,20 @@ def test_dat004_quiet_before_the_policy_starts(ws):
     assert ws.findings("DAT004") == []
 
 
+def test_dat004_days_past_the_known_calendar_warn_instead_of_failing(ws):
+    # 2027-01-01 (New Year's Day) and 2027-01-04 are not yet known: no backup is demanded, a warning names 2027
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=4))  # 2027-01-01 .. 01-04
+    found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
+    assert [f.severity for f in found] == ["warning"]
+    assert "2027-01-01、2027-01-04 是否为交易日未知" in found[0].message
+    assert "2027 年的休市安排尚未补录" in found[0].message
+    ws.edit_yaml("registers/calendar.yaml", lambda d: d.update(announced_years=[
+        {"year": 2027, "source": "上海证券交易所关于 2027 年部分节假日休市安排的通知", "holidays": [dt.date(2027, 1, 1)]}]))
+    found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
+    assert all(f.severity == "error" for f in found) and any("2027-01-04" in f.message for f in found)
+    assert all("2027-01-01" not in f.message for f in found)  # announced holiday: no backup needed
+
+
 # -- DAT005 历史数据保留一年 ---------------------------------------------------
 
 def test_dat005_fires_on_short_retention(ws):

@@ -308,6 +308,15 @@ def test_mon011_weekend_does_not_count(ws):
     assert len(ws.findings("MON011", as_of=dt.date(2026, 11, 24))) == 1
 
 
+def test_mon011_days_past_the_known_calendar_warn(ws):
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2026, 12, 31)))
+    found = ws.findings("MON011", as_of=dt.date(2027, 1, 6))
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "2027-01-01 至 2027-01-05" in found[0].message and "2027 年的休市安排尚未补录" in found[0].message
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2027, 1, 5)))
+    assert ws.findings("MON011", as_of=dt.date(2027, 1, 6)) == []
+
+
 def test_mon011_fires_on_scope_and_untracked_anomaly(ws):
     def change(d):
         d["daily_analysis"]["scope"] = ["监控日志"]

@@ -243,7 +243,7 @@ def test_tst018_fires_in_trading_hours(ws):
     prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2026-12-11 14:30", "end": "2026-12-11 18:00"}))
     found = ws.findings("TST018")
     assert [f.message for f in found] == [
-        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 的测试时间 2026-12-11 14:30–2026-12-11 18:00 与交易时段重叠："
+        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 的测试时间 2026-12-11 14:30–18:00 与交易时段重叠："
         "2026-12-11（周五）下午交易时段（含盘后固定价格交易） 13:00–15:30；交易时段不得使用生产环境进行测试"]
     assert found[0].line == line_of(ws, "start: 2026-12-11 14:30")
 
@@ -251,7 +251,8 @@ def test_tst018_fires_in_trading_hours(ws):
 def test_tst018_has_no_emergency_exception_and_checks_unknown_days(ws):
     prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2027-01-04 10:00", "end": "2027-01-04 11:00"}))
     found = ws.findings("TST018")
-    assert len(found) == 1 and "该日超出已知交易日历" in found[0].message
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "2027-01-04" in found[0].message and "2027 年的休市安排尚未补录" in found[0].message
 
 
 def test_tst018_fires_without_window(ws):

@@ -38,9 +38,16 @@ def test_cal001_quiet_when_far_from_the_end(ws):
     assert ws.findings("CAL001", as_of=D(2026, 10, 1)) == []
 
 
-def test_cal001_after_the_end(ws):
+def test_cal001_after_the_end_is_an_error(ws):
     found = ws.findings("CAL001", as_of=D(2027, 1, 5))
     assert len(found) == 1 and "检查日期 2027-01-05 已超出 5 天" in found[0].message
+    assert found[0].severity == "error"
+    assert "2027 年的交易日未知" in found[0].message
+
+
+def test_cal001_on_the_last_known_day_is_still_a_warning(ws):
+    found = ws.findings("CAL001", as_of=D(2026, 12, 31))
+    assert len(found) == 1 and found[0].severity == "warning"
 
 
 def test_cal001_respects_settings(ws):
