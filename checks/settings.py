@@ -52,6 +52,7 @@ class Settings:
     audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
     # 值班、日常操作、监控
     handover_check_days: int = 7  # 检查最近多少天的交接班记录
+    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录
     patrol_check_days: int = 7  # 检查最近多少天的巡检记录
     duty_phone_test_days: int = 31  # 值班电话测试间隔
     quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成
