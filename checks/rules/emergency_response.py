@@ -267,3 +267,60 @@ def reported_until_recovery(handbook):
         if not any(r.datetime("time") and r.datetime("time") >= recovered for r in reports):
             yield Hit(incident.at("reports"), f"{_label(incident)}于 {recovered:%Y-%m-%d %H:%M} 恢复，"
                                               f"但之后没有向{name}报告恢复情况")
+
+
+@rule("RSP010", name="incident-reported-in-time", title="事件发现后在规定时限内向监管机构首次报告（不得迟报）",
+      clause="resp-9", needs=("incidents", "organisation"))
+def incident_reported_in_time(handbook):
+    """
+    ## 检查什么
+    每个须报告的网络与信息安全事件，从发现时间 `detected` 到第一次向监管机构报告（`reports` 中
+    发给监管机构、时间最早的一条）不超过机构设置 `settings.incident_report_minutes`（默认 30 分钟，
+    即应急预案“事件报告流程”规定的电话初报时限）；报告时间不早于发现时间。没有发现时间的，
+    无法衡量是否迟报，同样报告。没有任何监管报告的事件由 RSP008 报告。
+
+    ## 为什么
+    标准要求：“证券期货机构应在网络与信息安全事件发生后，按有关规定报告事件情况，并保持持续报告，
+    直至系统恢复正常运行，报告要素应完备、及时、准确，不得迟报、漏报、谎报或瞒报。”只检查“报告了”
+    不能发现迟报：三小时后才打出的第一个电话，也是一次报告。“及时”的具体时限由监管规定和本机构的
+    应急预案确定，设置中的分钟数即为这一时限，只能设得更短。
+
+    ## 如何修复
+    核对事件档案中的报告记录，把第一次电话报告的实际时间写入 `reports`；确属迟报的，在事件调查中
+    查明原因，按预案追究责任并整改报告流程。
+
+    ## 示例
+    ```yaml
+    detected: "2026-11-10 13:47"
+    reports:
+      - {time: "2026-11-10 14:00", to: 中国证券监督管理委员会上海监管局, kind: 初报, method: 电话}
+    ```
+    """
+    _, name = regulator(handbook)
+    limit = handbook.settings.incident_report_minutes
+    for incident in security_events(handbook):
+        if not _reportable(incident):
+            continue
+        timed = [(r.datetime("time"), r) for r in _regulator_reports(handbook, incident) if r.datetime("time")]
+        if not timed:
+            continue
+        first, report = min(timed, key=lambda pair: pair[0])
+        detected = incident.datetime("detected")
+        if detected is None:
+            yield Hit(incident.at("id"), f"{_label(incident)}没有写明发现时间（detected），无法确认首次报告是否及时")
+            continue
+        minutes = int((first - detected).total_seconds() // 60)
+        if minutes < 0:
+            yield Hit(report.at("time"), f"{_label(incident)}首次向{name}报告的时间 {first:%Y-%m-%d %H:%M} "
+                                         f"早于发现时间 {detected:%Y-%m-%d %H:%M}，请核对时间")
+        elif minutes > limit:
+            yield Hit(report.at("time"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，首次向{name}报告在 "
+                                         f"{first:%Y-%m-%d %H:%M}，间隔 {_duration(minutes)}，超过 {limit} 分钟的报告时限"
+                                         "（settings.incident_report_minutes），属于迟报")
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")

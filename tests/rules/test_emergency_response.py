@@ -3,7 +3,7 @@
 from conftest import fired, findings, line_of, messages
 
 INC = "registers/incidents.yaml"
-RULES = tuple(f"RSP{n:03d}" for n in range(1, 10))
+RULES = tuple(f"RSP{n:03d}" for n in range(1, 11))
 
 
 def incident(ident):
@@ -140,3 +140,53 @@ def test_rsp009_core_institution_reports_to_csrc(ws):
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["organisation"].update(type="核心机构"))
     assert len(findings(ws, "RSP008")) == 3  # the sample reports to 上海证监局
     assert findings(ws, "RSP009") == []  # nothing reported to the CSRC, so nothing to continue
+
+
+# -- RSP010 reported in time --------------------------------------------------------------------
+
+def _first_report(time):
+    def fn(i):
+        i["reports"][0]["time"] = time
+    return fn
+
+
+def test_rsp010_fires_on_a_late_first_report(ws):
+    # the first report three hours after discovery (the written report after it): RSP008 (a report exists) does not notice
+    def late(i):
+        i["reports"][0]["time"] = "2026-11-10 16:47"
+        i["reports"][1]["time"] = "2026-11-10 17:30"
+    ws.edit_yaml(INC, incident("INC-2026-004")(late))
+    assert findings(ws, "RSP008") == []
+    found = findings(ws, "RSP010")
+    assert [f.message for f in found] == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，"
+        "首次向中国证券监督管理委员会上海监管局报告在 2026-11-10 16:47，间隔 3 小时，超过 30 分钟的报告时限"
+        "（settings.incident_report_minutes），属于迟报"]
+    assert found[0].line == line_of(ws, INC, '2026-11-10 16:47')
+
+
+def test_rsp010_quiet_within_the_limit_and_on_an_early_report(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 14:17")))  # exactly 30 minutes
+    assert findings(ws, "RSP010") == []
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 13:48")))  # stricter: within a minute
+    assert findings(ws, "RSP010") == []
+
+
+def test_rsp010_follows_a_stricter_setting(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incident_report_minutes=15))
+    found = messages(ws, "RSP010")
+    # INC-2026-001 (24 minutes) and INC-2026-002 (21 minutes) are late under 15 minutes; INC-2026-004 (13) is not
+    assert len(found) == 2 and all("超过 15 分钟的报告时限" in m for m in found)
+
+
+def test_rsp010_setting_cannot_be_looser_than_the_plan(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incident_report_minutes=240))
+    assert any(f.rule == "SCH001" and "incident_report_minutes" in f.message
+               for f in ws.check().findings if f.file == "registers/organisation.yaml")
+
+
+def test_rsp010_fires_on_report_before_discovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 13:30")))
+    assert messages(ws, "RSP010") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）首次向中国证券监督管理委员会上海监管局报告的时间 "
+        "2026-11-10 13:30 早于发现时间 2026-11-10 13:47，请核对时间"]
