@@ -21,7 +21,7 @@ POLICY_FIELDS = {
     "verification": "有效性验证方式",
     "owner": "管理责任人",
 }
-DAILY = ("每交易日", "每日")  # “至少每交易日备份一次”
+DAILY = ("实时", "每交易日", "每日")  # “至少每交易日备份一次”: as often or more often
 RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 SHOWN_DATES = 10
@@ -127,8 +127,8 @@ def trading_backup_policy(handbook):
     """
     ## 检查什么
     配置库中每个在用的交易业务系统（`registers/configuration.yaml` 中 `trading: true`，
-    运行状态不是停用或下线）在 `registers/backups.yaml` 中都有备份策略，且备份频度为
-    “每交易日”或“每日”。
+    运行状态不是停用或下线）在 `registers/backups.yaml` 中都有备份策略，且至少有一条策略的备份频度
+    不低于每交易日一次：“每交易日”“每日”或“实时”（实时复制比每交易日更频繁，同样满足要求）。
 
     ## 为什么
     标准要求：“交易业务系统数据应至少每交易日备份一次；”没有策略，或策略的频度低于每交易日，
@@ -156,7 +156,7 @@ def trading_backup_policy(handbook):
             policy = mine[0]
             yield Hit(policy.at("frequency"),
                       f"交易业务系统 {_name(handbook, item.id)} 的备份频度为“{policy.get('frequency', '未填写')}”，"
-                      "应至少每交易日备份一次（每交易日）")
+                      "低于标准要求的至少每交易日一次：至少一条备份策略的频度应为每交易日、每日或实时")
 
 
 @rule("DAT004", name="daily-backup-log", title="交易业务系统数据每交易日都有备份记录",

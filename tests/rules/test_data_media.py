@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 BACKUPS = "registers/backups.yaml"
 CONFIG = "registers/configuration.yaml"
@@ -66,8 +66,15 @@ def test_dat003_fires_when_frequency_is_weekly(ws):
     ws.replace(BACKUPS, "    frequency: 每交易日\n    time: \"20:30\"", "    frequency: 每周\n    time: \"20:30\"")  # BKP-05 清算
     found = ws.findings("DAT003")
     assert [f.message for f in found] == [
-        "交易业务系统 清算系统（CI-APP-CLEAR） 的备份频度为“每周”，应至少每交易日备份一次（每交易日）"]
+        "交易业务系统 清算系统（CI-APP-CLEAR） 的备份频度为“每周”，低于标准要求的至少每交易日一次："
+        "至少一条备份策略的频度应为每交易日、每日或实时"]
     assert found[0].line == line_of(ws, BACKUPS, "frequency: 每周")
+
+
+def test_dat003_real_time_backup_is_stricter_not_looser(ws):
+    # a real-time replica is more often than every trading day: never "less than every trading day"
+    ws.replace(BACKUPS, "    frequency: 每交易日\n    time: \"20:30\"", "    frequency: 实时\n    time: \"20:30\"")
+    assert findings(ws, "DAT003") == []
 
 
 def test_dat003_fires_without_policy(ws):
