@@ -108,7 +108,7 @@ def change_roles(handbook):
             person = change.get(first)
             if person and person == change.get(second):
                 yield Hit(change.at(second),
-                          f"{_name(change)} 的{ROLES[first]}和{ROLES[second]}是同一人（{handbook.person_name(person)}），"
+                          f"{_name(change)} 的{ROLES[first]}和{ROLES[second]}是同一人 {handbook.person_name(person)}，"
                           f"这两个角色须由不同的人担任")
         if change.get("status") in PENDING:
             for key, zh in ROLES.items():

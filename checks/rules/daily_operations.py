@@ -248,7 +248,7 @@ def special_operation_approval(handbook):
             missing = "、".join(zh for key, zh in (("operator", "操作人"), ("reviewer", "复核人")) if not op.get(key))
             yield Hit(op.at("id"), f"{label} 没有双岗执行（缺少{missing}）")
         elif operator == reviewer:
-            yield Hit(op.at("reviewer"), f"{label} 的操作人和复核人是同一人（{handbook.person_name(operator)}），不是双岗执行")
+            yield Hit(op.at("reviewer"), f"{label} 的操作人和复核人是同一人 {handbook.person_name(operator)}，不是双岗执行")
         day = (start or approved).date() if (start or approved) else handbook.as_of
         for key, zh in (("operator", "操作人"), ("reviewer", "复核人")):
             person = op.get(key)
@@ -434,4 +434,4 @@ def operations_follow_manual(handbook):
                 missing = "、".join(zh for key, zh in (("operator", "操作人"), ("reviewer", "复核人")) if not op.get(key))
                 yield Hit(op.at("id"), f"交易业务系统例行操作 {op.id} 缺少{missing}")
             elif operator == reviewer:
-                yield Hit(op.at("reviewer"), f"交易业务系统例行操作 {op.id} 的操作人和复核人是同一人（{handbook.person_name(operator)}）")
+                yield Hit(op.at("reviewer"), f"交易业务系统例行操作 {op.id} 的操作人和复核人是同一人 {handbook.person_name(operator)}")

@@ -112,7 +112,7 @@ def backup_policy_complete(handbook):
     ```
     """
     for policy in handbook.records("backups", "policies"):
-        label = f"备份策略 {policy.id}（{_name(handbook, policy.get('system'))}）"
+        label = f"{_name(handbook, policy.get('system'))} 的备份策略 {policy.id} "
         missing = [f"{zh}（{key}）" for key, zh in POLICY_FIELDS.items() if policy.get(key) in (None, "", [])]
         if missing:
             yield Hit(policy.at(), f"{label}缺少：{'、'.join(missing)}")
@@ -312,7 +312,7 @@ def online_access_authorised(handbook):
     grants: dict = {}
     for grant in handbook.root_of("backups").records("authorisations"):
         grants.setdefault(grant.get("system"), []).append(grant)
-        label = f"在线数据访问授权 {grant.id}（{_name(handbook, grant.get('system'))}）"
+        label = f"{_name(handbook, grant.get('system'))} 的在线数据访问授权 {grant.id} "
         if not grant.get("persons"):
             yield Hit(grant.at(), f"{label}没有列出授权人员（persons）")
         if not grant.get("approver") or not grant.get("approved"):
@@ -368,9 +368,9 @@ def data_modification_controlled(handbook):
         if not operator or not reviewer:
             yield Hit(mod.at(), f"{label}没有双岗操作：应有操作人（operator）和复核人（reviewer）")
         elif operator == reviewer:
-            yield Hit(mod.at("reviewer"), f"{label}的操作人和复核人是同一人（{handbook.person_name(operator)}），不是双岗操作")
+            yield Hit(mod.at("reviewer"), f"{label}的操作人和复核人是同一人 {handbook.person_name(operator)}，不是双岗操作")
         if approver and operator and approver == operator:
-            yield Hit(mod.at("approver"), f"{label}的审批人与操作人是同一人（{handbook.person_name(operator)}）")
+            yield Hit(mod.at("approver"), f"{label}的审批人与操作人是同一人 {handbook.person_name(operator)}")
         if not mod.get("log"):
             yield Hit(mod.at(), f"{label}没有记录操作日志（log）")
 
@@ -547,7 +547,7 @@ def backup_transport_protected(handbook):
     for policy in handbook.records("backups", "policies"):
         if policy.get("offsite") is True and not policy.get("transport"):
             yield Hit(policy.at("offsite"),
-                      f"备份策略 {policy.id}（{_name(handbook, policy.get('system'))}）的备份介质带离存储环境，但没有写明安全措施（transport）")
+                      f"{_name(handbook, policy.get('system'))} 的备份策略 {policy.id} 的介质带离存储环境，但没有写明安全措施（transport）")
     for access in handbook.root_of("backups").records("offline_access"):
         if access.get("kind") == "传输" and not access.get("protection"):
             yield Hit(access.at("kind"), f"离线数据传输 {access.id} 把备份数据带离存储环境，但没有记录安全措施（protection）")

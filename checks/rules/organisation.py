@@ -82,7 +82,7 @@ def key_position_backup(handbook):
         if not backup:
             yield Hit(position.at(), f"关键岗位“{label}”未设置备岗（backup）")
         if primary and backup and primary == backup:
-            yield Hit(position.at("backup"), f"关键岗位“{label}”的主岗和备岗是同一人（{handbook.person_name(primary)}）")
+            yield Hit(position.at("backup"), f"关键岗位“{label}”的主岗和备岗是同一人 {handbook.person_name(primary)}")
         for role, person in (("主岗", primary), ("备岗", backup)):
             if person and handbook.has_left(person):
                 field = "primary" if role == "主岗" else "backup"

@@ -44,13 +44,13 @@ def test_chg001_fires_on_self_approval(ws):
     edit(ws, "CHG-2026-049", lambda c: c.update(applicant="P002"))
     found = ws.findings("CHG001")
     assert len(found) == 1
-    assert "申请人和审批人是同一人（李建国（P002））" in found[0].message
+    assert "申请人和审批人是同一人 李建国（P002）" in found[0].message
     assert found[0].line == line_of(ws, "approver:", after="id: CHG-2026-049")
 
 
 def test_chg001_fires_on_self_review(ws):
     edit(ws, "CHG-2026-031", lambda c: c.update(reviewer="P007"))
-    assert any("实施人和复核人是同一人（孙浩（P007））" in f.message for f in ws.findings("CHG001"))
+    assert any("实施人和复核人是同一人 孙浩（P007）" in f.message for f in ws.findings("CHG001"))
 
 
 def test_chg001_allows_applicant_as_implementer(ws):

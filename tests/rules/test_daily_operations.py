@@ -204,7 +204,7 @@ def test_ops003_fires_when_one_person_does_it_all(ws):
     messages = sorted(f.message for f in ws.findings("OPS003"))
     assert messages == [
         "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的批准人 徐婷（P016） 同时是执行人，不能自己批准自己的操作",
-        "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的操作人和复核人是同一人（徐婷（P016）），不是双岗执行",
+        "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的操作人和复核人是同一人 徐婷（P016），不是双岗执行",
     ]
 
 
@@ -322,7 +322,7 @@ def test_ops006_fires_on_missing_procedure_and_reviewer(ws):
 
 def test_ops006_fires_when_operator_reviews_himself(ws):
     edit_op(ws, "OP-2026-1120-05", reviewer="P006")
-    assert [f.message for f in ws.findings("OPS006")] == ["交易业务系统例行操作 OP-2026-1120-05 的操作人和复核人是同一人（赵敏（P006））"]
+    assert [f.message for f in ws.findings("OPS006")] == ["交易业务系统例行操作 OP-2026-1120-05 的操作人和复核人是同一人 赵敏（P006）"]
 
 
 def test_ops006_quiet_on_non_trading_routine_operation(ws):

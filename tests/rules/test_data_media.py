@@ -50,7 +50,7 @@ def test_dat002_fires_on_missing_elements(ws):
     ws.edit_yaml(BACKUPS, drop)
     found = ws.findings("DAT002")
     assert [f.message for f in found] == [
-        "备份策略 BKP-02（网上交易系统（CI-APP-ONLINE））缺少：存放时限（retention）、有效性验证方式（verification）"]
+        "网上交易系统（CI-APP-ONLINE） 的备份策略 BKP-02 缺少：存放时限（retention）、有效性验证方式（verification）"]
     assert found[0].file == BACKUPS and found[0].line == line_of(ws, BACKUPS, "id: BKP-02")
 
 
@@ -185,7 +185,7 @@ def test_dat006_fires_when_a_leaver_keeps_access(ws):
     ws.replace(BACKUPS, "persons: [P006, P011, P016]", "persons: [P006, P011, P016, P020]")
     found = ws.findings("DAT006")
     assert [f.message for f in found] == [
-        "在线数据访问授权 AUTH-2026-06（清算系统（CI-APP-CLEAR））中的 韩冬（P020） 已不在职，其授权应收回"]
+        "清算系统（CI-APP-CLEAR） 的在线数据访问授权 AUTH-2026-06 中的 韩冬（P020） 已不在职，其授权应收回"]
     assert found[0].line == line_of(ws, BACKUPS, "P020")
 
 
@@ -198,7 +198,7 @@ def test_dat006_fires_without_authorisation(ws):
 def test_dat006_fires_without_approval(ws):
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-01").pop("approved"))
     assert [f.message for f in ws.findings("DAT006")] == [
-        "在线数据访问授权 AUTH-2026-01（集中交易系统（CI-APP-TRADE））没有审批人和审批日期（approver、approved）"]
+        "集中交易系统（CI-APP-TRADE） 的在线数据访问授权 AUTH-2026-01 没有审批人和审批日期（approver、approved）"]
 
 
 # -- DAT007 数据修改 -----------------------------------------------------------
@@ -213,7 +213,7 @@ def test_dat007_fires_when_approved_after_the_change(ws):
 def test_dat007_fires_without_two_people(ws):
     ws.replace(BACKUPS, "    operator: P006\n    reviewer: P011\n", "    operator: P006\n    reviewer: P006\n")
     assert [f.message for f in ws.findings("DAT007")] == [
-        "数据修改 DM-2026-003 的操作人和复核人是同一人（赵敏（P006）），不是双岗操作"]
+        "数据修改 DM-2026-003 的操作人和复核人是同一人 赵敏（P006），不是双岗操作"]
 
 
 def test_dat007_fires_without_log(ws):
@@ -296,7 +296,7 @@ def test_dat011_fires_on_offsite_policy_without_measures(ws):
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-03").pop("transport"))
     found = ws.findings("DAT011")
     assert [f.message for f in found] == [
-        "备份策略 BKP-03（融资融券系统（CI-APP-MARGIN））的备份介质带离存储环境，但没有写明安全措施（transport）"]
+        "融资融券系统（CI-APP-MARGIN） 的备份策略 BKP-03 的介质带离存储环境，但没有写明安全措施（transport）"]
     assert found[0].file == BACKUPS
 
 
