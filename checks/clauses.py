@@ -63,16 +63,26 @@ class Chapter:
 
 
 def load(root) -> list[Chapter]:
-    """Every chapter of the catalogue, in the standard's order.  Raises CatalogueError."""
-    folder = Path(root) / CATALOGUE_DIR
-    if not folder.is_dir():
-        raise CatalogueError(f"找不到条款目录 {CATALOGUE_DIR.as_posix()}/")
-    schema_file = Path(root) / "schemas" / "clauses.schema.json"
-    validator = schemas._validator(str(schema_file.resolve())) if schema_file.is_file() else None
+    """Every chapter of the catalogue, in the standard's order, from a folder or a
+    :class:`checks.tree.Tree`.  Raises CatalogueError."""
+    from .tree import as_tree
+
+    tree = as_tree(root)
+    folder = CATALOGUE_DIR.as_posix()
+    if not tree.is_dir(folder):
+        raise CatalogueError(f"找不到条款目录 {folder}/")
+    schema_file = "schemas/clauses.schema.json"
+    try:
+        validator = schemas.tree_validator(tree, schema_file) if tree.exists(schema_file) else None
+    except (OSError, ValueError) as exc:
+        raise CatalogueError(f"{schema_file}: 无法读取：{exc}") from None
     chapters = []
-    for path in sorted(folder.glob("*.yaml")):
-        rel = path.relative_to(root).as_posix()
-        text, problem = yamlio.decode(path.read_bytes())
+    for rel in tree.files(folder, "*.yaml"):
+        try:
+            data_bytes = tree.read_bytes(rel)
+        except OSError as exc:
+            raise CatalogueError(f"{rel}: 无法读取：{exc}") from None
+        text, problem = yamlio.decode(data_bytes)
         if problem:
             raise CatalogueError(f"{rel}:{problem.line}: {problem.message}")
         try:

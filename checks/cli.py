@@ -1,13 +1,21 @@
 """The ``opsbook`` command (also ``python -m checks``).
 
 Exit codes: 0 no error-severity finding; 1 at least one; 2 usage or configuration error.
+
+Subcommands beyond the core ones live in their own modules in :mod:`checks.commands`:
+each module defines ``register(sub, common)``, which adds its parser with ``sub.add_parser(…,
+parents=[common])`` and sets ``func``.  They are found by name, so adding a command is adding
+a module; the helpers below (:class:`UsageError`, :func:`parse_as_of`, :func:`handbook_root`,
+:func:`emit`) are theirs to use.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
+import pkgutil
 import sys
 from pathlib import Path
 
@@ -21,7 +29,7 @@ class UsageError(Exception):
     pass
 
 
-def _as_of(text: str | None) -> dt.date:
+def parse_as_of(text: str | None) -> dt.date:
     if text is None:
         return dates.today()
     try:
@@ -30,14 +38,14 @@ def _as_of(text: str | None) -> dt.date:
         raise UsageError(f"--as-of 应为日期 YYYY-MM-DD，收到“{text}”") from None
 
 
-def _root(text: str) -> Path:
+def handbook_root(text: str) -> Path:
     root = Path(text)
     if not (root / "registers").is_dir() and not (root / "docs").is_dir():
         raise UsageError(f"{root.resolve()} 不是 opsbook 手册目录（应包含 registers/ 与 docs/）；可用 --root 指定")
     return root
 
 
-def _emit(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None) -> None:
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text, encoding="utf-8")
@@ -49,8 +57,8 @@ def _emit(text: str, output: str | None) -> None:
 def cmd_check(args) -> int:
     from . import engine
 
-    as_of = _as_of(args.as_of)
-    result = engine.check(_root(args.root), as_of)
+    as_of = parse_as_of(args.as_of)
+    result = engine.check(handbook_root(args.root), as_of)
     if args.changed_since:
         from .gitinfo import changed_files, GitError
 
@@ -59,7 +67,7 @@ def cmd_check(args) -> int:
         except GitError as exc:
             raise UsageError(str(exc)) from None
         result.findings = [f for f in result.findings if f.file in changed]
-    _emit(REPORTERS[args.format]().render(result, as_of), args.output)
+    emit(REPORTERS[args.format]().render(result, as_of), args.output)
     return EXIT_FINDINGS if result.errors else EXIT_OK
 
 
@@ -70,30 +78,30 @@ def cmd_rules(args) -> int:
     if args.format == "json":
         data = [{"id": r.id, "name": r.name, "title": r.title, "clause": r.clause, "severity": r.severity,
                  "chapter": r.chapter, "dated": r.dated} for r in rules]
-        _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", None)
+        emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", None)
     else:
-        _emit("".join(f"{r.id}\t{r.severity}\t{r.clause or '-'}\t{r.title}\n" for r in rules), None)
+        emit("".join(f"{r.id}\t{r.severity}\t{r.clause or '-'}\t{r.title}\n" for r in rules), None)
     return EXIT_OK
 
 
 def cmd_clauses(args) -> int:
     from . import clauses
 
-    as_of = _as_of(args.as_of)
+    as_of = parse_as_of(args.as_of)
     try:
-        text = clauses.render(_root(args.root), as_of, args.format)
+        text = clauses.render(handbook_root(args.root), as_of, args.format)
     except clauses.CatalogueError as exc:
         raise UsageError(str(exc)) from None
-    _emit(text, None)
+    emit(text, None)
     return EXIT_OK
 
 
 def cmd_build(args) -> int:
     from .site import build
 
-    as_of = _as_of(args.as_of)
+    as_of = parse_as_of(args.as_of)
     try:
-        build.build(_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
+        build.build(handbook_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
                     strict=args.strict, site_url=args.site_url)
     except build.BuildError as exc:
         print(f"opsbook: 站点构建失败：{exc}", file=sys.stderr)
@@ -105,7 +113,7 @@ def cmd_serve(args) -> int:
     from .site import build
 
     try:
-        build.serve(_root(args.root), audience=args.max_sensitivity, as_of=_as_of(args.as_of), dev_addr=args.dev_addr)
+        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of), dev_addr=args.dev_addr)
     except build.BuildError as exc:
         print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -151,7 +159,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     s.add_argument("--dev-addr", default="127.0.0.1:8000")
     s.set_defaults(func=cmd_serve)
+
+    for module in _command_modules():
+        module.register(sub, common)
     return p
+
+
+def _command_modules() -> list:
+    from . import commands
+
+    return [importlib.import_module(f"{commands.__name__}.{info.name}")
+            for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name)
+            if not info.name.startswith("_")]
 
 
 def main(argv=None) -> int:

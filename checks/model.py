@@ -239,18 +239,17 @@ def _scan_markdown(doc: Document) -> None:
             doc.links.append(Link(link.group(2), line, link.group(1)))
 
 
-def read_file(root: FsPath, path: FsPath) -> tuple[str | None, yamlio.Problem | None]:
+def read_file(tree, rel: str) -> tuple[str | None, yamlio.Problem | None]:
     try:
-        data = path.read_bytes()
+        data = tree.read_bytes(rel)
     except OSError as exc:
         return None, yamlio.Problem("ENC001", 1, f"无法读取文件：{exc.strerror or exc}")
     return yamlio.decode(data)
 
 
-def load_register(root: FsPath, path: FsPath) -> Register:
-    rel = path.relative_to(root).as_posix()
-    reg = Register(path=rel, name=path.name.split(".")[0])
-    text, problem = read_file(root, path)
+def load_register(tree, rel: str) -> Register:
+    reg = Register(path=rel, name=rel.rsplit("/", 1)[-1].split(".")[0])
+    text, problem = read_file(tree, rel)
     if problem:
         reg.problems.append(problem)
         reg.readable = reg.valid = False
@@ -267,10 +266,9 @@ def load_register(root: FsPath, path: FsPath) -> Register:
     return reg
 
 
-def load_document(root: FsPath, path: FsPath) -> Document:
-    rel = path.relative_to(root).as_posix()
+def load_document(tree, rel: str) -> Document:
     doc = Document(path=rel)
-    text, problem = read_file(root, path)
+    text, problem = read_file(tree, rel)
     if problem:
         doc.problems.append(problem)
         doc.readable = doc.valid = False
@@ -295,8 +293,10 @@ def load_document(root: FsPath, path: FsPath) -> Document:
 class Handbook:
     """All of a handbook's documents and registers, as of a date."""
 
-    def __init__(self, root: FsPath, as_of: dt.date):
-        self.root = FsPath(root)
+    def __init__(self, tree, as_of: dt.date):
+        self.tree = tree
+        # the folder on disk the handbook was read from; for a git revision, none (Path("."))
+        self.root = tree.root if tree.root is not None else FsPath(".")
         self.as_of = as_of
         self.registers: dict[str, Register] = {}
         self.documents: list[Document] = []
@@ -304,20 +304,19 @@ class Handbook:
 
     # -- loading ------------------------------------------------------------
     @classmethod
-    def load(cls, root, as_of: dt.date | None = None) -> "Handbook":
-        root = FsPath(root).resolve()
-        hb = cls(root, as_of or dates.today())
-        reg_dir = root / "registers"
-        if reg_dir.is_dir():
-            for path in sorted(reg_dir.glob("*.y*ml")):
-                reg = load_register(root, path)
-                hb.registers[reg.name] = reg
-        doc_dir = root / "docs"
-        if doc_dir.is_dir():
-            for path in sorted(doc_dir.rglob("*.md")):
-                if any(part.startswith(".") for part in path.relative_to(doc_dir).parts):
-                    continue
-                hb.documents.append(load_document(root, path))
+    def load(cls, source, as_of: dt.date | None = None) -> "Handbook":
+        """Load a handbook from a folder on disk or from any :class:`checks.tree.Tree`."""
+        from .tree import as_tree
+
+        tree = as_tree(source)
+        hb = cls(tree, as_of or dates.today())
+        for rel in tree.files("registers", "*.y*ml"):
+            reg = load_register(tree, rel)
+            hb.registers[reg.name] = reg
+        for rel in tree.files("docs", "*.md", recursive=True):
+            if any(part.startswith(".") for part in rel.split("/")[1:]):
+                continue
+            hb.documents.append(load_document(tree, rel))
         return hb
 
     # -- registers ----------------------------------------------------------
@@ -379,6 +378,19 @@ class Handbook:
     def person_name(self, person_id) -> str:
         person = self.staff.get(person_id)
         return f"{person.get('name')}（{person_id}）" if person else str(person_id)
+
+    def schema(self, rel: str) -> dict:
+        """A JSON schema file of the tree (``schemas/….json``), parsed once; {} when unreadable."""
+        cache = self.__dict__.setdefault("_schemas", {})
+        if rel not in cache:
+            import json
+
+            try:
+                value = json.loads(self.tree.read_text(rel))
+            except (OSError, ValueError):
+                value = {}
+            cache[rel] = value if isinstance(value, dict) else {}
+        return cache[rel]
 
     @functools.cached_property
     def calendar(self):

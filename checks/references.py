@@ -7,9 +7,7 @@ schemas are the one place that says so, and editors use the same types.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path as FsPath
+import posixpath
 
 # reference type -> (register, list key, Chinese name)
 TARGETS = {
@@ -25,24 +23,16 @@ TARGETS = {
 }
 
 
-@lru_cache(maxsize=None)
-def _schema(path: str) -> dict:
-    try:
-        return json.loads(FsPath(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _resolve(ref: str, current: str) -> tuple[dict, str]:
+def _resolve(handbook, ref: str, current: str) -> tuple[dict, str]:
     file, _, pointer = ref.partition("#")
-    path = str(FsPath(current).parent / file) if file else current
-    node = _schema(path)
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(current), file)) if file else current
+    node = handbook.schema(path)
     for part in [p for p in pointer.split("/") if p]:
         node = node.get(part, {}) if isinstance(node, dict) else {}
     return node, path
 
 
-def walk(schema: dict, data, path: tuple, current: str, out: list) -> None:
+def walk(handbook, schema: dict, data, path: tuple, current: str, out: list) -> None:
     """Collect (kind, value, path) for every reference in ``data``."""
     if not isinstance(schema, dict):
         return
@@ -57,42 +47,42 @@ def walk(schema: dict, data, path: tuple, current: str, out: list) -> None:
             if isinstance(data, list):
                 out.extend(("person", v, path + (i,)) for i, v in enumerate(data) if isinstance(v, str))
             return
-        target, target_file = _resolve(ref, current)
-        walk(target, data, path, target_file, out)
+        target, target_file = _resolve(handbook, ref, current)
+        walk(handbook, target, data, path, target_file, out)
     for keyword in ("allOf", "anyOf", "oneOf"):
         for sub in schema.get(keyword, []):
-            walk(sub, data, path, current, out)
+            walk(handbook, sub, data, path, current, out)
     if isinstance(data, dict):
         props = schema.get("properties", {})
         extra = schema.get("additionalProperties")
         for key, value in data.items():
             if key in props:
-                walk(props[key], value, path + (key,), current, out)
+                walk(handbook, props[key], value, path + (key,), current, out)
             elif isinstance(extra, dict):
-                walk(extra, value, path + (key,), current, out)
+                walk(handbook, extra, value, path + (key,), current, out)
     elif isinstance(data, list) and isinstance(schema.get("items"), dict):
         for index, value in enumerate(data):
-            walk(schema["items"], value, path + (index,), current, out)
+            walk(handbook, schema["items"], value, path + (index,), current, out)
 
 
 def references(handbook):
     """Yield (source, kind, value, path) for every reference in usable registers and documents."""
-    from .schemas import DOCUMENT_SCHEMA, schema_path
+    from .schemas import DOCUMENT_SCHEMA, SCHEMA_DIR, schema_path
 
     for register in handbook.registers.values():
         if not handbook.usable(register.name):
             continue
         path = schema_path(handbook, register)
         found: list = []
-        walk(_schema(str(path)), register.data, (), str(path), found)
+        walk(handbook, handbook.schema(path), register.data, (), path, found)
         for kind, value, where in found:
             if len(where) >= 2 and where[:2] in register.invalid:
                 continue
             yield register, kind, value, where
-    doc_schema = str(handbook.root / "schemas" / DOCUMENT_SCHEMA)
+    doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
     for document in handbook.docs():
         found = []
-        walk(_schema(doc_schema), document.data, (), doc_schema, found)
+        walk(handbook, handbook.schema(doc_schema), document.data, (), doc_schema, found)
         for kind, value, where in found:
             yield document, kind, value, where
 

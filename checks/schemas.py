@@ -10,6 +10,7 @@ as a whole.
 from __future__ import annotations
 
 import json
+import posixpath
 from functools import lru_cache
 from pathlib import Path as FsPath
 
@@ -21,6 +22,7 @@ from .model import Document, Handbook, Register
 from .yamlio import Problem
 
 DOCUMENT_SCHEMA = "document.schema.json"
+SCHEMA_DIR = "schemas"
 
 _TYPES = {
     "string": "文字",
@@ -69,6 +71,23 @@ def _validator(path: str) -> Draft202012Validator:
     """A validator for one schema file (raises OSError or ValueError when it can't be read)."""
     path = FsPath(path)
     return _compiled(path.read_text(encoding="utf-8"), _folder_contents(str(path.parent)))
+
+
+def _tree_contents(tree, folder: str = SCHEMA_DIR) -> tuple:
+    out = []
+    for rel in tree.files(folder, "*.json"):
+        try:
+            out.append((rel.rsplit("/", 1)[-1], tree.read_text(rel)))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return tuple(out)
+
+
+def tree_validator(tree, rel: str) -> Draft202012Validator:
+    """A validator for the schema file ``rel`` of a tree, its ``$ref``s resolved to the files beside it
+    (raises OSError or ValueError when it can't be read)."""
+    folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+    return _compiled(tree.read_text(rel), _tree_contents(tree, folder))
 
 
 def _describe(value) -> str:
@@ -155,27 +174,38 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
             source.valid = False
 
 
-def schema_path(handbook: Handbook, register: Register) -> FsPath | None:
+def schema_path(handbook: Handbook, register: Register) -> str | None:
+    """The tree path of the schema a register's first line names (``schemas/….json``), or None."""
     if not register.schema_ref:
         return None
-    return (handbook.root / "registers" / register.schema_ref).resolve()
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(register.path), register.schema_ref))
+    return None if rel.startswith("../") or rel.startswith("/") else rel
+
+
+def schema_file(handbook: Handbook, register: Register) -> FsPath | None:
+    """The schema file on disk, for a handbook read from a folder (the site); None otherwise."""
+    rel = schema_path(handbook, register)
+    if rel is None or handbook.tree.root is None:
+        return None
+    return handbook.tree.root / rel
 
 
 def validate(handbook: Handbook) -> None:
     """Validate every readable register and document front matter, in place."""
-    schema_dir = (handbook.root / "schemas").resolve()
+    tree = handbook.tree
     for register in handbook.registers.values():
         if not register.readable:
             continue
-        path = schema_path(handbook, register)
-        if path is None:
+        if not register.schema_ref:
             register.problems.append(
                 Problem("SCH002", 1, "首行应声明 schema，例如：# yaml-language-server: $schema=../schemas/"
                         f"{register.name}.schema.json")
             )
             register.valid = False
             continue
-        if schema_dir not in path.parents or not path.is_file():
+        path = schema_path(handbook, register)
+        if path is None or not path.startswith(SCHEMA_DIR + "/") or "/" in path[len(SCHEMA_DIR) + 1:] \
+                or not tree.exists(path):
             register.problems.append(Problem("SCH002", 1, f"首行声明的 schema 不存在：{register.schema_ref}"))
             register.valid = False
             continue
@@ -184,15 +214,18 @@ def validate(handbook: Handbook) -> None:
             register.valid = False
             continue
         try:
-            validator = _validator(str(path))
+            validator = tree_validator(tree, path)
         except (OSError, ValueError, jsonschema.SchemaError) as exc:
             register.problems.append(Problem("SCH002", 1, f"schema 文件无法读取：{register.schema_ref}（{exc}）"))
             register.valid = False
             continue
         _validate(register, validator, register.data, top_level_lists=True)
 
-    doc_schema = schema_dir / DOCUMENT_SCHEMA
-    validator = _validator(str(doc_schema)) if doc_schema.is_file() else None
+    doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
+    try:
+        validator = tree_validator(tree, doc_schema) if tree.exists(doc_schema) else None
+    except (OSError, ValueError, jsonschema.SchemaError):
+        validator = None
     for document in handbook.documents:
         if not document.readable or not document.has_front_matter or validator is None:
             continue

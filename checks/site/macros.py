@@ -117,9 +117,9 @@ def define_env(env):
             items = [i for i in items if all(i.get(k) == v for k, v in where.items())]
         if columns:
             items = [{c: i.get(c) for c in columns} for i in items]
-        from checks.schemas import schema_path
+        from checks.schemas import schema_file
 
-        renderer = ValueRenderer(ctx, _linker(env), FieldNames(schema_path(ctx.handbook, register)))
+        renderer = ValueRenderer(ctx, _linker(env), FieldNames(schema_file(ctx.handbook, register)))
         return "\n\n" + renderer.records(items, (key,)) + "\n\n"
 
     @env.macro

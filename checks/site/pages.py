@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from .. import clauses as catalogue
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
-from ..schemas import schema_path
+from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .render import (FieldNames, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
@@ -145,7 +145,7 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     elif not reg.valid:
         out.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
                    '请按合规看板中的发现修正。\n\n')
-    names = FieldNames(schema_path(ctx.handbook, reg) if reg.readable else None)
+    names = FieldNames(schema_file(ctx.handbook, reg) if reg.readable else None)
     values = ValueRenderer(ctx, link, names)
     for key, value in data.items():
         if key in REGISTER_TOP_KEYS:
