@@ -18,6 +18,11 @@ def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
     return f"{dates.fmt(start)}–{tail}"
 
 
+def day_span(first: dt.date, last: dt.date) -> str:
+    """“2027-01-04” or “2027-01-04 至 2027-01-08”."""
+    return first.isoformat() if first == last else f"{first} 至 {last}"
+
+
 def missing_fields(record, fields: dict) -> list[str]:
     """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty."""
     return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]

@@ -202,8 +202,8 @@ def daily_backup_log(handbook):
     unknown = calendar.unknown_days(first, handbook.as_of - dt.timedelta(days=1))
     if unknown and _systems(handbook, "trading"):
         yield Hit(register.at("logs") if "logs" in handbook.root_of("backups") else register.at(),
-                  f"{_list_dates(unknown)} 是否为交易日未知：{calendar.unknown_note(unknown)}；"
-                  "这些日子的交易业务系统备份记录暂未检查", severity="warning")
+                  f"尚不能确定 {_list_dates(unknown)}{'' if len(unknown) > SHOWN_DATES else ' '}是否为交易日："
+                  f"{calendar.unknown_note(unknown)}；这些日子的交易业务系统备份记录暂未检查", severity="warning")
     for item in _systems(handbook, "trading"):
         start = first
         begun = _start(handbook, item, policies.get(item.id, []))

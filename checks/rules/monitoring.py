@@ -390,7 +390,7 @@ def patrol_records(handbook):
                    and d not in done.get(route_id, set())]
         if unknown:
             yield Hit(route.at("days"), f"巡检路线“{route.get('name', route_id)}”按交易日巡检，{_span(unknown[0], unknown[-1])} "
-                                        f"中的工作日是否为交易日未知：{calendar.unknown_note(unknown)}；这些日子的巡检记录暂未检查",
+                                        f"{'的工作日' if unknown[0] != unknown[-1] else ''}是否为交易日未知：{calendar.unknown_note(unknown)}；这些日子的巡检记录暂未检查",
                       severity="warning")
         missing = [d for d in wanted if d not in done.get(route_id, set())]
         for a, b in dates.day_runs(missing):
@@ -585,7 +585,7 @@ def daily_log_analysis(handbook):
     elif last < expected:
         yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记")
     elif unknown := handbook.calendar.unknown_days(max(last, expected) + DAY, handbook.as_of - DAY):
-        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {unknown[0]} 至 {unknown[-1]} "
+        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {_span(unknown[0], unknown[-1])} "
                                        f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
                   severity="warning")
     scope = analysis.get("scope", [])

@@ -144,7 +144,7 @@ def test_dat004_days_past_the_known_calendar_warn_instead_of_failing(ws):
     ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=4))  # 2027-01-01 .. 01-04
     found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
     assert [f.severity for f in found] == ["warning"]
-    assert "2027-01-01、2027-01-04 是否为交易日未知" in found[0].message
+    assert "尚不能确定 2027-01-01、2027-01-04 是否为交易日" in found[0].message
     assert "2027 年的休市安排尚未补录" in found[0].message
     ws.edit_yaml("registers/calendar.yaml", lambda d: d.update(announced_years=[
         {"year": 2027, "source": "上海证券交易所关于 2027 年部分节假日休市安排的通知", "holidays": [dt.date(2027, 1, 1)]}]))
