@@ -22,7 +22,8 @@ def _default_incompatible():
 class Settings:
     review_cycle_months: int = 12  # 制度和流程：至少每年一次评审
     contact_freshness_days: int = 180  # 关联单位联系表“及时更新”
-    incompatible_positions: list = field(default_factory=_default_incompatible)
+    incompatible_positions: list = field(default_factory=_default_incompatible)  # more pairs; the defaults always hold
+    combinable_positions: list = field(default_factory=list)  # key-position pairs declared mutually restricting
     calendar_warning_days: int = 60  # warn this long before the known calendar ends
     backup_log_window_days: int = 31  # how far back daily backup logs are checked
     inventory_interval_months: int = 12  # 定期进行盘点
