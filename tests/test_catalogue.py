@@ -52,7 +52,7 @@ def test_texts_are_not_duplicated(chapters):
 def test_every_rules_clause_exists_and_lists_it(catalogue):
     for rule in all_rules():
         if rule.clause is None:
-            assert rule.chapter == "文件与格式", f"{rule.id} cites no clause"
+            assert rule.chapter in ("文件与格式", "条款评估"), f"{rule.id} cites no clause"
             continue
         assert rule.clause in catalogue, f"{rule.id} cites unknown clause {rule.clause}"
         clause = catalogue[rule.clause]
