@@ -47,6 +47,19 @@ class Clause:
     reason: str | None = None
     note: str | None = None
     level: str | None = None
+    parts: tuple = ()  # ({"text", "level", "rules"?}, ...) when one sentence mixes levels
+
+    @property
+    def levels(self) -> tuple:
+        """The sentence's levels in order: its parts' (when it mixes them), else its one level."""
+        if self.parts:
+            return tuple(dict.fromkeys(p["level"] for p in self.parts))
+        return (self.level,) if self.level else ()
+
+    @property
+    def permissive(self) -> bool:
+        """A sentence that only permits (可): nothing to enforce, never counted as enforced."""
+        return self.levels == ("可",)
 
     @property
     def heading(self) -> str:
@@ -108,6 +121,7 @@ def load(root) -> list[Chapter]:
                 path=chapter.path, file=rel, line=lines.get(("clauses", index), 1),
                 rules=tuple(item.get("rules", ())), register=item.get("register"), field=item.get("field"),
                 document=item.get("document"), reason=item.get("reason"), note=item.get("note"), level=item.get("level"),
+                parts=tuple(item.get("parts", ())),
             ))
         chapters.append(chapter)
     chapters.sort(key=lambda c: (c.order, c.code))
@@ -238,6 +252,8 @@ def matrix(result, chapters) -> list[dict]:
                 "path": list(clause.path),
                 "text": clause.text,
                 "level": clause.level,
+                "levels": list(clause.levels),
+                "parts": [dict(p) for p in clause.parts],
                 "coverage": clause.coverage,
                 "rules": [r.id for r in enforcing],
                 "register": clause.register,

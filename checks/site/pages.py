@@ -317,7 +317,7 @@ def clauses_page(ctx: SiteContext, page_url: str) -> str:
             table_rows.append(([
                 f"<strong>{esc(clause.id)}</strong>",
                 esc(clause.text) + note,
-                esc(clause.level or "—"),
+                esc(" / ".join(clause.levels) or "—"),
                 esc(catalogue.COVERAGE_ZH.get(clause.coverage, clause.coverage)) + "<br>" + _basis(ctx, link, clause, row),
                 "<br>".join(rules) or "—",
                 clause_status_badge(row.get("status")) + (
