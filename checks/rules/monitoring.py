@@ -216,6 +216,28 @@ def alert_methods(handbook):
             yield Hit(obj.at(), f"{_label(obj)}没有配置报警方式（alerts：声光、电话、短信、邮件等）")
 
 
+REACHING_ALERTS = ("电话", "短信", "即时消息")  # alerts that reach someone who is not at the screen
+
+
+def _automatic_evidence(handbook, entry, off, items):
+    """Off-hours monitoring left to tools: each system must be a monitoring object (``objects[].cis``)
+    with a tool and an alert that reaches a person away from the screen."""
+    watched: dict = {}
+    for obj in _objects(handbook):
+        for ci in obj.get("cis", []):
+            watched.setdefault(ci, []).append(obj)
+    for ci in entry.get("systems", []):
+        objs = watched.get(ci, [])
+        name = _ci_name(items or {}, ci)
+        if not objs or not any(o.get("tools") for o in objs):
+            yield Hit(off.at("auto_monitoring"), f"{name} 交易时段以外依靠自动监控（auto_monitoring: true），"
+                                                 "但它不是任何配备了监控工具的监控对象（objects 的 cis、tools）")
+        elif not any(a in REACHING_ALERTS for o in objs for a in o.get("alerts", [])):
+            methods = "、".join(dict.fromkeys(a for o in objs for a in o.get("alerts", []))) or "无"
+            yield Hit(off.at("auto_alerting"), f"{name} 交易时段以外依靠自动报警（auto_alerting: true），但其监控对象的"
+                                               f"报警方式只有{methods}，无人值守时通知不到备勤人员（应包括电话、短信或即时消息）")
+
+
 @rule("MON004", name="trading-24h-monitoring", title="交易业务系统 24 小时监控", clause="mon-4",
       needs=("monitoring", "staff"))
 def trading_24h_monitoring(handbook):
@@ -227,7 +249,9 @@ def trading_24h_monitoring(handbook):
 
     - 交易时段：指定了监控人员 `trading_hours.watchers`，且都在职；
     - 交易时段以外：有人工监控（`off_hours.manual: true`），或者同时开启了自动监控系统
-      （`auto_monitoring: true`）和自动报警系统（`auto_alerting: true`）。
+      （`auto_monitoring: true`）和自动报警系统（`auto_alerting: true`）。依靠自动监控时，不只看这两个标记：
+      每个系统都必须是配备了监控工具的监控对象（`objects` 的 `cis` 和 `tools`），且报警方式中有能通知到
+      不在监控屏前的人的方式（电话、短信或即时消息）。
 
     配置库不可用时，只检查已登记的记录。
 
@@ -268,6 +292,8 @@ def trading_24h_monitoring(handbook):
                        if off.get(key) is not True]
             if missing:
                 yield Hit(off.at(), f"{names} 交易时段以外没有人工监控，也没有开启{'和'.join(missing)}")
+            else:
+                yield from _automatic_evidence(handbook, entry, off, items)
     if items is None:
         if not entries:
             yield Hit(register.at(), "没有登记交易业务系统的 24 小时监控安排（trading_monitoring）")
