@@ -214,7 +214,8 @@ def simulation_environment(handbook):
     """
     ## 检查什么
     每个测试方案（已取消的除外）注明所用的模拟环境 `environment`，该环境登记在
-    `environments` 中，并且是独立的模拟环境（`independent: true`）。
+    `environments` 中，并且是独立的模拟环境（`independent: true`）；方案的被测系统 `systems`
+    都在该环境的系统 `systems` 中（环境里没有的系统，不可能在这个环境中测试过）。
 
     ## 为什么
     标准要求：“应建立独立的模拟环境。”模拟环境测试是上线前测试的基础，与其他用途共用的
@@ -239,6 +240,13 @@ def simulation_environment(handbook):
             yield Hit(plan.at("id"), f"{_plan(plan)} 没有注明所用的模拟环境（environment）")
         elif ref not in environments:
             yield Hit(plan.at("environment"), f"{_plan(plan)} 所用的模拟环境“{ref}”未在 environments 中登记")
+        else:
+            # the environment must hold what the plan tests: a test is only as good as what it ran against
+            simulated = set(environments[ref].get("systems", []) or [])
+            absent = [s for s in plan.get("systems", []) or [] if s not in simulated]
+            if simulated and absent:
+                yield Hit(plan.at("environment"), f"{_plan(plan)} 的被测系统 {'、'.join(absent)} 不在所用的"
+                                                  f"{_env(environments[ref])} 中（systems）：该环境无法模拟这些系统")
     for env in _used_environments(handbook):
         if env.get("independent") is not True:
             yield Hit(env.at("independent") if "independent" in env else env.at("id"),
@@ -341,7 +349,8 @@ def simulation_admins(handbook):
     """
     ## 检查什么
     测试方案使用的每个模拟环境都登记了系统管理员 `admins` 和对应生产系统的系统管理员
-    `production_admins`，两者没有同一人。这是推荐性要求，因此是警告。
+    `production_admins`，两者没有同一人；模拟环境管理员也不是岗位台账中系统管理员岗位（`system-admin`）
+    的主岗——是否管理生产系统以岗位台账为准，不只看本条登记。这是推荐性要求，因此是警告。
 
     ## 为什么
     标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
@@ -350,8 +359,14 @@ def simulation_admins(handbook):
     ## 如何修复
     由系统管理员的备岗等其他人员担任模拟环境管理员；人手确实不足时，在 `notes` 中说明补偿措施。
     """
+    positions = {p.id: p for p in handbook.records("positions") if p.id}
+    primary_admins = {positions[k].get("primary") for k in ("system-admin",) if k in positions} - {None}
     for env in _used_environments(handbook):
         admins, production = env.get("admins", []) or [], env.get("production_admins", []) or []
+        # who administers production comes from the positions register too, not only from this list
+        for person in sorted(set(admins) & (primary_admins - set(production))):
+            yield Hit(env.at("admins"), f"{_env(env)} 的系统管理员 {handbook.person_name(person)} 是生产系统管理员岗位"
+                                        "（positions.yaml 中 system-admin 的主岗），宜由不同人员担任")
         if not admins or not production:
             yield Hit(env.at("id"), f"{_env(env)} 没有登记模拟环境系统管理员（admins）和生产系统管理员（production_admins），无法确认是否由不同人员担任")
             continue

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 REG = "registers/system_tests.yaml"
 RULES = tuple(f"TST{n:03d}" for n in range(1, 19))
@@ -103,6 +103,19 @@ def test_tst005_fires_on_shared_environment(ws):
     assert found[0].line == line_of(ws, "independent: false")
 
 
+def test_tst005_fires_when_the_environment_cannot_hold_the_tested_system(ws):
+    # the quote system test claims ENV-SIM-01, which has no quote system
+    plan(ws, "TST-2026-02", lambda p: p.update(environment="ENV-SIM-01"))
+    assert [f.message for f in findings(ws, "TST005")] == [
+        "测试方案 TST-2026-02（行情系统 V3.8 升级测试） 的被测系统 CI-APP-QUOTE 不在所用的"
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 中（systems）：该环境无法模拟这些系统"]
+
+
+def test_tst005_quiet_when_the_environment_holds_more_than_tested(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["systems"].append("CI-APP-ACCOUNT"))  # a bigger environment is fine
+    assert findings(ws, "TST005") == []
+
+
 def test_tst006_fires_on_different_architecture(ws):
     env(ws, "ENV-SIM-02", lambda e: e.update(consistent_architecture=False))
     assert [f.message for f in ws.findings("TST006")] == [
@@ -142,6 +155,15 @@ def test_tst010_warns_on_same_admin(ws):
     found = ws.findings("TST010")
     assert [f.message for f in found] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 的系统管理员 刘洋（P005） 同时是生产系统管理员，宜由不同人员担任"]
     assert found[0].severity == "warning"
+
+
+def test_tst010_production_admin_is_known_from_the_positions_register(ws):
+    # production_admins no longer lists P005, but positions.yaml still makes P005 the system admin
+    env(ws, "ENV-SIM-01", lambda e: e.update(admins=["P005"], production_admins=["P010"]))
+    found = findings(ws, "TST010")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的系统管理员 刘洋（P005） 是生产系统管理员岗位"
+        "（positions.yaml 中 system-admin 的主岗），宜由不同人员担任"]
 
 
 # -- production tests ------------------------------------------------------------
