@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from conftest import AS_OF
 
+from checks import engine
 from checks.calendar import Session, TradingCalendar, _package_calendar, describe
 
 D = dt.date

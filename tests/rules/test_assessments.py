@@ -30,7 +30,7 @@ def test_quiet_on_sample(sample_result):
 
 
 def test_every_clause_of_the_sample_has_a_status(ws):
-    rows = _matrix(ws.root)
+    rows = _matrix(ws.tree)
     assert len(rows) == 221
     assert {row["status"] for row in rows.values()} <= STATUSES
     assert all(row["status"] is not None for row in rows.values())
@@ -40,7 +40,7 @@ def test_every_clause_of_the_sample_has_a_status(ws):
 
 def test_unassessed_manual_clause(ws):
     ws.edit_yaml(REG, _drop("resp-4"))
-    assert _matrix(ws.root)["resp-4"]["status"] == "unassessed"
+    assert _matrix(ws.tree)["resp-4"]["status"] == "unassessed"
     found = findings(ws, "ASM002")
     assert [f.message for f in found] == ["人工判断的条款 resp-4（证券期货机构应在应急处置中注意保证工作人员的人身…）尚无评估记录"]
     assert found[0].severity == "warning"
@@ -48,14 +48,14 @@ def test_unassessed_manual_clause(ws):
 
 def test_lapsed_assessment_is_due(ws):
     # org-6 is due again on 2026-12-31
-    assert _matrix(ws.root, dt.date(2027, 1, 4))["org-6"]["status"] == "due"
+    assert _matrix(ws.tree, dt.date(2027, 1, 4))["org-6"]["status"] == "due"
     assert messages(ws, "ASM002", as_of=dt.date(2027, 1, 4)) == [
         "条款 org-6 最近一次评估于 2026-06-26，应于 2026-12-31 再次评估，已到期"]
 
 
 def test_failed_assessment(ws):
     ws.edit_yaml(REG, _edit("inv-4", result="不符合", actions="补充配合调查的材料清单模板，责任人宋佳（P019），2026-12-31 前"))
-    assert _matrix(ws.root)["inv-4"]["status"] == "fail"
+    assert _matrix(ws.tree)["inv-4"]["status"] == "fail"
     assert messages(ws, "ASM002") == ["条款 inv-4 最近一次评估为不符合：补充配合调查的材料清单模板，责任人宋佳（P019），2026-12-31 前"]
 
 
@@ -78,7 +78,7 @@ def test_asm001_fires_on_bad_records(ws):
 
 def test_an_assessment_dated_later_does_not_count_yet(ws):
     ws.edit_yaml(REG, _edit("resp-4", date=dt.date(2026, 12, 1)))
-    assert _matrix(ws.root)["resp-4"]["status"] == "unassessed"
+    assert _matrix(ws.tree)["resp-4"]["status"] == "unassessed"
 
 
 def test_asm003_document_clause_whose_section_is_gone(ws):
@@ -86,7 +86,7 @@ def test_asm003_document_clause_whose_section_is_gone(ws):
     found = findings(ws, "ASM003")
     assert any("条款 ops-3" in f.message and "没有“交易业务系统操作规程”一节" in f.message for f in found)
     assert found[0].file == "standard/clauses/10-ops.yaml"
-    assert _matrix(ws.root)["ops-3"]["status"] == "fail"
+    assert _matrix(ws.tree)["ops-3"]["status"] == "fail"
 
 
 def test_asm003_document_clause_whose_document_is_obsolete(ws):
