@@ -408,5 +408,6 @@ def daily_checks_done(handbook):
         yield Hit(where, f"{span}没有日常操作每日检查记录（检查最近 {window} 天）")
     unknown = [d for d in days if calendar.status(d) is None and d not in seen]
     if unknown:
-        yield Hit(where, f"{day_span(unknown[0], unknown[-1])} 的工作日是否为交易日未知：{calendar.unknown_note(unknown)}；"
+        span = f"{unknown[0]} " if len(unknown) == 1 else f"{day_span(unknown[0], unknown[-1])} 的工作日"
+        yield Hit(where, f"{span}是否为交易日未知：{calendar.unknown_note(unknown)}；"
                          "这些日子的每日检查记录暂未检查", severity="warning")
