@@ -218,10 +218,14 @@ class TradingCalendar:
         between is unknown, so is the night session: it is not assumed (``uncertain``)."""
         if not self.night_sessions or not self.is_trading_day(day):
             return False
+        return self._status_after_weekend(day) is True
+
+    def _status_after_weekend(self, day: dt.date) -> bool | None:
+        """The trading status of the first day after ``day`` that is not a closed weekend day."""
         following = day + DAY
         while following.weekday() >= 5 and self.status(following) is False:
             following += DAY
-        return self.status(following) is True
+        return self.status(following)
 
     def uncertain(self, day: dt.date) -> bool:
         """Whether the trading intervals that start on ``day`` are unknown: the day itself is
@@ -230,10 +234,7 @@ class TradingCalendar:
             return True
         if not self.night_sessions or not self.is_trading_day(day):
             return False
-        following = day + DAY
-        while following.weekday() >= 5 and self.status(following) is False:
-            following += DAY
-        return self.status(following) is None
+        return self._status_after_weekend(day) is None
 
     def uncertain_days(self, start: dt.datetime, end: dt.datetime | None = None) -> list[dt.date]:
         """The days whose unknown trading intervals the window [start, end) could overlap."""
