@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 OPS = "registers/operations.yaml"
 RULES = ("OPS001", "OPS002", "OPS003", "OPS004", "OPS005", "OPS006")
@@ -301,6 +301,21 @@ def test_ops005_fires_on_unlisted_core_system(ws):
 def test_ops005_fires_without_dev_test(ws):
     ws.edit_yaml(OPS, lambda d: d["environments"][0].pop("dev_test"))
     assert len(ws.findings("OPS005")) == 1 and "dev_test" in ws.findings("OPS005")[0].message
+
+
+def test_ops005_separation_is_read_from_the_test_register(ws):
+    # operations.yaml still says all is separate; the test register says ENV-SIM-02 is not
+    ws.edit_yaml("registers/system_tests.yaml",
+                 lambda d: next(e for e in d["environments"] if e["id"] == "ENV-SIM-02").update(separate_from_production=False))
+    assert [f.message for f in findings(ws, "OPS005")] == [
+        "行情系统（CI-APP-QUOTE） 的模拟环境 ENV-SIM-02（行情与互联网应用模拟环境）在 registers/system_tests.yaml 中"
+        "未确认与生产环境分离（separate_from_production: true），与开发、测试环境严格分离没有依据"]
+
+
+def test_ops005_quiet_for_test_environments_of_other_systems(ws):
+    ws.edit_yaml("registers/system_tests.yaml", lambda d: d["environments"].append(
+        {"id": "ENV-SIM-09", "name": "门户预发布环境", "systems": ["CI-APP-PORTAL"], "separate_from_production": False}))
+    assert findings(ws, "OPS005") == []  # the portal is not a core trading system
 
 
 # -- OPS006 routine operations follow the manual ------------------------------------------------------
