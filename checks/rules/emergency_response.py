@@ -324,3 +324,48 @@ def _duration(minutes: int) -> str:
     if not hours:
         return f"{minutes} 分钟"
     return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
+
+
+@rule("RSP011", name="progress-cadence", title="处置期间按规定间隔通报进展", clause="resp-6", needs=("incidents",))
+def progress_cadence(handbook):
+    """
+    ## 检查什么
+    每个已恢复的网络与信息安全事件，从启动应急预案（`plan_activated`，未填时取发现时间 `detected`）到恢复
+    （`recovered`）期间，相邻两次进展通报（`progress`）之间、启动到第一次通报之间，都不超过机构设置
+    `settings.progress_report_minutes`（默认 30 分钟，即应急处置流程“处置进展每 30 分钟向决策机构通报一次”）；
+    恢复后有一次通报（告知已恢复）。没有任何通报记录的事件由 RSP005 报告。
+
+    ## 为什么
+    标准要求：“应急处置人员应保持联系方式畅通，及时向有关方面通报事件处置进展情况。”只有一条通报记录
+    不能说明“及时”：处置持续两小时而中间无人通报，业务部门和客服就只能猜测。
+
+    ## 如何修复
+    核对处置记录表，补记漏登的通报；确实没有按时通报的，在事件总结中分析原因并改进通报安排。
+
+    ## 示例
+    ```yaml
+    plan_activated: "2026-03-16 09:34"
+    recovered: "2026-03-16 10:25"
+    progress:
+      - {time: "2026-03-16 09:45", to: 应急领导小组, summary: 正在排查}
+      - {time: "2026-03-16 10:15", to: 应急领导小组, summary: 决定切换至备库}
+      - {time: "2026-03-16 10:30", to: 应急领导小组, summary: 已恢复正常}
+    ```
+    """
+    limit = handbook.settings.progress_report_minutes
+    for incident in security_events(handbook):
+        start = incident.datetime("plan_activated") or incident.datetime("detected")
+        recovered = incident.datetime("recovered")
+        times = sorted(p.datetime("time") for p in incident.records("progress") if p.datetime("time"))
+        if start is None or recovered is None or recovered <= start or not times:
+            continue
+        previous = start
+        for when in [t for t in times if t <= recovered] + [recovered]:
+            gap = int((when - previous).total_seconds() // 60)
+            if gap > limit:
+                what = "恢复" if when == recovered and when not in times else f"{when:%H:%M} 的通报"
+                yield Hit(incident.at("progress"), f"{_label(incident)}在 {previous:%Y-%m-%d %H:%M} 之后到{what}之间 "
+                                                   f"{gap} 分钟没有通报处置进展，超过 {limit} 分钟（settings.progress_report_minutes）")
+            previous = max(previous, when)
+        if not any(t >= recovered for t in times):
+            yield Hit(incident.at("progress"), f"{_label(incident)}于 {recovered:%Y-%m-%d %H:%M} 恢复，但恢复后没有通报")

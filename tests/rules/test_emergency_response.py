@@ -3,7 +3,7 @@
 from conftest import fired, findings, line_of, messages
 
 INC = "registers/incidents.yaml"
-RULES = tuple(f"RSP{n:03d}" for n in range(1, 11))
+RULES = tuple(f"RSP{n:03d}" for n in range(1, 12))
 
 
 def incident(ident):
@@ -190,3 +190,26 @@ def test_rsp010_fires_on_report_before_discovery(ws):
     assert messages(ws, "RSP010") == [
         "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）首次向中国证券监督管理委员会上海监管局报告的时间 "
         "2026-11-10 13:30 早于发现时间 2026-11-10 13:47，请核对时间"]
+
+
+# -- RSP011 progress cadence ---------------------------------------------------------------------
+
+def test_rsp011_fires_on_a_long_silence_during_response(ws):
+    # INC-2026-002: drop the 10:15 notice, leaving 09:45 -> 10:30 (recovered 10:25) without a word
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i["progress"].pop(1)))
+    assert findings(ws, "RSP005") == []  # a notice exists: the old check is satisfied
+    assert messages(ws, "RSP011") == [
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）在 2026-03-16 09:45 之后到恢复之间 40 分钟没有通报处置进展，"
+        "超过 30 分钟（settings.progress_report_minutes）"]
+
+
+def test_rsp011_fires_without_a_notice_after_recovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i["progress"].pop(1)))
+    assert messages(ws, "RSP011") == ["事件 INC-2026-001（行情系统行情转发延迟）于 2026-01-15 10:49 恢复，但恢复后没有通报"]
+
+
+def test_rsp011_quiet_with_more_frequent_notices(ws):
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i["progress"].extend([
+        {"time": "2026-03-16 09:55", "to": "应急领导小组", "summary": "数据库 I/O 延迟，正在排查存储"},
+        {"time": "2026-03-16 10:05", "to": "应急领导小组", "summary": "准备切换"}])))
+    assert findings(ws, "RSP011") == []
