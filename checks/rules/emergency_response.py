@@ -161,7 +161,8 @@ def investors_informed(handbook):
     """
     ## 检查什么
     影响投资者的网络与信息安全事件（`investor_impact: true`）至少有一条向投资者的说明（`announcements`：时间、渠道），
-    且最早一条不晚于恢复时间后一天。
+    且最早一条不晚于发现时间 `detected` 后 `settings.investor_notice_minutes` 分钟（默认 30 分钟，即应急处置流程
+    规定的首次对客说明时限；只能设得更短）。
 
     ## 为什么
     标准要求：“证券期货机构应及时向投资者说明事件的真实情况，引导投资者采取应急措施，取得投资者的
@@ -177,10 +178,13 @@ def investors_informed(handbook):
         if not times:
             yield Hit(incident.at("investor_impact"), f"{_label(incident)}影响投资者，但没有向投资者说明的记录（announcements）")
             continue
-        recovered = incident.datetime("recovered")
-        if recovered and min(times) > recovered + dt.timedelta(days=1):
-            yield Hit(incident.at("announcements"), f"{_label(incident)}向投资者的首次说明（{min(times):%Y-%m-%d %H:%M}）"
-                                                    "晚于恢复后一天，不够及时")
+        detected = incident.datetime("detected")
+        limit = handbook.settings.investor_notice_minutes
+        if detected and min(times) > detected + dt.timedelta(minutes=limit):
+            late = int((min(times) - detected).total_seconds() // 60)
+            yield Hit(incident.at("announcements"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，向投资者的首次说明在 "
+                                                    f"{min(times):%Y-%m-%d %H:%M}，间隔 {_duration(late)}，超过 {limit} 分钟"
+                                                    "（settings.investor_notice_minutes），不够及时")
 
 
 @rule("RSP007", name="response-records", title="做好应急处置记录并保留证据", clause="resp-8", needs=("incidents",))

@@ -97,9 +97,20 @@ def test_rsp006_fires_without_investor_announcement(ws):
 
 def test_rsp006_fires_on_late_announcement(ws):
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-12 09:00", "channel": "官网公告"}])))
-    assert messages(ws, "RSP006") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）向投资者的首次说明（2026-11-12 09:00）晚于恢复后一天，不够及时"]
+    assert messages(ws, "RSP006") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，向投资者的首次说明在 "
+        "2026-11-12 09:00，间隔 43 小时 13 分钟，超过 30 分钟（settings.investor_notice_minutes），不够及时"]
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(investor_impact=False)))
     assert findings(ws, "RSP006") == []
+
+
+def test_rsp006_an_announcement_two_hours_later_is_late_though_within_a_day(ws):
+    # the old check (no later than a day after recovery) let this pass
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-10 15:47", "channel": "官网公告"}])))
+    (message,) = messages(ws, "RSP006")
+    assert "间隔 2 小时，超过 30 分钟" in message
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-10 13:50", "channel": "官网公告"}])))
+    assert findings(ws, "RSP006") == []  # three minutes: well within
 
 
 def test_rsp007_fires_without_evidence(ws):
