@@ -33,7 +33,8 @@ def alert_verified_and_reported(handbook):
     """
     ## 检查什么
     `registers/incidents.yaml` 的每条风险隐患预警（`alerts`）都记录了核实时间 `verified`（不早于发现
-    时间 `detected`）和防范措施 `measures`；标为重要情况（`important: true`）的有预警报告 `reports`。
+    时间 `detected`，且在发现后 `settings.alert_verification_minutes` 分钟内，默认 30 分钟，即应急处置流程规定的
+    核实时限）和防范措施 `measures`；标为重要情况（`important: true`）的有预警报告 `reports`。
 
     ## 为什么
     标准要求：“证券期货机构应在发现可能导致异常的风险隐患时，尽快加以核实，立即采取必要的防范措施，
@@ -60,6 +61,11 @@ def alert_verified_and_reported(handbook):
             yield Hit(alert.at("id"), f"{label}没有记录核实时间（verified）")
         elif detected and verified < detected:
             yield Hit(alert.at("verified"), f"{label}的核实时间早于发现时间")
+        elif detected and verified - detected > dt.timedelta(minutes=handbook.settings.alert_verification_minutes):
+            took = int((verified - detected).total_seconds() // 60)
+            yield Hit(alert.at("verified"), f"{label}于 {detected:%Y-%m-%d %H:%M} 发现，{verified:%Y-%m-%d %H:%M} 才核实，"
+                                            f"用时 {_duration(took)}，超过 {handbook.settings.alert_verification_minutes} 分钟"
+                                            "（settings.alert_verification_minutes），未做到尽快核实")
         if not alert.get("measures"):
             yield Hit(alert.at("id"), f"{label}没有记录防范措施（measures）")
         if alert.get("important") and not alert.records("reports"):

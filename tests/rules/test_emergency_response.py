@@ -224,3 +224,23 @@ def test_rsp011_quiet_with_more_frequent_notices(ws):
         {"time": "2026-03-16 09:55", "to": "应急领导小组", "summary": "数据库 I/O 延迟，正在排查存储"},
         {"time": "2026-03-16 10:05", "to": "应急领导小组", "summary": "准备切换"}])))
     assert findings(ws, "RSP011") == []
+
+
+# -- RSP001 verified as soon as possible -----------------------------------------------------------
+
+def _alert(ident, fn):
+    def change(d):
+        fn(next(a for a in d["alerts"] if a["id"] == ident))
+    return change
+
+
+def test_rsp001_fires_on_a_slow_verification(ws):
+    ws.edit_yaml(INC, _alert("ALT-2026-02", lambda a: a.update(verified="2026-10-15 23:40")))
+    assert messages(ws, "RSP001") == [
+        "预警 ALT-2026-02（核心存储控制器 B 缓存电池告警）于 2026-10-15 21:10 发现，2026-10-15 23:40 才核实，"
+        "用时 2 小时 30 分钟，超过 30 分钟（settings.alert_verification_minutes），未做到尽快核实"]
+
+
+def test_rsp001_quiet_on_a_quick_verification(ws):
+    ws.edit_yaml(INC, _alert("ALT-2026-02", lambda a: a.update(verified="2026-10-15 21:12")))
+    assert findings(ws, "RSP001") == []
