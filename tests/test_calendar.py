@@ -1,6 +1,7 @@
 """Unit tests of checks/calendar.py: trading days, hours, night sessions and the calendar's horizon."""
 
 import datetime as dt
+import re
 
 import pytest
 from conftest import AS_OF
@@ -355,6 +356,20 @@ def test_sweep_weekends_and_holidays_raise_no_calendar_errors(swept):
         if rule in CALENDAR_RULES and new and day <= AS_OF and not calendar.is_trading_day(day - DAY_DELTA):
             # a new finding the day after a closed day can only come from a record dated after the as-of date
             assert all("晚于检查日期" in m for m in new), (day, rule, new)
+
+
+NESTED = re.compile(r"（[^（）]*（[^（）]*）[^（）]*）")
+
+
+def test_sweep_messages_have_no_nested_brackets(swept):
+    """“同一人（刘洋（P005））” reads badly: a name with its id is never put inside another bracket."""
+    from checks.rules import all_rules
+    from conftest import ROOT
+
+    states, _ = swept
+    messages = {(k[0], m) for state in states.values() for k, m in state.items()}
+    messages |= {(f.rule, f.message) for f in engine.check(ROOT, AS_OF, rules=all_rules()).findings}
+    assert sorted(m for m in messages if NESTED.search(m[1])) == []
 
 
 def test_rules_not_declared_dated_do_not_depend_on_the_date():

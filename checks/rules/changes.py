@@ -496,4 +496,4 @@ def change_review_due(handbook):
         waited = (handbook.as_of - finished.date()).days
         if waited > days:
             yield Hit(change.at("status"), f"{_name(change)} 已于 {finished.date()} 实施完成 {waited} 天，尚未复核"
-                                           f"（复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天）")
+                                           f"：复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天")

@@ -306,7 +306,7 @@ def overdue_actions(handbook):
             if action.get("status") == "closed" or due is None or due >= handbook.as_of:
                 continue
             owner = action.get("owner")
-            who = f"（责任人 {handbook.person_name(owner)}）" if owner else ""
+            who = f"，责任人 {handbook.person_name(owner)}" if owner else ""
             yield Hit(action.at("due"),
                       f"{record.id} 发现的问题 {finding.id} 的第 {number} 项措施已于 {due} 到期，仍未完成{who}")
 

@@ -58,7 +58,7 @@ def calendar_horizon(handbook):
         return
     next_year = known_until.year + 1
     if known_until == calendar.package_last:
-        basis = f"exchange-calendars {package_version()} 内置的上交所（{EXCHANGE}）休市安排"
+        basis = f"exchange-calendars {package_version()} 内置的上交所 {EXCHANGE} 休市安排"
     else:
         first = calendar.package_last.year + 1
         years = f"{first} 年" if first == known_until.year else f"{first}–{known_until.year} 年"

@@ -296,5 +296,5 @@ def test_chg008_fires_on_other_reviewer(ws):
 def test_chg009_warns_when_review_is_overdue(ws):
     assert ws.findings("CHG009") == []  # CHG-2026-052 ended 7 days before AS_OF
     found = ws.findings("CHG009", as_of=dt.date(2026, 11, 30))
-    assert [f.message for f in found] == ["变更 CHG-2026-052 已于 2026-11-14 实施完成 16 天，尚未复核（复核人 高翔（P015），期限 10 天）"]
+    assert [f.message for f in found] == ["变更 CHG-2026-052 已于 2026-11-14 实施完成 16 天，尚未复核：复核人 高翔（P015），期限 10 天"]
     assert found[0].severity == "warning"

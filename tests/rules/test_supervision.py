@@ -111,7 +111,7 @@ def test_aud005_fires_on_overdue_action(ws):
     ws.edit_yaml(INSPECTIONS, lambda d: _record(d, "INS-2026-Q3")["findings"][1]["actions"][0].update(due=dt.date(2026, 11, 15)))
     found = ws.findings("AUD005")
     assert [f.message for f in found] == [
-        "INS-2026-Q3 发现的问题 INS-2026-Q3-02 的第 1 项措施已于 2026-11-15 到期，仍未完成（责任人 赵敏（P006））"]
+        "INS-2026-Q3 发现的问题 INS-2026-Q3-02 的第 1 项措施已于 2026-11-15 到期，仍未完成，责任人 赵敏（P006）"]
     assert found[0].severity == "error" and "2026-11-15" in _line(ws, found[0].line)
 
 

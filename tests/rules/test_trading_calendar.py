@@ -22,7 +22,7 @@ def test_cal001_warns_on_sample_until_2027_is_announced(sample_result, ws):
     finding = found[0]
     assert finding.severity == "warning"
     assert finding.file == REG and finding.line == line_of(ws, "announced_years:")
-    assert finding.message.startswith("已知交易日历只到 2026-12-31（exchange-calendars 4.13.2 内置的上交所（XSHG）休市安排），"
+    assert finding.message.startswith("已知交易日历只到 2026-12-31（exchange-calendars 4.13.2 内置的上交所 XSHG 休市安排），"
                                       "距检查日期 2026-11-21 还有 40 天（提前 60 天提醒）。")
     assert "请把公告中的 2027 年休市日期加入 registers/calendar.yaml 的 announced_years" in finding.message
 
