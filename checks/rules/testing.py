@@ -259,7 +259,8 @@ def simulation_architecture(handbook):
     """
     ## 检查什么
     测试方案使用的每个模拟环境都确认了逻辑架构与生产环境一致（`consistent_architecture: true`），
-    并在 `architecture_notes` 中说明。
+    并在 `architecture_notes` 中说明；环境中每个系统在配置库中“依赖”（`relations` 中 `type: 依赖`）的系统，
+    也都在该环境的 `systems` 中——生产架构以配置库为准，不只看这个标记。
 
     ## 为什么
     标准要求：“模拟环境应在逻辑架构上和生产环境一致。”架构不同的环境测不出生产中的主备切换、
@@ -268,12 +269,22 @@ def simulation_architecture(handbook):
     ## 如何修复
     核对模拟环境与生产环境的逻辑架构（层次、主备方式、接口），不一致的先整改，再填写确认和说明。
     """
+    depends: dict = {}
+    for item in handbook.records("configuration", "items"):
+        depends[item.id] = [r.get("target") for r in item.records("relations") if r.get("type") == "依赖" and r.get("target")]
     for env in _used_environments(handbook):
         if env.get("consistent_architecture") is not True:
             yield Hit(env.at("consistent_architecture") if "consistent_architecture" in env else env.at("id"),
                       f"{_env(env)} 未确认逻辑架构与生产环境一致（consistent_architecture: true）")
         elif _empty(env.get("architecture_notes")):
             yield Hit(env.at("consistent_architecture"), f"{_env(env)} 没有说明与生产环境一致的逻辑架构（architecture_notes）")
+        # the CMDB shows the production architecture: what a simulated system depends on must be there too
+        systems = env.get("systems", []) or []
+        for ci in systems:
+            for target in depends.get(ci, []):
+                if target not in systems:
+                    yield Hit(env.at("systems"), f"{_env(env)} 包含 {ci}，但没有它在生产环境中依赖的 {target}"
+                                                 "（registers/configuration.yaml 的 relations：依赖），逻辑架构与生产环境不一致")
 
 
 @rule("TST007", name="simulation-separated", title="模拟环境与生产环境分离，不得干扰生产环境", clause="test-9",

@@ -122,6 +122,19 @@ def test_tst006_fires_on_different_architecture(ws):
         "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认逻辑架构与生产环境一致（consistent_architecture: true）"]
 
 
+def test_tst006_architecture_is_read_from_the_cmdb(ws):
+    # the flag still says consistent, but the margin system's database is missing from the environment
+    env(ws, "ENV-SIM-01", lambda e: e["systems"].remove("CI-DB-MARGIN"))
+    assert [f.message for f in findings(ws, "TST006")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 包含 CI-APP-MARGIN，但没有它在生产环境中依赖的 CI-DB-MARGIN"
+        "（registers/configuration.yaml 的 relations：依赖），逻辑架构与生产环境不一致"]
+
+
+def test_tst006_quiet_when_dependencies_are_simulated(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["systems"].extend(["CI-APP-TRADE", "CI-DB-TRADE"]))  # more, all complete
+    assert findings(ws, "TST006") == []
+
+
 def test_tst007_fires_when_not_separated(ws):
     env(ws, "ENV-SIM-01", lambda e: e.pop("separate_from_production"))
     assert [f.message for f in ws.findings("TST007")] == [
