@@ -68,6 +68,7 @@ class Settings:
     drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
     supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
     incident_report_minutes: int = 30  # 事件发现后首次向监管机构报告的时限（不得迟报）
+    plan_activation_minutes: int = 15  # “立即启动应急预案”：发现后启动的时限（预案的内部报告链 5 + 10 分钟）
     alert_verification_minutes: int = 30  # 风险隐患“尽快核实”：发现后完成核实的时限
     investor_notice_minutes: int = 30  # 影响投资者的事件，发现后首次向投资者说明的时限
     progress_report_minutes: int = 30  # 处置期间通报进展的最长间隔（应急处置流程：每 30 分钟一次）

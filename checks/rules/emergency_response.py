@@ -101,7 +101,9 @@ def alert_lift_reported(handbook):
 def plan_activated_and_recovered(handbook):
     """
     ## 检查什么
-    每个网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都记录了启动应急预案的时间 `plan_activated`（不早于发现时间 `detected`）；状态为已恢复、
+    每个网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都记录了启动应急预案的时间 `plan_activated`
+    （不早于发现时间 `detected`，且在发现后 `settings.plan_activation_minutes` 分钟内：默认 15 分钟，即应急预案
+    “事件报告流程”中发现人 5 分钟内报告值班负责人、值班负责人 10 分钟内报告并启动处置流程）；状态为已恢复、
     调查中或已关闭的事件记录了恢复正常运行的时间 `recovered`（不早于发现时间）。
 
     ## 为什么
@@ -118,6 +120,11 @@ def plan_activated_and_recovered(handbook):
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录启动应急预案的时间（plan_activated）")
         elif detected and activated < detected:
             yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间早于发现时间")
+        elif detected and activated - detected > dt.timedelta(minutes=handbook.settings.plan_activation_minutes):
+            took = int((activated - detected).total_seconds() // 60)
+            yield Hit(incident.at("plan_activated"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，{activated:%Y-%m-%d %H:%M} "
+                                                     f"才启动应急预案，用时 {_duration(took)}，超过 {handbook.settings.plan_activation_minutes} 分钟"
+                                                     "（settings.plan_activation_minutes），不是立即启动")
         recovered = incident.datetime("recovered")
         if recovered is None and incident.get("status") in AFTER_RECOVERY:
             yield Hit(incident.at("status"), f"{_label(incident)}状态为{incident.get('status')}，但没有记录恢复时间（recovered）")

@@ -244,3 +244,17 @@ def test_rsp001_fires_on_a_slow_verification(ws):
 def test_rsp001_quiet_on_a_quick_verification(ws):
     ws.edit_yaml(INC, _alert("ALT-2026-02", lambda a: a.update(verified="2026-10-15 21:12")))
     assert findings(ws, "RSP001") == []
+
+
+# -- RSP003 plan activated at once ------------------------------------------------------------------
+
+def test_rsp003_fires_on_a_plan_activated_late(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 14:30")))
+    assert messages(ws, "RSP003") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，2026-11-10 14:30 "
+        "才启动应急预案，用时 43 分钟，超过 15 分钟（settings.plan_activation_minutes），不是立即启动"]
+
+
+def test_rsp003_quiet_when_activated_within_minutes(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 13:47")))
+    assert findings(ws, "RSP003") == []
