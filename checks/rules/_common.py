@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
 
 
@@ -57,6 +58,21 @@ def config_items(handbook) -> dict | None:
     if not handbook.usable("configuration"):
         return None
     return handbook.by_id("configuration", "items")
+
+
+def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """“2026-11-20 18:00–22:00” (the date once when both ends fall on the same day)."""
+    if start is None:
+        return "（无）"
+    if end is None:
+        return dates.fmt(start)
+    tail = end.strftime("%H:%M") if end.date() == start.date() else dates.fmt(end)
+    return f"{dates.fmt(start)}–{tail}"
+
+
+def day_span(first: dt.date, last: dt.date) -> str:
+    """“2027-01-04” or “2027-01-04 至 2027-01-08”."""
+    return first.isoformat() if first == last else f"{first} 至 {last}"
 
 
 def missing_fields(record, fields: dict) -> list[str]:

@@ -85,7 +85,7 @@ def metadata_complete(handbook):
             yield Hit(document.meta.at(), f"《{document.title}》缺少：{'、'.join(missing)}")
 
 
-@rule("DOC003", name="version-matches-revision", title="版本与最新修订记录一致", clause="doc-4")
+@rule("DOC003", name="version-matches-revision", title="版本与最新修订记录一致", clause="doc-4", dated=True)
 def version_matches_revision(handbook):
     """
     ## 检查什么
