@@ -44,7 +44,8 @@ print(json.dumps({"seconds": elapsed, "peak_mib": peak, "rc": proc.returncode, "
 """
 
 FLOOR = r"""
-import sys, yaml
+import gc, sys, yaml
+gc.disable()  # the fastest parse (opsbook pauses the collector too): a fair floor
 from pathlib import Path
 loader = yaml.CSafeLoader
 root = Path(sys.argv[1])
@@ -103,12 +104,13 @@ def has_stage() -> bool:
     return proc.returncode == 0
 
 
-def measure(name: str, root: Path, work: Path, site: bool) -> dict:
+def measure(name: str, root: Path, work: Path, site: bool, jsonschema: bool = True) -> dict:
     out = {}
     print(f"… {name}: opsbook check", file=sys.stderr, flush=True)
     out["opsbook check"] = timed(BIN / "opsbook", "--root", root, "check", "--as-of", AS_OF, "--format", "json")
-    print(f"… {name}: check-jsonschema", file=sys.stderr, flush=True)
-    out["check-jsonschema"] = run_jsonschema(root, work)
+    if jsonschema:
+        print(f"… {name}: check-jsonschema", file=sys.stderr, flush=True)
+        out["check-jsonschema"] = run_jsonschema(root, work)
     print(f"… {name}: libyaml parse", file=sys.stderr, flush=True)
     out["libyaml parse (floor)"] = timed(sys.executable, "-c", FLOOR, root)
     if site:
@@ -143,11 +145,11 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def goals(results: dict, big: str) -> str:
+def goals(results: dict, big: str, note: str = "") -> str:
     rows = results.get(big, {})
     check, cjs, floor = rows.get("opsbook check"), rows.get("check-jsonschema"), rows.get("libyaml parse (floor)")
     build, plain = rows.get("opsbook build"), rows.get("mkdocs build (staged tree)")
-    out = [f"\n## 目标（{big}）\n"]
+    out = [f"\n## 目标（{big}）{note}\n"]
 
     def line(text, ok):
         out.append(f"- {text}: {'达到' if ok else ('未达到' if ok is not None else '未测')}")
@@ -170,6 +172,8 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--no-site", action="store_true", help="不测站点构建")
     parser.add_argument("--site-on-large", action="store_true", help="也在大型手册上测站点构建（很慢）")
+    parser.add_argument("--no-jsonschema-on-large", action="store_true",
+                        help="大型手册上不运行 check-jsonschema（30 万条记录约需一小时）")
     args = parser.parse_args()
     import synth
 
@@ -188,8 +192,9 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["示例手册"] = measure("sample", ROOT, Path(tmp) / "sample", site=not args.no_site)
-        results[big] = measure("synthetic", cache, Path(tmp) / "big", site=args.site_on_large and not args.no_site)
-    report = table(results) + "\n" + goals(results, big) + "\n" + goals(results, "示例手册").replace("目标", "站点目标")
+        results[big] = measure("synthetic", cache, Path(tmp) / "big", site=args.site_on_large and not args.no_site,
+                               jsonschema=not args.no_jsonschema_on_large)
+    report = table(results) + "\n" + goals(results, big) + "\n" + goals(results, "示例手册", "：示例很小，启动时间为主，仅供参考；站点目标以此为准")
     print(report)
     out = ROOT / ".bench" / "results.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
