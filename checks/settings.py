@@ -65,6 +65,10 @@ class Settings:
     plan_refiling_days: int = 30  # 预案重大变化后重新报备的期限
     drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
     supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
+    # 例外（豁免，registers/waivers.yaml）
+    waiver_max_days: int = 180  # 一条例外从审批到到期的最长天数
+    waiver_approvers: list = field(default_factory=lambda: ["it_head"])  # 有权审批例外的责任（responsibilities 的键）
+    waiver_warning_days: int = 30  # 看板提示此期限内到期的例外
 
     @classmethod
     def from_record(cls, record) -> "Settings":
