@@ -122,10 +122,10 @@ def waiver_approval(handbook):
             if kind == "self":
                 yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人与申请人都是 {handbook.person_name(w.approved_by)}，不得自己审批")
             elif kind == "authority":
-                yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人 {handbook.person_name(w.approved_by)} "
+                yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人{handbook.person_name(w.approved_by)}"
                                                       f"没有例外审批权限；有权审批的是：{names}")
             elif kind == "left":
-                yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人 {handbook.person_name(w.approved_by)} 已不在职，请重新审批")
+                yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人{handbook.person_name(w.approved_by)}已不在职，请重新审批")
 
 
 @rule("WAV005", name="waiver-scope-period", title="例外写明范围，有效期不超过上限", clause=None,
