@@ -79,8 +79,8 @@ def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
     index = source.__dict__.get("_paths_by_line")
     if index is None:
         index = {}
-        for path, line in source.lines.items():
-            if path and len(path) >= len(index.get(line, ())):
+        for path, line in source.lines.items():  # the shallowest value that starts on the line: a record, not its id
+            if path and (line not in index or len(path) < len(index[line])):
                 index[line] = path
         source.__dict__["_paths_by_line"] = index
     path = index.get(location.line)

@@ -11,7 +11,8 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 # How a finding relates to the change under review (``check --base``); None when no base was given.
 STATUSES = ("new", "existing", "fixed")
 STATUS_ZH = {"new": "新增", "existing": "已有", "fixed": "已修复", "waived": "已豁免"}
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"\d+(?:[-/:.]\d+)*")  # numbers, dates, times
+_RANGE = re.compile(r"#\s*(?:至|到|~|～|—|–)\s*#")  # “2026-11-20 至 2026-11-21” reads as one date
 
 
 @dataclass(frozen=True, order=True)
@@ -38,9 +39,9 @@ class Finding:
     def fingerprint(self) -> str:
         """A stable identity for the finding: the same problem on the same record has the same
         fingerprint on every day and after unrelated edits move its line.  Built from the rule,
-        the file, the key and the message with its numbers blanked out (day counts, dates and
-        line numbers change; what is wrong does not)."""
-        what = _NUMBER.sub("#", self.message)
+        the file, the key and the message with its numbers, dates and date ranges blanked out (day
+        counts and dates move with the as-of date; what is wrong does not)."""
+        what = _RANGE.sub("#", _NUMBER.sub("#", self.message))
         return hashlib.sha256(f"{self.rule}\0{self.file}\0{self.key}\0{what}".encode()).hexdigest()[:32]
 
     @property
