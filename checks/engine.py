@@ -41,7 +41,10 @@ class Result:
         return out
 
 
-def load(root, as_of: dt.date | None = None) -> Handbook:
+def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
+    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused."""
+    if cache is not None:
+        return cache.load(root, as_of)
     handbook = Handbook.load(root, as_of)
     schemas.validate(handbook)
     return handbook
@@ -76,13 +79,14 @@ def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
         if location.file.startswith("registers/") else handbook.documents_by_path.get(location.file)
     if source is None or getattr(source, "path", None) != location.file:
         return ""
-    index = source.__dict__.get("_paths_by_line")
+    # line -> path, per source, kept on the handbook (sources may be shared between handbooks: never change them)
+    indexes = handbook.__dict__.setdefault("_paths_by_line", {})
+    index = indexes.get(source.path)
     if index is None:
-        index = {}
+        index = indexes[source.path] = {}
         for path, line in source.lines.items():  # the shallowest value that starts on the line: a record, not its id
             if path and (line not in index or len(path) < len(index[line])):
                 index[line] = path
-        source.__dict__["_paths_by_line"] = index
     path = index.get(location.line)
     return _key_path(source, path) if path else ""
 
@@ -147,7 +151,7 @@ def run_history(base: Handbook, head: Handbook, rules: list[Rule] | None = None,
     return _sorted(findings)
 
 
-def check(root, as_of: dt.date | None = None, rules: list[Rule] | None = None, *, base=None,
+def check(root, as_of: dt.date | None = None, rules: list[Rule] | None = None, cache=None, *, base=None,
           fail_on: str | None = None, history: list | None = None) -> Result:
     """Check a handbook (a folder or a :class:`checks.tree.Tree`).
 
@@ -159,16 +163,20 @@ def check(root, as_of: dt.date | None = None, rules: list[Rule] | None = None, *
     """
     from . import waivers
 
-    handbook = load(root, as_of)
+    handbook = load(root, as_of, cache)
     chosen = rules if rules is not None else all_rules()
     complete = rules is None
     findings = run_rules(handbook, chosen)
     fixed: list[Finding] = []
-    base_handbook = load(base, handbook.as_of) if base is not None else None
+    if (base is not None or history) and cache is None:  # base and head share most files: read each once
+        from .cache import SourceCache
+
+        cache = SourceCache()
+    base_handbook = load(base, handbook.as_of, cache) if base is not None else None
     if base_handbook is not None:
         findings += run_history(base_handbook, handbook, chosen)
     for label, before, after in history or ():
-        findings += run_history(load(before, handbook.as_of), load(after, handbook.as_of), chosen, label)
+        findings += run_history(load(before, handbook.as_of, cache), load(after, handbook.as_of, cache), chosen, label)
     findings = waivers.apply(handbook, _sorted(findings), complete)
     if base_handbook is not None:
         base_findings = waivers.apply(base_handbook, run_rules(base_handbook, chosen), complete)

@@ -13,7 +13,7 @@ from checks import engine
 from checks.rules import get
 from checks.tree import GitTree
 
-from conftest import AS_OF
+from conftest import AS_OF, _Sample, observe
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "t@example.invalid",
@@ -41,8 +41,9 @@ def commit(ws, message: str) -> str:
 def review(ws, rule_id: str | None = None, base: str = "HEAD", as_of=AS_OF):
     """The working tree checked against ``base`` (one rule, or all)."""
     rules = [get(rule_id)] if rule_id else None
-    return engine.check(ws.root, as_of, rules=rules, base=GitTree.for_handbook(ws.root, base))
+    return engine.check(ws.root, as_of, rules=rules, cache=_Sample.cache, base=GitTree.for_handbook(ws.root, base))
 
 
 def fired(ws, rule_id: str, **kw) -> list:
-    return [f for f in review(ws, rule_id, **kw).findings if f.rule == rule_id]
+    """The rule's findings in a review of the working tree (noted for test_every_rule_has_tests)."""
+    return observe(rule_id, [f for f in review(ws, rule_id, **kw).findings if f.rule == rule_id])
