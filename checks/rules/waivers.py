@@ -32,13 +32,14 @@ def _doc(text: str) -> str:
     return text.replace("{example}", _EXAMPLE)
 
 
-@rule("WAV001", name="waiver-expired", title="例外到期后不再生效", clause=None, needs=("waivers",), dated=True)
+@rule("WAV001", name="waiver-expired", title="例外到期后不再生效", clause="audit-6", needs=("waivers",), dated=True)
 def waiver_expired(handbook):
     """
     ## 检查什么
     `registers/waivers.yaml` 中每条例外的到期日期 `expires` 不早于检查日期。
 
     ## 为什么
+    标准要求：“证券期货机构应对检查和审计的结果采取纠正性和预防性的措施。”检查发现的差距暂时不能纠正时，例外记录接受它的理由、审批和纠正期限。
     例外是限期接受的差距，不是永久的开关。到期后它覆盖的发现重新计入门禁，
     例外本身也报告为错误，提醒整改或重新审批。
 
@@ -54,7 +55,7 @@ def waiver_expired(handbook):
                                               "不再豁免；请整改后删除，或重新审批")
 
 
-@rule("WAV002", name="waiver-unmatched", title="例外覆盖了实际存在的发现", clause=None, severity="warning",
+@rule("WAV002", name="waiver-unmatched", title="例外覆盖了实际存在的发现", clause="audit-6", severity="warning",
       needs=("waivers",), kind="findings")
 def waiver_unmatched(handbook):
     """
@@ -63,6 +64,7 @@ def waiver_unmatched(handbook):
     这条规则由检查引擎在全部规则运行之后判断；只运行部分规则时不报告。
 
     ## 为什么
+    标准要求：“证券期货机构应对检查和审计的结果采取纠正性和预防性的措施。”检查发现的差距暂时不能纠正时，例外记录接受它的理由、审批和纠正期限。
     不覆盖任何发现的例外，要么问题已经解决、例外应当删除，要么范围写错了、想豁免的发现并没有被豁免。
 
     ## 如何修复
@@ -74,13 +76,14 @@ def waiver_unmatched(handbook):
     return ()
 
 
-@rule("WAV003", name="waiver-unknown-rule", title="例外指向存在的规则", clause=None, needs=("waivers",))
+@rule("WAV003", name="waiver-unknown-rule", title="例外指向存在的规则", clause="audit-6", needs=("waivers",))
 def waiver_unknown_rule(handbook):
     """
     ## 检查什么
     每条例外的 `rule` 是规则目录中存在的规则（`opsbook rules` 列出全部规则），且不是例外管理自身的规则（WAV）。
 
     ## 为什么
+    标准要求：“证券期货机构应对检查和审计的结果采取纠正性和预防性的措施。”检查发现的差距暂时不能纠正时，例外记录接受它的理由、审批和纠正期限。
     规则编号写错的例外什么也豁免不了，却让人以为差距已被接受。
 
     ## 如何修复
@@ -94,7 +97,7 @@ def waiver_unknown_rule(handbook):
             yield Hit(w.record.at("rule"), f"例外 {w.id} 指向的规则“{w.rule}”不存在（或是例外管理自身的规则，不能豁免）")
 
 
-@rule("WAV004", name="waiver-approval", title="例外由有权人批准，且不是申请人本人", clause=None,
+@rule("WAV004", name="waiver-approval", title="例外由有权人批准，且不是申请人本人", clause="audit-6",
       needs=("waivers", "organisation", "staff"))
 def waiver_approval(handbook):
     """
@@ -103,6 +106,7 @@ def waiver_approval(handbook):
     默认 `it_head` 信息技术负责人）的担任者，不是申请人 `requested_by` 本人，且仍然在职。
 
     ## 为什么
+    标准要求：“证券期货机构应对检查和审计的结果采取纠正性和预防性的措施。”检查发现的差距暂时不能纠正时，例外记录接受它的理由、审批和纠正期限。
     接受一项合规差距是管理决定，应由有权限的人作出，并与申请人分离，否则例外就成了自己给自己开的口子。
 
     ## 如何修复
@@ -128,7 +132,7 @@ def waiver_approval(handbook):
                 yield Hit(w.record.at("approved_by"), f"例外 {w.id} 的审批人{handbook.person_name(w.approved_by)}已不在职，请重新审批")
 
 
-@rule("WAV005", name="waiver-scope-period", title="例外写明范围，有效期不超过上限", clause=None,
+@rule("WAV005", name="waiver-scope-period", title="例外写明范围，有效期不超过上限", clause="audit-6",
       needs=("waivers", "organisation"))
 def waiver_scope_period(handbook):
     """
@@ -137,6 +141,7 @@ def waiver_scope_period(handbook):
     到期日期不早于审批日期，且从审批到到期不超过 `settings.waiver_max_days` 天（默认 180 天）。
 
     ## 为什么
+    标准要求：“证券期货机构应对检查和审计的结果采取纠正性和预防性的措施。”检查发现的差距暂时不能纠正时，例外记录接受它的理由、审批和纠正期限。
     不写范围的例外会豁免一条规则的全部发现；过长的例外等于永久豁免。限定范围和期限，
     差距才会按时回到门禁中。
 
