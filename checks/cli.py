@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -30,6 +31,8 @@ class UsageError(Exception):
 
 
 def parse_as_of(text: str | None) -> dt.date:
+    if text is None:  # a hook or CI job may pin the date without changing its command line
+        text = os.environ.get("OPSBOOK_AS_OF") or None
     if text is None:
         return dates.today()
     try:
