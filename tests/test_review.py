@@ -225,3 +225,35 @@ def test_junit_lists_warnings_without_failing(sample_result):
     assert {p.get("name"): p.get("value") for p in case.iter("property")}["warnings"] == "1"
     assert "warning 已知交易日历只到 2026-12-31" in case.find("system-out").text
     assert suite.get("failures") == "0"
+
+
+# -- CI and who may change what ----------------------------------------------------------
+
+def test_ci_pipelines_review_pull_and_merge_requests_against_their_base():
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    github = yaml.safe_load((root / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    gate = github["jobs"]["gate"]
+    assert gate["steps"][0]["with"]["fetch-depth"] == 0
+    assert "pull_request.base.sha" in gate["env"]["BASE"]
+    runs = " ".join(step.get("run", "") for step in gate["steps"])
+    assert '--base "$BASE"' in runs and "--format sarif" in runs
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in gate["steps"])
+    gitlab = yaml.safe_load((root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    job = gitlab["opsbook-check"]
+    assert job["variables"]["GIT_DEPTH"] == 0 and "CI_MERGE_REQUEST_DIFF_BASE_SHA" in " ".join(job["script"])
+    assert job["artifacts"]["reports"]["codequality"] and job["artifacts"]["reports"]["junit"]
+
+
+def test_codeowners_names_an_owner_for_every_register_and_the_checker():
+    root = Path(__file__).resolve().parents[1]
+    rules = {}
+    for line in (root / ".github" / "CODEOWNERS").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            pattern, *owners = line.split()
+            rules[pattern] = owners
+    for register in sorted((root / "registers").glob("*.yaml")):
+        assert rules.get(f"/registers/{register.name}"), f"CODEOWNERS names no owner for registers/{register.name}"
+    for path in ("/checks/", "/.github/", "/.gitlab-ci.yml", "/mkdocs.yml", "/schemas/"):
+        assert rules[path] == ["@mingchuan/opsbook-maintainers"] or "@mingchuan/opsbook-maintainers" in rules[path]
