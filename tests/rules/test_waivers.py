@@ -192,3 +192,21 @@ def test_waiver_schema_rejects_unknown_fields(ws):
     messages = [f.message for f in ws.check().findings if f.rule == "SCH001" and f.file == "registers/waivers.yaml"]
     assert messages and "未知字段：scope" in messages[0]
     assert yaml.safe_load(ws.read("registers/waivers.yaml"))["waivers"][0]["scope"] == "全部"
+
+
+def test_the_dashboard_lists_waivers_and_marks_waived_findings(ws):
+    from checks.site import pages
+    from checks.site.context import SiteContext
+
+    _with_gap(ws)
+    _waive(ws, {}, {"id": "WVR-2026-02", "rule": "ORG003", "approved": dt.date(2026, 10, 2), "expires": dt.date(2027, 3, 31)})
+    page = pages.dashboard_page(SiteContext.create(ws.root, "internal", dt.date(2026, 12, 10)), "dashboard/")
+    section = page[page.index("## 例外（豁免）"):page.index("## 按章节")]
+    assert "WVR-2026-01" in section and "即将到期" in section and "（还有 21 天）" in section and "（现有 1 条）" in section
+    assert "WVR-2026-02" in section and "有效" in section
+    assert "李建国（P002） → 周明远（P001）" in section
+    assert '<span class="ob-badge ob-waived">已豁免 WVR-2026-01</span>' in page
+    errors = sum(1 for f in ws.check(dt.date(2026, 12, 10)).findings if f.severity == "error" and not f.waiver)
+    assert f'<span>错误</span><strong>{errors}</strong>' in page  # the waived ORG002 is not counted
+    public = pages.dashboard_page(SiteContext.create(ws.root, "public", dt.date(2026, 12, 10)), "dashboard/")
+    assert "## 例外（豁免）" not in public  # the waivers register is internal
