@@ -204,6 +204,18 @@ def _earliest_moved(base, head, register: str, path: tuple, ident, days: int):
             yield old, new, new_earliest
 
 
+def _purged(base, head, register: str, path: tuple, ident, days: int, name, field: str, removed: str, purged: str):
+    """Hits for :func:`_earliest_moved`: ``删除了{name}{removed}`` for an entry removed, and
+    ``{name}的{field}由 … 推后到 …，{purged}`` for one whose earliest date moved inside the window."""
+    for old, new, earliest in _earliest_moved(base, head, register, path, ident, days):
+        if new is None:
+            yield Hit(_top(head, register, path[0]), f"删除了{name(old)}{removed}",
+                      key="/".join(str(p) for p in (*path, *ident(old))))
+        else:
+            yield Hit(new.at("earliest"), f"{name(old)}的{field}由 {old.date('earliest').isoformat()} 推后到 "
+                                          f"{earliest.isoformat()}，{purged}")
+
+
 @rule("HIS003", name="monitoring-logs-kept", title="监控日志在保存期内不被删除", clause="mon-20",
       needs=("monitoring",), kind="history", dated=True)
 def monitoring_logs_kept(base, head):
@@ -228,14 +240,9 @@ def monitoring_logs_kept(base, head):
     ```
     """
     days = _setting(head, "log_retention_days", ONE_YEAR)
-    for old, new, earliest in _earliest_moved(base, head, "monitoring", ("logs", "classes"), lambda r: r.get("type"), days):
-        kind = old.get("type")
-        if new is None:
-            yield Hit(_top(head, "monitoring", "logs"), f"删除了日志类别“{kind}”的登记；日志应至少保存 {days} 天，"
-                                                        "请恢复登记并写明其日志的存放位置", key=f"logs/classes/{kind}")
-        else:
-            yield Hit(new.at("earliest"), f"日志类别“{kind}”的最早可查日期由 {old.date('earliest').isoformat()} 推后到 "
-                                          f"{earliest.isoformat()}，清除了保存期（{days} 天）内的日志")
+    yield from _purged(base, head, "monitoring", ("logs", "classes"), lambda r: (r.get("type"),), days,
+                       lambda r: f"日志类别“{r.get('type')}”", "最早可查日期",
+                       f"的登记；日志应至少保存 {days} 天，请恢复登记并写明其日志的存放位置", f"清除了保存期（{days} 天）内的日志")
 
 
 @rule("HIS004", name="history-data-kept", title="交易业务系统历史数据在一年内不被删除", clause="data-6",
@@ -259,15 +266,9 @@ def history_data_kept(base, head):
       - {system: CI-APP-TRADE, data: 委托、成交、资金和股份变动流水, location: 集中交易历史库；月末磁带, retention: 7300, earliest: 2019-10-08}
     ```
     """
-    ident = lambda r: (r.get("system"), r.get("data"))  # noqa: E731
-    for old, new, earliest in _earliest_moved(base, head, "backups", ("history",), ident, ONE_YEAR):
-        what = f"{old.get('system')} 的历史数据“{old.get('data')}”"
-        if new is None:
-            yield Hit(_top(head, "backups", "history"), f"删除了{what}的保留记录；历史数据至少保留一年",
-                      key=f"history/{old.get('system')}/{old.get('data')}")
-        else:
-            yield Hit(new.at("earliest"), f"{what}的现存最早日期由 {old.date('earliest').isoformat()} 推后到 "
-                                          f"{earliest.isoformat()}，清理了不满一年的历史数据")
+    yield from _purged(base, head, "backups", ("history",), lambda r: (r.get("system"), r.get("data")), ONE_YEAR,
+                       lambda r: f"{r.get('system')} 的历史数据“{r.get('data')}”", "现存最早日期",
+                       "的保留记录；历史数据至少保留一年", "清理了不满一年的历史数据")
 
 
 @rule("HIS005", name="drill-records-kept", title="演练记录在两年内不被删除", clause="prep-48",
