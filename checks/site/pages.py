@@ -214,11 +214,11 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     summary = []
     for name in names:
         found = [f for r in chapters[name] for f in by_rule.get(r.id, [])]
-        e = sum(1 for f in found if f.severity == "error")
+        e = sum(1 for f in found if f.severity == "error" and not f.waiver)  # waived findings count as warnings here
         w = len(found) - e
         hid = sum(hidden.get(r.id, 0) for r in chapters[name])
         state = clause_status_badge("fail" if e or any(
-            f.severity == "error" for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
+            f.severity == "error" and not f.waiver for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
             ("warn" if w or hid else "pass"))
         summary.append([esc(name), esc(len(chapters[name])), esc(e), esc(w) + (f"（另有 {hid} 项未显示）" if hid else ""), state])
     out.append(table(["章节", "规则数", "错误", "警告", "状态"], summary) + "\n\n")
@@ -239,7 +239,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
         out.append("没有发现。\n\n")
     for path in sorted(per_file):
         items = per_file[path]
-        e = sum(1 for f in items if f.severity == "error")
+        e = sum(1 for f in items if f.severity == "error" and not f.waiver)
         out.append(f"### {esc(path)}\n\n")
         out.append(f'<p class="ob-count">{link.file(path)}：错误 {e}，警告 {len(items) - e}</p>\n\n')
         out.append(findings_table(ctx, link, items, with_file=False) + "\n\n")

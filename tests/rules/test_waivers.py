@@ -210,3 +210,14 @@ def test_the_dashboard_lists_waivers_and_marks_waived_findings(ws):
     assert f'<span>错误</span><strong>{errors}</strong>' in page  # the waived ORG002 is not counted
     public = pages.dashboard_page(SiteContext.create(ws.root, "public", dt.date(2026, 12, 10)), "dashboard/")
     assert "## 例外（豁免）" not in public  # the waivers register is internal
+
+
+def test_a_waived_error_leaves_its_clause_in_warning_not_failed(ws):
+    from checks import clauses
+
+    _with_gap(ws)
+    chapters = clauses.load(ws.tree)
+    status = lambda result: next(r["status"] for r in clauses.matrix(result, chapters) if r["id"] == "org-4")  # noqa: E731
+    assert status(ws.check()) == "fail"
+    _waive(ws, {})
+    assert status(ws.check()) == "warn"
