@@ -11,15 +11,25 @@ import pytest
 from checks import engine, review
 from checks.rules import get
 
-from conftest import AS_OF
-from gitkit import commit, fired, init
+from conftest import AS_OF, Workspace
+from gitkit import commit, fired, git, init
 
 DOC = "docs/policies/pol-06-configuration.md"
 
 
-@pytest.fixture
-def repo(ws):
+@pytest.fixture(scope="module")
+def _shared_repo(tmp_path_factory):
+    ws = Workspace(tmp_path_factory)
     init(ws)
+    return ws, git(ws.root, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(_shared_repo):
+    """The sample committed in a git repository (one per module, reset before each test)."""
+    ws, start = _shared_repo
+    git(ws.root, "reset", "-q", "--hard", start)
+    git(ws.root, "clean", "-q", "-fd")
     return ws
 
 
@@ -238,7 +248,8 @@ def test_since_runs_history_rules_over_every_commit_of_the_range(repo):
     commit(repo, "drop a drill record")
     repo.edit_yaml("registers/configuration.yaml", lambda d: _item(d, "CI-APP-TRADE").update(owner="P016"))
     commit(repo, "owner changed")
-    result = engine.check(repo.root, AS_OF, history=review.steps(repo.root, start))
+    rules = [get("HIS001"), get("HIS005")]
+    result = engine.check(repo.root, AS_OF, rules=rules, history=review.steps(repo.root, start))
     messages = [f.message for f in result.findings if f.rule.startswith("HIS")]
     assert len(messages) == 2
     assert any(m.startswith("提交 ") and "删除了演练记录 DRL-2025-01" in m for m in messages)
