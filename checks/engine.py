@@ -27,7 +27,7 @@ class Result:
     @property
     def errors(self) -> int:
         """Errors that fail the gate (waived ones never do; with ``fail_on="new"``, only new ones)."""
-        return sum(1 for f in self.findings if f.gating and (self.fail_on == "all" or f.status in (None, "new")))
+        return sum(1 for f in self.findings if f.fails(self.fail_on))
 
     def summary(self) -> dict:
         from .findings import summarise

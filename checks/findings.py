@@ -49,6 +49,10 @@ class Finding:
         """Whether the finding counts against the gate at all: an error that is not waived and not fixed."""
         return self.severity == "error" and self.waiver is None and self.status != "fixed"
 
+    def fails(self, fail_on: str = "all") -> bool:
+        """Whether it fails the gate: a gating error, and with ``fail_on="new"`` one this change introduced."""
+        return self.gating and (fail_on == "all" or self.status in (None, "new"))
+
     def label(self) -> str:
         """The Chinese status label for reports: 新增 / 已有 / 已修复, and 已豁免 when waived."""
         parts = [STATUS_ZH[self.status]] if self.status else []
@@ -86,7 +90,7 @@ def summarise(findings, fail_on: str = "all") -> dict:
     current = [f for f in findings if f.status != "fixed"]
     live = [f for f in current if f.waiver is None]
     errors = sum(1 for f in live if f.severity == "error")
-    gating = [f for f in live if f.gating and (fail_on == "all" or f.status in (None, "new"))]
+    gating = [f for f in live if f.fails(fail_on)]
     out = {
         "errors": errors,
         "warnings": sum(1 for f in live if f.severity == "warning"),

@@ -83,8 +83,7 @@ class GithubReporter(Reporter):
         out = []
         for f in result.findings:
             # waived and (with --fail-on new) existing errors don't fail the gate: shown as warnings
-            level = "error" if f.severity == "error" and f.gating and (result.fail_on == "all" or f.status != "existing") \
-                else "warning" if f.waiver is None else "notice"
+            level = "error" if f.fails(result.fail_on) else "warning" if f.waiver is None else "notice"
             label = "，".join(x for x in (SEVERITY_ZH[f.severity], f.label()) if x)
             title = _escape_property(f"{f.rule}（{label}）")
             out.append(f"::{level} file={_escape_property(f.file)},line={f.line or 1},title={title}::{_escape_data(f.message)}")
@@ -127,7 +126,7 @@ class JunitReporter(Reporter):
         cases = []
         for rule in result.rules:
             found = by_rule.get(rule.id, [])
-            failing = [f for f in found if f.gating and (result.fail_on == "all" or f.status in (None, "new"))]
+            failing = [f for f in found if f.fails(result.fail_on)]
             body = ""
             if found:
                 counts = {"errors": sum(1 for f in found if f.severity == "error" and f.status != "fixed"),
