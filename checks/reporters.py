@@ -186,7 +186,6 @@ class SarifReporter(Reporter):
                                 "language": "zh-CN", "rules": descriptors}},
             "language": "zh-CN",
             "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"HANDBOOK": {"description": {"text": "手册根目录"}}},
             "invocations": [{"executionSuccessful": True, "properties": {"asOf": as_of.isoformat()}}],
             "results": results,
             "properties": {"summary": _summary(result)},
@@ -222,7 +221,7 @@ class SarifReporter(Reporter):
             "level": "error" if f.severity == "error" else "warning",
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": _uri(f.file), "uriBaseId": "HANDBOOK"},
+                "artifactLocation": {"uri": _uri(f.file)},  # relative to the handbook (the repository) root
                 "region": {"startLine": f.line or 1},
             }}],
             "partialFingerprints": {"opsbookFinding/v1": f.fingerprint},
