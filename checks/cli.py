@@ -135,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--root", default=argparse.SUPPRESS, help="手册目录（默认当前目录）")
 
     c = sub.add_parser("check", parents=[common], help="检查文档与台账，报告发现")
-    c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认上海时间今天）")
+    c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认环境变量 OPSBOOK_AS_OF，否则上海时间今天）")
     c.add_argument("--format", choices=sorted(REPORTERS), default="text", help="输出格式")
     c.add_argument("--output", "-o", help="写入文件（UTF-8），而不是标准输出")
     c.add_argument("--base", metavar="REV", help="合并请求评审：与 REV（和 HEAD 的共同祖先）比较，每个发现标为新增、已有或已修复，"

@@ -41,7 +41,7 @@ def _commit(root, rev: str, option: str) -> str:
         if _shallow(root):
             raise ReviewError(f"{option} {rev}：浅克隆中找不到这个版本。{SHALLOW_HINT}")
         raise ReviewError(f"找不到版本“{rev}”（{option}；合并请求中可用 origin/main、$CI_MERGE_REQUEST_DIFF_BASE_SHA "
-                          "或 ${{{{ github.event.pull_request.base.sha }}}}）")
+                          "或 ${{ github.event.pull_request.base.sha }}）")
     return done.stdout.strip()
 
 

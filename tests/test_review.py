@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -257,3 +258,12 @@ def test_codeowners_names_an_owner_for_every_register_and_the_checker():
         assert rules.get(f"/registers/{register.name}"), f"CODEOWNERS names no owner for registers/{register.name}"
     for path in ("/checks/", "/.github/", "/.gitlab-ci.yml", "/mkdocs.yml", "/schemas/"):
         assert rules[path] == ["@mingchuan/opsbook-maintainers"] or "@mingchuan/opsbook-maintainers" in rules[path]
+
+
+def test_opsbook_as_of_pins_the_date_for_hooks_and_ci(ws):
+    def run(value):
+        return subprocess.run([sys.executable, "-m", "checks", "--root", str(ws.root), "check", "--format", "json"],
+                              capture_output=True, text=True, encoding="utf-8", env={**os.environ, "OPSBOOK_AS_OF": value})
+    assert json.loads(run("2026-11-21").stdout)["as_of"] == "2026-11-21"
+    bad = run("明天")
+    assert bad.returncode == 2 and "--as-of 应为日期" in bad.stderr
