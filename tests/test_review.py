@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -24,9 +23,26 @@ from gitkit import commit, git, init, review
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
+def run_cli(*argv):
+    """``opsbook …`` in this process (the command's own code, without an interpreter's start-up):
+    its exit code, standard output and standard error."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+
+    from checks import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exc:  # argparse usage errors
+            code = exc.code
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def opsbook(ws, *args):
-    return subprocess.run([sys.executable, "-m", "checks", "--root", str(ws.root), "check", "--as-of", "2026-11-21", *args],
-                          capture_output=True, text=True, encoding="utf-8")
+    return run_cli("--root", str(ws.root), "check", "--as-of", "2026-11-21", *args)
 
 
 @pytest.fixture
@@ -55,8 +71,8 @@ def _validate_sarif(text: str) -> dict:
 
 def test_fingerprints_are_stable_across_days(ws):
     # two years on, many reviews are overdue and the messages count the days
-    a = engine.check(ws.root, dt.date(2028, 11, 21))
-    b = engine.check(ws.root, dt.date(2028, 11, 22))
+    a = ws.check(dt.date(2028, 11, 21))
+    b = ws.check(dt.date(2028, 11, 22))
     assert {f.message for f in a.findings} != {f.message for f in b.findings}  # the day counts moved
     assert [f.fingerprint for f in a.findings] == [f.fingerprint for f in b.findings]
 
@@ -69,7 +85,7 @@ def test_fingerprints_survive_lines_moving_and_are_unique(ws):
     assert set(before) == set(after) and len(before) == 1
     assert next(iter(after.values())).line == next(iter(before.values())).line + 2
     assert next(iter(after.values())).key == "positions/network-admin"
-    result = engine.check(ws.root, dt.date(2028, 11, 21))
+    result = ws.check(dt.date(2028, 11, 21))
     assert len({f.fingerprint for f in result.findings}) == len(result.findings)
 
 
@@ -181,8 +197,7 @@ def test_unknown_base_and_not_a_repository_exit_2(repo, tmp_path_factory):
     assert proc.returncode == 2 and "找不到版本“no-such-rev”" in proc.stderr and "Traceback" not in proc.stderr
     plain = tmp_path_factory.mktemp("plain")
     (plain / "registers").mkdir(parents=True)
-    proc = subprocess.run([sys.executable, "-m", "checks", "--root", str(plain), "check", "--base", "HEAD"],
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = run_cli("--root", str(plain), "check", "--base", "HEAD")
     assert proc.returncode == 2 and "不在 git 仓库中" in proc.stderr
 
 
@@ -191,8 +206,7 @@ def test_shallow_clone_without_the_base_says_to_fetch_more_history(repo, tmp_pat
     commit(repo, "second")
     clone = tmp_path_factory.mktemp("clones") / "shallow"
     git(clone.parent, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
-    proc = subprocess.run([sys.executable, "-m", "checks", "--root", str(clone), "check", "--base", "HEAD~1"],
-                          capture_output=True, text=True, encoding="utf-8")
+    proc = run_cli("--root", str(clone), "check", "--base", "HEAD~1")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "浅克隆" in proc.stderr and "fetch-depth: 0" in proc.stderr and "GIT_DEPTH: 0" in proc.stderr
 
@@ -260,10 +274,15 @@ def test_codeowners_names_an_owner_for_every_register_and_the_checker():
         assert rules[path] == ["@mingchuan/opsbook-maintainers"] or "@mingchuan/opsbook-maintainers" in rules[path]
 
 
-def test_opsbook_as_of_pins_the_date_for_hooks_and_ci(ws):
-    def run(value):
-        return subprocess.run([sys.executable, "-m", "checks", "--root", str(ws.root), "check", "--format", "json"],
-                              capture_output=True, text=True, encoding="utf-8", env={**os.environ, "OPSBOOK_AS_OF": value})
-    assert json.loads(run("2026-11-21").stdout)["as_of"] == "2026-11-21"
-    bad = run("明天")
+def test_opsbook_as_of_pins_the_date_for_hooks_and_ci(ws, monkeypatch):
+    monkeypatch.setenv("OPSBOOK_AS_OF", "2026-11-21")
+    assert json.loads(run_cli("--root", str(ws.root), "check", "--format", "json").stdout)["as_of"] == "2026-11-21"
+    monkeypatch.setenv("OPSBOOK_AS_OF", "明天")
+    bad = run_cli("--root", str(ws.root), "check")
     assert bad.returncode == 2 and "--as-of 应为日期" in bad.stderr
+
+
+def test_the_command_runs_as_a_process():
+    proc = subprocess.run([sys.executable, "-m", "checks", "check", "--as-of", "2026-11-21", "--format", "sarif"],
+                          capture_output=True, text=True, encoding="utf-8", cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0 and _validate_sarif(proc.stdout)["version"] == "2.1.0"
