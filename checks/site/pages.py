@@ -179,6 +179,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     findings = ctx.findings
     errors = sum(1 for f in findings if f.severity == "error" and not f.waiver)  # a waived finding does not fail
     warnings = sum(1 for f in findings if f.severity == "warning")
+    waived = sum(1 for f in findings if f.waiver)
     files = len({f.file for f in findings})
     rows = catalogue.matrix(ctx.result, ctx.chapters) if ctx.chapters else []
     status_counts = Counter(r["status"] for r in rows)
@@ -188,6 +189,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
                f'<div class="ob-card ob-card-{"pass" if errors == 0 else "fail"}"><span>检查结论</span><strong>{verdict}</strong></div>'
                f'<div class="ob-card ob-card-error"><span>错误</span><strong>{errors}</strong></div>'
                f'<div class="ob-card ob-card-warning"><span>警告</span><strong>{warnings}</strong></div>'
+               + (f'<div class="ob-card"><span>已豁免</span><strong>{waived}</strong></div>' if waived else "") +
                f'<div class="ob-card"><span>涉及文件</span><strong>{files}</strong></div>'
                f'<div class="ob-card"><span>规则</span><strong>{len(ctx.result.rules)}</strong></div>'
                f'<div class="ob-card"><span>条款</span><strong>{len(rows)}</strong></div>'

@@ -200,14 +200,16 @@ def test_the_dashboard_lists_waivers_and_marks_waived_findings(ws):
 
     _with_gap(ws)
     _waive(ws, {}, {"id": "WVR-2026-02", "rule": "ORG003", "approved": dt.date(2026, 10, 2), "expires": dt.date(2027, 3, 31)})
-    page = pages.dashboard_page(SiteContext.create(ws.root, "internal", dt.date(2026, 12, 10)), "dashboard/")
+    ctx = SiteContext.create(ws.root, "internal", dt.date(2026, 12, 10))
+    page = pages.dashboard_page(ctx, "dashboard/")
     section = page[page.index("## 例外（豁免）"):page.index("## 按章节")]
     assert "WVR-2026-01" in section and "即将到期" in section and "（还有 21 天）" in section and "（现有 1 条）" in section
     assert "WVR-2026-02" in section and "有效" in section
     assert "李建国（P002） → 周明远（P001）" in section
     assert '<span class="ob-badge ob-waived">已豁免 WVR-2026-01</span>' in page
-    errors = sum(1 for f in ws.check(dt.date(2026, 12, 10)).findings if f.severity == "error" and not f.waiver)
+    errors = sum(1 for f in ctx.findings if f.severity == "error" and not f.waiver)
     assert f'<span>错误</span><strong>{errors}</strong>' in page  # the waived ORG002 is not counted
+    assert '<span>已豁免</span><strong>1</strong>' in page
     public = pages.dashboard_page(SiteContext.create(ws.root, "public", dt.date(2026, 12, 10)), "dashboard/")
     assert "## 例外（豁免）" not in public  # the waivers register is internal
 
