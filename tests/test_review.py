@@ -209,6 +209,12 @@ def test_shallow_clone_without_the_base_says_to_fetch_more_history(repo, tmp_pat
     proc = run_cli("--root", str(clone), "check", "--base", "HEAD~1")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "浅克隆" in proc.stderr and "fetch-depth: 0" in proc.stderr and "GIT_DEPTH: 0" in proc.stderr
+    # a shallow clone that holds the base is enough
+    deeper = clone.parent / "deeper"
+    git(clone.parent, "clone", "-q", "--depth", "2", f"file://{repo.root}", str(deeper))
+    proc = run_cli("--root", str(deeper), "check", "--as-of", "2026-11-21", "--base", "HEAD~1", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert [f["status"] for f in json.loads(proc.stdout)["findings"] if f["rule"] == "ORG002"] == ["existing"]
 
 
 # -- SARIF ----------------------------------------------------------------------------
