@@ -12,7 +12,7 @@ OPSBOOK := $(BIN)/opsbook
 AS_OF ?=
 AS_OF_ARG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: help venv check site site-all serve test test-fast bench lock clean
+.PHONY: help venv check site site-all serve pdf pack test test-fast bench lock clean
 
 help:
 	@echo "make site      建立 .venv，运行检查，构建站点到 site/"
@@ -21,6 +21,8 @@ help:
 	@echo "make serve     本地预览站点 http://127.0.0.1:8000"
 	@echo "make site-all  为每个敏感级别分别构建站点到 site-audiences/"
 	@echo "make bench     性能基准"
+	@echo "make pdf       把文档打印为 PDF 受控副本到 pdf/（需要 chromium 与 fonts-noto-cjk）"
+	@echo "make pack REV=v2026.11  生成检查材料包到 pack/（需要 chromium 与 fonts-noto-cjk）"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +47,13 @@ site-all: venv
 serve: venv
 	$(OPSBOOK) serve $(AS_OF_ARG)
 
+pdf: venv
+	$(OPSBOOK) pdf $(AS_OF_ARG) --max-sensitivity restricted -o pdf
+
+REV ?= HEAD
+pack: venv
+	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
+
 test: venv
 	$(BIN)/python -m pytest -q
 
@@ -60,4 +69,4 @@ lock:
 	@rm requirements.lock.new
 
 clean:
-	rm -rf $(VENV) site site-audiences .pytest_cache
+	rm -rf $(VENV) site site-audiences pdf pack .pytest_cache

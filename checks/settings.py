@@ -65,6 +65,7 @@ class Settings:
     plan_refiling_days: int = 30  # 预案重大变化后重新报备的期限
     drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
     supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
+    controlled_copies: bool = False  # opsbook pdf：打印件是否为受控副本（页脚）
 
     @classmethod
     def from_record(cls, record) -> "Settings":
