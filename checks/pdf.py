@@ -120,6 +120,51 @@ def fixed_pdf(data: bytes, when: dt.date) -> bytes:
     return _PDF_ID.sub(ident, data)
 
 
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"(<[0-9A-Fa-f]+>\s*)<([0-9A-Fa-f]{4})>")
+
+
+def _fix_cmap(data: bytes) -> bytes:
+    from .cjk import ideograph
+
+    def pair(match):
+        code = int(match.group(2), 16)
+        return match.group(1) + b"<%04X>" % ideograph(code)
+
+    return _BFCHAR.sub(lambda m: b"beginbfchar" + _PAIR.sub(pair, m.group(1)) + b"endbfchar", data)
+
+
+def text_layer(data: bytes, when: dt.date, title: str = "") -> bytes:
+    """The PDF with its fonts' ToUnicode maps giving ideographs, not radicals (see :mod:`checks.cjk`),
+    and its metadata fixed: the title, opsbook as the producer, ``when`` as the time it was made."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter(clone_from=reader)
+    seen = set()
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font") if page.get("/Resources") else None
+        for font in (fonts.get_object().values() if fonts else []):
+            font = font.get_object()
+            for holder in [font] + [d.get_object() for d in (font.get("/DescendantFonts") or [])]:
+                cmap = holder.get("/ToUnicode")
+                if cmap is None or id(cmap.get_object()) in seen:
+                    continue
+                stream = cmap.get_object()
+                seen.add(id(stream))
+                stream.set_data(_fix_cmap(stream.get_data()))
+    stamp = when.strftime("D:%Y%m%d000000+08'00'")
+    writer.metadata = None
+    writer.add_metadata({"/Title": title, "/Creator": "opsbook", "/Producer": "opsbook",
+                         "/CreationDate": stamp, "/ModDate": stamp})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def print_pages(jobs: list[Job], printed: dt.date, controlled: bool) -> None:
     """Print every job's page to its PDF with one browser; nothing but local files is loaded."""
     if not jobs:
@@ -149,6 +194,9 @@ def print_pages(jobs: list[Job], printed: dt.date, controlled: bool) -> None:
                 page.emulate_media(media="print")
                 page.add_style_tag(content=PRINT_CSS)
                 page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+                # a printed copy links nowhere: no local paths in the file, same bytes wherever it was printed
+                page.evaluate("() => document.querySelectorAll('a[href]').forEach(a => {"
+                              " if (!a.getAttribute('href').startsWith('#')) a.removeAttribute('href'); })")
                 page.evaluate("() => document.fonts.ready")
                 job.out.parent.mkdir(parents=True, exist_ok=True)
                 data = page.pdf(format="A4", print_background=True, display_header_footer=True,
@@ -156,7 +204,7 @@ def print_pages(jobs: list[Job], printed: dt.date, controlled: bool) -> None:
                                 footer_template=footer_template(job, printed, controlled),
                                 margin={"top": "20mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
                                 tagged=False, outline=False)
-                job.out.write_bytes(fixed_pdf(data, printed))
+                job.out.write_bytes(fixed_pdf(text_layer(data, printed, f"{job.doc_id} {job.title}"), printed))
             context.close()
         finally:
             browser.close()

@@ -1,0 +1,97 @@
+"""Controlled copies: documents printed by Debian's Chromium from the built site, read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from checks import engine, pdf
+from sitekit import AS_OF, ROOT, scratch_dir, site
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+if not pdf.CHROMIUM.exists():
+    pytest.skip(f"{pdf.CHROMIUM} 不存在：PDF 测试需要 Debian 的 chromium（.ci/install-browser.sh 会安装）",
+                allow_module_level=True)
+pypdf = pytest.importorskip("pypdf")
+
+
+def _text(path) -> list[str]:
+    """Each page's text, exactly as a reader copies it."""
+    return [page.extract_text() or "" for page in pypdf.PdfReader(path).pages]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def handbook():
+    return engine.load(ROOT, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def printed(handbook):
+    out = scratch_dir("pdf")
+    doc = handbook.document("POL-01")
+    paths = pdf.print_documents(handbook, [doc], out, "internal", AS_OF, site_dir=site("internal").path)
+    return doc, paths[0]
+
+
+def test_the_pdf_text_is_the_source_text(printed):
+    doc, path = printed
+    flat = _flat("".join(_text(path)))
+    body = [line.strip() for line in doc.body.split("\n") if line.strip() and not line.startswith(("#", "|", "-", ">", "{"))]
+    sentences = [re.sub(r"[*`\[\]]", "", re.sub(r"\]\([^)]*\)", "]", line)) for line in body]
+    sentences = [s for s in sentences if len(s) > 20][:15]
+    assert sentences
+    for sentence in sentences:
+        assert _flat(sentence) in flat, sentence
+    assert "\ufffd" not in flat  # no missing glyphs
+
+
+def test_every_page_has_the_header_and_footer(printed):
+    doc, path = printed
+    pages = _text(path)
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        flat = _flat(text)
+        assert "POL-01" in flat and _flat(doc.title) in flat
+        assert "版本3.1" in flat and "内部" in flat
+        assert f"第{number}页/共{len(pages)}页" in flat
+        assert "打印日期2026-11-21" in flat and pdf.UNCONTROLLED in flat
+
+
+def test_fonts_are_embedded_and_nothing_is_fetched(printed):
+    _, path = printed
+    reader = pypdf.PdfReader(path)
+    fonts = []
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            if font.get("/Subtype") == "/Type3":  # glyph outlines drawn in the file itself
+                fonts.append(bool(font.get("/CharProcs")))
+                continue
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            fonts.append(descriptor is not None and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+    assert fonts and all(fonts)
+
+
+def test_same_document_same_date_same_bytes(handbook, printed):
+    _, first = printed
+    again = pdf.print_documents(handbook, [handbook.document("POL-01")], scratch_dir("pdf2"), "internal", AS_OF,
+                                site_dir=site("internal").path)[0]
+    assert again.read_bytes() == first.read_bytes()
+
+
+def test_a_document_above_the_audience_is_not_printed(handbook):
+    with pytest.raises(pdf.PdfError, match="高于读者级别"):
+        pdf.print_documents(handbook, [handbook.document("PLN-01")], scratch_dir("pdf3"), "internal", AS_OF,
+                            site_dir=site("internal").path)
+
+
+def test_templates_escape_document_values():
+    job = pdf.Job(page=None, out=None, doc_id="<b>X</b>", title="<script>alert(1)</script>", version="1.0", sensitivity="内部")
+    assert "<script>" not in pdf.header_template(job) and "&lt;script&gt;" in pdf.header_template(job)
