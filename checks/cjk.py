@@ -31,8 +31,8 @@ SUPPLEMENT = {
 }
 
 
-# other code points one glyph stands for, mapped to the one Chinese text uses: 〜 → ～
-SHARED = {0x301C: 0xFF5E}
+# other code points one glyph of a Simplified Chinese font stands for, mapped to the one its text uses
+SHARED = {0x301C: 0xFF5E, 0x6236: 0x6237}  # 〜 → ～, 戶 → 户 (the SC glyph)
 
 
 def ideograph(code: int) -> int:

@@ -64,6 +64,7 @@ class Job:
     title: str
     version: str
     sensitivity: str
+    footer_note: str | None = None  # instead of 受控副本 / 打印件为非受控副本
 
 
 def _esc(value) -> str:
@@ -80,7 +81,7 @@ def header_template(job: Job) -> str:
 def footer_template(job: Job, printed: dt.date, controlled: bool) -> str:
     return (f'<div style="font-family:{FONT};font-size:8px;color:#444;width:100%;margin:0 14mm;'
             f'display:flex;justify-content:space-between;border-top:0.5px solid #999;padding-top:2px">'
-            f'<span>{CONTROLLED if controlled else UNCONTROLLED}</span>'
+            f'<span>{_esc(job.footer_note) if job.footer_note else (CONTROLLED if controlled else UNCONTROLLED)}</span>'
             f'<span>第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</span>'
             f'<span>打印日期 {printed.isoformat()}</span></div>')
 
