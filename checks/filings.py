@@ -231,6 +231,9 @@ def plan_filing(handbook: Handbook, commit: str = "") -> Filing:
     filing.table(["版本", "日期", "修订内容", "批准人"], [
         [r.get("version"), r.get("date"), r.get("summary"), handbook.person_name(r.get("approver")) if r.get("approver") else None]
         for r in changed])
+    if not major:
+        filing.p(f"自上次报备（版本 {since}）以来，预案的主版本号没有变化；按规定仅在预案发生重大变化后重新报备，"
+                 "本表供需要时使用。")
     filing.p("附件：应急预案全文（opsbook pdf 打印的受控副本）。")
     filing.sources.append(f"{plan.path}（{plan_id} 头信息：version、revisions）")
     filing.sources.append(f"registers/emergency.yaml（plan、filings：{'、'.join(dates.fmt(f.date('date')) for f in filings) or '无'}）")

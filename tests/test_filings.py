@@ -61,8 +61,16 @@ def test_incident_reports_of_every_kind(handbook):
 def test_the_plan_filing_cover_sheet(handbook):
     sheet = filings.plan_filing(handbook)
     rows = dict((r[0], r[1]) for r in _cells(sheet, 0)[2])
-    assert rows["预案编号"] == "PLN-01" and rows["版本"] == "5.0" and rows["报备原因"] == "重大变化"
+    assert rows["预案编号"] == "PLN-01" and rows["版本"] == "5.1" and rows["报备原因"] == "其他"
+    assert rows["上次报备"] == "2026-04-03，版本 5.0"
+    assert [r[0] for r in _cells(sheet, 1)[2]] == ["5.1"]  # what changed since the filed version
     assert "docs/plans/emergency-plan.md" in sheet.provenance
+
+
+def test_a_new_major_version_is_a_material_change(ws):
+    ws.replace("docs/plans/emergency-plan.md", 'version: "5.1"', 'version: "6.0"')
+    rows = dict((r[0], r[1]) for r in _cells(filings.plan_filing(engine.load(ws.root, AS_OF)), 0)[2])
+    assert rows["版本"] == "6.0" and rows["报备原因"] == "重大变化"
 
 
 def test_word_files_read_back_and_are_reproducible(ws, tmp_path, capsys):

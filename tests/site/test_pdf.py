@@ -95,3 +95,14 @@ def test_a_document_above_the_audience_is_not_printed(handbook):
 def test_templates_escape_document_values():
     job = pdf.Job(page=None, out=None, doc_id="<b>X</b>", title="<script>alert(1)</script>", version="1.0", sensitivity="内部")
     assert "<script>" not in pdf.header_template(job) and "&lt;script&gt;" in pdf.header_template(job)
+
+
+def test_the_emergency_plan_copy_lists_the_contacts_from_the_registers(handbook):
+    """The printed plan kept in the monitoring room is usable without the network: the appendix is in it."""
+    plan = handbook.document("PLN-01")
+    path = pdf.print_documents(handbook, [plan], scratch_dir("pdf-plan"), "restricted", AS_OF,
+                               site_dir=site("restricted").path)[0]
+    flat = _flat("".join(_text(path)))
+    assert "附录：应急联络方式" in flat
+    assert "沈国华" in flat and "021-60002001" in flat  # a contact and its phone, from emergency_contacts.yaml
+    assert "13900002001" in flat  # personal mobiles: shown to a restricted reader
