@@ -34,8 +34,15 @@ def cmd_pdf(args) -> int:
             docs.append(doc)
     else:
         docs = [d for d in handbook.docs() if d.doc_id and audience.document_visible(d)]
+    return printed(lambda: pdf.print_documents(handbook, docs, Path(args.output), args.max_sensitivity, handbook.as_of))
+
+
+def printed(write) -> int:
+    """Run ``write`` (which returns the files it wrote) and list them; exit 2 when printing cannot run."""
+    from .. import pdf
+
     try:
-        written = pdf.print_documents(handbook, docs, Path(args.output), args.max_sensitivity, handbook.as_of)
+        written = write()
     except pdf.PdfError as exc:
         print(f"opsbook: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from ..cli import EXIT_OK, EXIT_USAGE, UsageError, handbook_root, parse_as_of
+from ..cli import UsageError, handbook_root, parse_as_of
 
 
 def register(sub, common) -> None:
@@ -31,7 +29,8 @@ def register(sub, common) -> None:
 
 
 def cmd_report(args) -> int:
-    from .. import engine, filings, pdf
+    from .. import engine, filings
+    from .pdf import printed
 
     root = handbook_root(args.root)
     handbook = engine.load(root, parse_as_of(args.as_of))
@@ -46,11 +45,4 @@ def cmd_report(args) -> int:
     except filings.FilingError as exc:
         raise UsageError(str(exc)) from None
     formats = ("docx", "pdf") if args.format == "both" else (args.format,)
-    try:
-        written = filings.write(filing, args.output, formats)
-    except pdf.PdfError as exc:
-        print(f"opsbook: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    for path in written:
-        print(path)
-    return EXIT_OK
+    return printed(lambda: filings.write(filing, args.output, formats))
