@@ -197,7 +197,7 @@ def _convert(kind: str, value, title: str):
         parsed = dates.as_datetime(value) if isinstance(value, (dt.datetime, str)) else None
         if parsed is None:
             raise CellError(f"应为日期时间（YYYY-MM-DD HH:MM），实际为“{value}”")
-        return parsed
+        return yamlio.to_json(parsed)  # written as the schema's text "YYYY-MM-DD HH:MM"
     if kind == "time":
         if isinstance(value, dt.time):
             return value.strftime("%H:%M")

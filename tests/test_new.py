@@ -55,3 +55,14 @@ def test_new_document_is_a_draft_with_the_next_id(ws, capsys):
     hits = findings(ws, "SCH003")
     assert hits and all(h.file == "docs/procedures/prc-06.md" for h in hits)
     assert any("审批人" in h.message for h in hits)
+
+
+def test_new_record_in_an_empty_list(ws):
+    assert "closures: []" in ws.read("registers/calendar.yaml")
+    assert _new(ws, "record", "calendar", "closures") == 0
+    text = ws.read("registers/calendar.yaml")
+    assert "closures: []" not in text and "closures:\n" in text
+    from checks import engine
+
+    data = engine.load(ws.root, AS_OF).registers["calendar"].data
+    assert len(data["closures"]) == 1 and data["announced_years"] == []

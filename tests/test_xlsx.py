@@ -193,3 +193,19 @@ def test_a_foreign_spreadsheet_with_a_column_mapping(ws, tmp_path, capsys):
                  "--map", "编号=id", "--map", "日期=date", "--map", "课程=title"]) == 1
     err = capsys.readouterr().err
     assert "无法确定对应台账 trainings 的哪个列表" in err
+
+
+def test_a_changed_date_and_time_is_written_as_the_schema_text(ws, tmp_path):
+    out = _export(ws, tmp_path, "incidents")
+    wb = openpyxl.load_workbook(out)
+    sheet = _sheet_with(wb, "incidents", "incidents")
+    cell = sheet.cell(row=_row_of(sheet, "INC-2026-001"), column=_column(sheet, "recovered"))
+    assert isinstance(cell.value, dt.datetime)
+    cell.value = dt.datetime(2026, 1, 15, 10, 51)
+    wb.save(out)
+    before = ws.read("registers/incidents.yaml").split("\n")
+    assert main(["--root", str(ws.root), "import", "xlsx", str(out)]) == 0
+    after = ws.read("registers/incidents.yaml").split("\n")
+    changed = [line for line in after if line not in before]
+    assert [line.strip() for line in changed] == ['recovered: "2026-01-15 10:51"']  # quoted, as the file writes it
+    assert engine.check(ws.root, AS_OF).errors == 0
