@@ -106,3 +106,22 @@ def test_the_emergency_plan_copy_lists_the_contacts_from_the_registers(handbook)
     assert "附录：应急联络方式" in flat
     assert "沈国华" in flat and "021-60002001" in flat  # a contact and its phone, from emergency_contacts.yaml
     assert "13900002001" in flat  # personal mobiles: shown to a restricted reader
+
+
+def test_long_tables_repeat_their_header_row_on_every_page():
+    """Material shows tables as scrolling inline blocks; the print CSS makes them tables that repeat their head."""
+    folder = scratch_dir("pdf-table")
+    rows = "".join(f"<tr><td>第 {n} 行</td><td>内容 {n}</td></tr>" for n in range(160))
+    page = folder / "t.html"
+    page.write_text('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
+                    ".md-typeset table:not([class]){display:inline-block;overflow:auto}</style></head>"
+                    '<body><article class="md-typeset"><h2>长表格</h2><div class="md-typeset__scrollwrap">'
+                    f"<table><thead><tr><th>表头甲</th><th>表头乙</th></tr></thead><tbody>{rows}</tbody></table>"
+                    "</div></article></body></html>", encoding="utf-8")
+    out = folder / "t.pdf"
+    pdf.print_pages([pdf.Job(page=page, out=out, doc_id="T-01", title="表格", version="1.0", sensitivity="内部")],
+                    AS_OF, controlled=True)
+    pages = _text(out)
+    assert len(pages) >= 3
+    assert all("表头甲" in text and "表头乙" in text for text in pages)
+    assert all(pdf.CONTROLLED in text for text in pages)
