@@ -12,7 +12,7 @@ OPSBOOK := $(BIN)/opsbook
 AS_OF ?=
 AS_OF_ARG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: help venv check site site-all serve pdf pack test test-fast bench lock clean
+.PHONY: help venv check site site-all serve publish pdf pack test test-fast bench lock clean
 
 help:
 	@echo "make site      建立 .venv，运行检查，构建站点到 site/"
@@ -20,6 +20,7 @@ help:
 	@echo "make check     合规检查（CI 门禁，有错误时失败）"
 	@echo "make serve     本地预览站点 http://127.0.0.1:8000"
 	@echo "make site-all  为每个敏感级别分别构建站点到 site-audiences/"
+	@echo "make publish VERSION=2026.1 [AUDIENCE=public]  把当前提交发布为版本，写入 versions/<读者级别>/"
 	@echo "make bench     性能基准"
 	@echo "make pdf       把文档打印为 PDF 受控副本到 pdf/（需要 chromium 与 fonts-noto-cjk）"
 	@echo "make pack REV=v2026.11  生成检查材料包到 pack/（需要 chromium 与 fonts-noto-cjk）"
@@ -47,11 +48,19 @@ site-all: venv
 serve: venv
 	$(OPSBOOK) serve $(AS_OF_ARG)
 
+# Versions directory per audience; `make clean` never removes it (published versions are kept).
+AUDIENCE ?= internal
+PUBLISH_DIR ?= versions
+publish: venv
+	@test -n "$(VERSION)" || { echo "用法：make publish VERSION=2026.1 [AUDIENCE=public]"; exit 2; }
+	$(OPSBOOK) publish "$(VERSION)" --max-sensitivity $(AUDIENCE) --dest $(PUBLISH_DIR)/$(AUDIENCE) $(AS_OF_ARG)
+
 pdf: venv
 	$(OPSBOOK) pdf $(AS_OF_ARG) --max-sensitivity restricted -o pdf
 
 REV ?= HEAD
 pack: venv
+	rm -rf pack
 	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
 
 test: venv
