@@ -166,10 +166,12 @@ def text_layer(data: bytes, when: dt.date, title: str = "") -> bytes:
     return out.getvalue()
 
 
-def print_pages(jobs: list[Job], printed: dt.date, controlled: bool) -> None:
-    """Print every job's page to its PDF with one browser; nothing but local files is loaded."""
+def print_pages(jobs: list[Job], printed: dt.date, controlled: bool, root: Path | None = None) -> None:
+    """Print every job's page to its PDF with one browser.  The pages may load files below ``root``
+    (by default the folder of the first page) and nothing else: no network, no other local file."""
     if not jobs:
         return
+    allowed = Path(root or jobs[0].page.parent).resolve().as_uri().rstrip("/") + "/"
     if not CHROMIUM.exists():
         raise PdfError(f"找不到 {CHROMIUM}：打印 PDF 需要 Debian 的 chromium 和 fonts-noto-cjk（运行 .ci/install-browser.sh）")
     try:
@@ -179,7 +181,7 @@ def print_pages(jobs: list[Job], printed: dt.date, controlled: bool) -> None:
 
     def local_only(route):
         url = route.request.url
-        if url.startswith(("file://", "data:")):
+        if url.startswith((allowed, "data:")) and "/../" not in url:
             route.continue_()
         else:
             route.abort()
@@ -249,7 +251,7 @@ def print_documents(handbook: Handbook, docs: list[Document], out_dir, audience:
             jobs.append(job_for(doc, page, Path(out_dir) / name))
         if missing:
             raise PdfError("站点中没有这些文档的页面：" + "、".join(missing))
-        print_pages(jobs, printed, bool(getattr(handbook.settings, "controlled_copies", False)))
+        print_pages(jobs, printed, bool(getattr(handbook.settings, "controlled_copies", False)), root=site_dir)
         return [job.out for job in jobs]
     finally:
         if scratch is not None:

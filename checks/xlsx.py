@@ -595,7 +595,7 @@ def _merge(reg, data, table, sheet, rows, columns, allow_delete, plan, origin, e
         diff = {}
         for k in present:
             new_value = fields.get(k)
-            if sheets.same(old.get(k), new_value):
+            if sheets.same(_clean(old.get(k)) if isinstance(old.get(k), str) else old.get(k), new_value):
                 continue
             diff[k] = new_value
             if new_value is None:

@@ -125,3 +125,19 @@ def test_long_tables_repeat_their_header_row_on_every_page():
     assert len(pages) >= 3
     assert all("表头甲" in text and "表头乙" in text for text in pages)
     assert all(pdf.CONTROLLED in text for text in pages)
+
+
+def test_a_page_cannot_load_other_local_files():
+    folder = scratch_dir("pdf-local")
+    (folder / "site").mkdir()
+    secret = folder / "secret.txt"
+    secret.write_text("不应出现在打印件中", encoding="utf-8")
+    page = folder / "site" / "p.html"
+    page.write_text('<!doctype html><html><head><meta charset="utf-8"></head><body><p>正文</p>'
+                    f'<iframe src="{secret.as_uri()}"></iframe><iframe src="../secret.txt"></iframe>'
+                    '<img src="http://example.invalid/x.png"></body></html>', encoding="utf-8")
+    out = folder / "p.pdf"
+    pdf.print_pages([pdf.Job(page=page, out=out, doc_id="T", title="T", version="1", sensitivity="内部")], AS_OF,
+                    controlled=False, root=folder / "site")
+    text = "".join(_text(out))
+    assert "正文" in text and "不应出现在打印件中" not in text
