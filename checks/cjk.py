@@ -38,8 +38,9 @@ SHARED = {0x301C: 0xFF5E, 0x6236: 0x6237}  # 〜 → ～, 戶 → 户 (the SC gl
 def ideograph(code: int) -> int:
     """The unified ideograph a radical stands for (the code itself for anything else)."""
     if 0x2F00 <= code <= 0x2FD5:
-        return ord(unicodedata.normalize("NFKC", chr(code)))
-    return SUPPLEMENT.get(code, SHARED.get(code, code))
+        code = ord(unicodedata.normalize("NFKC", chr(code)))  # ⼾ → 戶, and then 戶 → 户 below
+    code = SUPPLEMENT.get(code, code)
+    return SHARED.get(code, code)
 
 
 def text(value: str) -> str:

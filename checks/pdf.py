@@ -151,11 +151,14 @@ def text_layer(data: bytes, when: dt.date, title: str = "") -> bytes:
         for font in (fonts.get_object().values() if fonts else []):
             font = font.get_object()
             for holder in [font] + [d.get_object() for d in (font.get("/DescendantFonts") or [])]:
-                cmap = holder.get("/ToUnicode")
-                if cmap is None or id(cmap.get_object()) in seen:
+                cmap = holder.raw_get("/ToUnicode") if "/ToUnicode" in holder else None
+                if cmap is None:
                     continue
+                key = (cmap.idnum, cmap.generation) if hasattr(cmap, "idnum") else None
+                if key is not None and key in seen:
+                    continue
+                seen.add(key)
                 stream = cmap.get_object()
-                seen.add(id(stream))
                 stream.set_data(_fix_cmap(stream.get_data()))
     stamp = when.strftime("D:%Y%m%d000000+08'00'")
     writer.metadata = None
