@@ -41,10 +41,10 @@ class Filing:
     commit: str = ""
 
     def h(self, text):
-        self.blocks.append(("h", text))
+        self.blocks.append(("h", _safe(text)))
 
     def p(self, text):
-        self.blocks.append(("p", text))
+        self.blocks.append(("p", _safe(text)))
 
     def table(self, headers, rows):
         self.blocks.append(("table", headers, [[_text(c) for c in row] for row in rows]))
@@ -55,9 +55,19 @@ class Filing:
                 + "；".join(self.sources))
 
 
+_NOT_XML = __import__("re").compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _safe(text: str) -> str:
+    """Text Word and HTML can hold: characters XML forbids become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _text(value) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        return _safe(value)
     if isinstance(value, list):
         return "、".join(_text(v) for v in value)
     if isinstance(value, (dt.date, dt.datetime)):
@@ -275,16 +285,16 @@ def to_docx(filing: Filing) -> bytes:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     style.font.size = Pt(12)
     core = doc.core_properties
-    core.title, core.author, core.last_modified_by = filing.title, "opsbook", "opsbook"
+    core.title, core.author, core.last_modified_by = _safe(filing.title), "opsbook", "opsbook"
     moment = dt.datetime(filing.date.year, filing.date.month, filing.date.day)
     core.created = core.modified = moment
     core.revision = 1
     heading = doc.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(filing.title)
+    run = heading.add_run(_safe(filing.title))
     run.bold, run.font.size = True, Pt(16)
     if filing.to:
-        doc.add_paragraph(f"{filing.to}：")
+        doc.add_paragraph(_safe(f"{filing.to}："))
     for block in filing.blocks:
         if block[0] == "h":
             p = doc.add_paragraph()
@@ -304,9 +314,9 @@ def to_docx(filing: Filing) -> bytes:
                 cells = table.add_row().cells
                 for cell, text in zip(cells, row):
                     cell.text = text
-    signature = doc.add_paragraph(f"{filing.sender}\n{filing.date.year}年{filing.date.month}月{filing.date.day}日")
+    signature = doc.add_paragraph(_safe(f"{filing.sender}") + f"\n{filing.date.year}年{filing.date.month}月{filing.date.day}日")
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    note = doc.add_paragraph(filing.provenance)
+    note = doc.add_paragraph(_safe(filing.provenance))
     for r in note.runs:
         r.font.size = Pt(8)
     buffer = io.BytesIO()

@@ -95,3 +95,12 @@ def test_values_are_escaped_in_the_printed_page(ws):
     ws.replace("registers/drills.yaml", "title: 行情中断与网络专线切换演练", "title: <script>alert(1)</script>")
     page = filings.to_html(filings.drill_report(engine.load(ws.root, AS_OF), 2026))
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_control_characters_in_a_register_do_not_break_the_word_file(ws, tmp_path):
+    ws.replace("registers/drills.yaml", "title: 行情中断与网络专线切换演练", 'title: "行情\\x01中断\\x1b演练"')
+    report = filings.drill_report(engine.load(ws.root, AS_OF), 2026)
+    path = tmp_path / "r.docx"
+    path.write_bytes(filings.to_docx(report))
+    cells = [c.text for t in docx.Document(path).tables for row in t.rows for c in row.cells]
+    assert "行情\ufffd中断\ufffd演练" in cells
