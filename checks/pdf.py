@@ -130,6 +130,11 @@ def _fix_cmap(data: bytes) -> bytes:
 
     def pair(match):
         code = int(match.group(2), 16)
+        if 0xFB00 <= code <= 0xFB06:  # Latin ligatures (ﬁ) read as their letters (fi)
+            import unicodedata
+
+            letters = unicodedata.normalize("NFKC", chr(code))
+            return match.group(1) + b"<" + "".join(f"{ord(c):04X}" for c in letters).encode() + b">"
         return match.group(1) + b"<%04X>" % ideograph(code)
 
     return _BFCHAR.sub(lambda m: b"beginbfchar" + _PAIR.sub(pair, m.group(1)) + b"endbfchar", data)
