@@ -380,7 +380,7 @@ def write(filing: Filing, out_dir, formats=("docx", "pdf")) -> list[Path]:
             page = Path(scratch) / "filing.html"
             page.write_text(to_html(filing), encoding="utf-8")
             job = pdf.Job(page=page, out=out_dir / f"{filing.name}.pdf", doc_id="", title=filing.title,
-                          version=filing.date.isoformat(), sensitivity="报送件",
+                          version="", sensitivity="", header_note=f"{filing.sender}　{filing.date.isoformat()}",
                           footer_note=f"由 opsbook 根据台账生成（{filing.commit or '工作区'}）")
             pdf.print_pages([job], filing.date, controlled=True)
         written.append(job.out)

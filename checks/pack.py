@@ -175,6 +175,7 @@ def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_l
             page.write_text(_matrix_html(f"JR/T 0099-2012 条款矩阵", subtitle, MATRIX_HEADERS, rows), encoding="utf-8")
             pdf.print_pages([pdf.Job(page=page, out=out / f"{MATRIX}.pdf", doc_id="条款矩阵", title=handbook_title(handbook),
                                      version=revision.commit[:10], sensitivity=SENSITIVITY_ZH.get(audience_level, ""),
+                                     header_note=f"提交 {revision.commit[:10]}　·　{SENSITIVITY_ZH.get(audience_level, '')}",
                                      footer_note=f"检查日期 {as_of.isoformat()}")], as_of, controlled=True)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

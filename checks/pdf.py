@@ -65,6 +65,7 @@ class Job:
     version: str
     sensitivity: str
     footer_note: str | None = None  # instead of 受控副本 / 打印件为非受控副本
+    header_note: str | None = None  # instead of 版本 … · sensitivity
 
 
 def _esc(value) -> str:
@@ -75,7 +76,8 @@ def header_template(job: Job) -> str:
     return (f'<div style="font-family:{FONT};font-size:8px;color:#444;width:100%;margin:0 14mm;'
             f'display:flex;justify-content:space-between;border-bottom:0.5px solid #999;padding-bottom:2px">'
             f'<span>{_esc(job.doc_id)}　{_esc(job.title)}</span>'
-            f'<span>版本 {_esc(job.version)}　·　{_esc(job.sensitivity)}</span></div>')
+            + (f'<span>{_esc(job.header_note)}</span></div>' if job.header_note else
+               f'<span>版本 {_esc(job.version)}　·　{_esc(job.sensitivity)}</span></div>'))
 
 
 def footer_template(job: Job, printed: dt.date, controlled: bool) -> str:
