@@ -289,8 +289,8 @@ class Mapping:
                 mapping.columns.update({str(k): str(v) for k, v in (data.get("columns") or {}).items()})
             else:
                 header, sep, key = item.partition("=")
-                if not sep or not header.strip() or not key.strip():
-                    raise WorkbookError(f"--map 应写作 “列标题=字段名” 或映射文件路径，收到“{item}”")
+                if not sep or not header.strip():
+                    raise WorkbookError(f"--map 应写作 “列标题=字段名”（“列标题=” 表示不导入该列）或映射文件路径，收到“{item}”")
                 mapping.columns[header.strip()] = key.strip()
         return mapping
 

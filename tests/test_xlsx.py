@@ -195,6 +195,29 @@ def test_a_foreign_spreadsheet_with_a_column_mapping(ws, tmp_path, capsys):
     assert "无法确定对应台账 trainings 的哪个列表" in err
 
 
+def test_an_inline_column_mapping_for_a_register_with_one_list(ws, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "岗位表"
+    sheet.append(["岗位名称", "岗位代码", "主岗", "备注（不导入）"])
+    sheet.append(["机房管理员", "room-admin", "P003", "x"])  # an existing record, unchanged
+    sheet.append(["数据管理员", "data-admin", None, "y"])  # a new one
+    path = tmp_path / "positions.xlsx"
+    wb.save(path)
+    args = ["--root", str(ws.root), "import", "xlsx", str(path), "--register", "positions",
+            "--map", "岗位代码=id", "--map", "岗位名称=name", "--map", "主岗=primary"]
+    assert main(args) == 1  # the extra column must be mapped or removed
+    assert "“备注（不导入）”列" in capsys.readouterr().err
+    before = ws.read("registers/positions.yaml")
+    assert main(args + ["--map", "备注（不导入）=", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "新增记录" in out and "试运行" in out and "不在工作表" in err
+    assert ws.read("registers/positions.yaml") == before
+    assert main(args + ["--map", "备注（不导入）="]) == 0
+    after = ws.read("registers/positions.yaml")
+    assert "  - id: data-admin\n    name: 数据管理员\n" in after and after.startswith(before.rstrip("\n").split("\n")[0])
+
+
 def test_a_changed_date_and_time_is_written_as_the_schema_text(ws, tmp_path):
     out = _export(ws, tmp_path, "incidents")
     wb = openpyxl.load_workbook(out)
