@@ -82,15 +82,21 @@ def matrix_rows(handbook, result, chapters, audience) -> list[list]:
         listed = "\n".join(f"{f.rule} {f.file}:{f.line or 1} {f.message}" for f in found[:5])
         if len(found) > 5:
             listed += f"\n……共 {len(found)} 项，见“发现”"
+        waived = sorted({str(_waiver(f)) for f in found if _waiver(f)})
         rows.append([row["id"], " › ".join(row["path"]), row["text"], COVERAGE_ZH.get(row["coverage"], row["coverage"]),
                      "、".join(row["rules"]) or "—", STATUS_ZH.get(row["status"], "—"), listed or "—",
-                     "—", _carried_by(handbook, row, audience)])
+                     "、".join(waived) or "—", _carried_by(handbook, row, audience)])
     return rows
 
 
-# 豁免: the handbook has no waiver mechanism yet; the column is kept so that the matrix's layout stays when it comes
+def _waiver(finding):
+    """The id of the waiver (例外) that covers a finding, when findings carry one."""
+    waiver = getattr(finding, "waiver", None)
+    return getattr(waiver, "id", waiver) if waiver else None
+
+
 MATRIX_HEADERS = ["条款", "章节", "条文", "满足方式", "检查规则", "状态", "发现", "豁免", "承载记录或章节"]
-FINDING_HEADERS = ["严重性", "规则", "条款", "文件", "行", "说明"]
+FINDING_HEADERS = ["严重性", "规则", "条款", "文件", "行", "说明", "豁免"]
 
 
 def _matrix_html(title: str, subtitle: str, headers, rows) -> str:
@@ -147,8 +153,8 @@ def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_l
     findings = [f for f in result.findings if audience.finding_visible(f)]
     wb = xlsx.new_workbook()
     xlsx.write_table(wb.create_sheet(FINDINGS), FINDING_HEADERS,
-                     [[SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.clause or "—", f.file, f.line or 1, f.message]
-                      for f in findings])
+                     [[SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.clause or "—", f.file, f.line or 1, f.message,
+                       _waiver(f) or "—"] for f in findings])
     (out / f"{FINDINGS}.xlsx").write_bytes(xlsx.save(wb, as_of))
     (out / "findings.json").write_text(json.dumps({"as_of": as_of.isoformat(), "commit": revision.commit,
                                                    "findings": [f.as_dict() for f in findings],
