@@ -31,6 +31,7 @@ GOALS = {  # what we aim for on the 2-core reference machine; reported, not asse
     # the pre-commit hook runs `opsbook check`: under 3 s on the sample beyond start-up (the "hook" time)
     "pre-commit hook": (3.0, 400),
     "review sample": (6.0, 600),  # check --base HEAD: the base read from git, both checked, history rules
+    "xlsx round trip ×10": (30.0, 1000),
 }
 TIMED = {"pre-commit hook": "hook"}  # scenarios whose goal is on one part, not the total
 
@@ -59,6 +60,18 @@ elif mode == "review":
     t1 = time.perf_counter()
     result = engine.check(root, as_of, base=GitTree.for_handbook(root, "HEAD"))
     out = {"import": t1 - t0, "review": time.perf_counter() - t1, "findings": len(result.findings)}
+elif mode == "xlsx":
+    from checks import xlsx
+    import tempfile, pathlib
+    handbook = engine.load(root, as_of)
+    t1 = time.perf_counter()
+    data, _ = xlsx.export(handbook, None, "confidential")
+    path = pathlib.Path(tempfile.mkdtemp()) / "all.xlsx"
+    path.write_bytes(data)
+    t2 = time.perf_counter()
+    plan = xlsx.plan_import(handbook, path)
+    assert not plan.rejections and not plan.writes, plan.rejections[:3]
+    out = {"import": t1 - t0, "export": t2 - t1, "import_xlsx": time.perf_counter() - t2, "bytes": len(data)}
 else:
     from checks.site import build
     import tempfile
@@ -121,6 +134,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         scenarios = [("check sample", 1, "check"), ("pre-commit hook", 1, "hook"), ("review sample", 1, "review")]
         scenarios += [(f"check ×{s}", s, "check") for s in args.scale]
+        scenarios += [(f"xlsx round trip ×{s}", s, "xlsx") for s in args.scale]
         if not args.no_site:
             scenarios.append(("build sample", 1, "build"))
         for name, scale, mode in scenarios:
@@ -138,7 +152,7 @@ def main() -> int:
             if goal:
                 ok = r[TIMED.get(name, "total")] <= goal[0] and r["peak_mib"] <= goal[1]
                 verdict = f"  goal ≤{goal[0]:.0f}s ≤{goal[1]}MiB: {'ok' if ok else 'MISSED'}"
-            detail = ", ".join(f"{k} {v:.2f}s" for k, v in r.items() if k not in ("total", "peak_mib", "findings", "exit"))
+            detail = ", ".join(f"{k} {v:.2f}s" for k, v in r.items() if k not in ("total", "peak_mib", "findings", "bytes", "exit"))
             print(f"{name:14} {r['total']:7.2f}s  peak {r['peak_mib']:6.0f} MiB  ({detail}){verdict}")
     out = ROOT / ".bench" / "results.json"
     out.parent.mkdir(exist_ok=True)

@@ -60,15 +60,20 @@ def emit(text: str, output: str | None) -> None:
 def cmd_check(args) -> int:
     from . import engine, review
 
+    source = root = handbook_root(args.root)
+    if args.rev:  # the handbook as committed at REV; --as-of defaults to its date
+        from .revision import resolve_or_usage
+
+        source, rev_date = resolve_or_usage(source, args.rev)
+        args.as_of = args.as_of or rev_date.isoformat()
     as_of = parse_as_of(args.as_of)
-    root = handbook_root(args.root)
     base_rev = args.base or args.changed_since
     try:
         base = review.base_tree(root, base_rev, "--base" if args.base else "--changed-since") if base_rev else None
         steps = review.steps(root, args.since) if args.since else None
     except review.ReviewError as exc:
         raise UsageError(str(exc)) from None
-    result = engine.check(root, as_of, base=base, history=steps, fail_on=args.fail_on)
+    result = engine.check(source, as_of, base=base, history=steps, fail_on=args.fail_on)
     reporter = REPORTERS[args.format](site_url=args.site_url) if args.format == "sarif" else REPORTERS[args.format]()
     emit(reporter.render(result, as_of), args.output)
     return EXIT_FINDINGS if result.errors else EXIT_OK
@@ -144,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--fail-on", choices=("new", "all"), help="哪些错误使门禁失败：new 只算新增的（给出 --base 时的默认），all 全部")
     c.add_argument("--since", metavar="REV", help="审计：对 REV 之后的每个提交运行读取历史的规则")
     c.add_argument("--site-url", help="站点地址，SARIF 中的规则链接到站点上的规则页")
+    c.add_argument("--rev", metavar="REV", help="检查 REV（标签、提交或 @{2026-06-30}）时提交的手册，不改动工作区；--as-of 默认为该提交的日期")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("rules", parents=[common], help="列出规则目录")
