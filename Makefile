@@ -60,7 +60,6 @@ pdf: venv
 
 REV ?= HEAD
 pack: venv
-	rm -rf pack
 	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
 
 test: venv

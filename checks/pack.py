@@ -116,7 +116,7 @@ def _matrix_html(title: str, subtitle: str, headers, rows) -> str:
 
 def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_level: str = "internal",
                with_pdf: bool = True) -> dict:
-    """Write the pack for ``rev`` into ``out_dir`` (which must be empty or new); returns the manifest."""
+    """Write the pack for ``rev`` into ``out_dir`` (new, empty, or a pack written before); returns the manifest."""
     from . import pdf
     from .revision import resolve
     from .site.audience import Audience
@@ -127,10 +127,13 @@ def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_l
     except TreeError as exc:
         raise PackError(str(exc)) from None
     as_of = as_of or revision.date
-    out = Path(out_dir)
-    if out.exists() and any(out.iterdir()):
-        raise PackError(f"{out} 不是空目录；检查材料包请写入新的目录")
-    out.mkdir(parents=True, exist_ok=True)
+    from .site.build import BuildError
+    from .site.stage import MARKER, prepare_output
+
+    try:  # the same rule as the site's output: never the sources, emptied only when empty or opsbook's own
+        out = prepare_output(root, out_dir)
+    except BuildError as exc:
+        raise PackError(str(exc)) from None
     result = engine.check(revision.tree, as_of)
     handbook = result.handbook
     audience = Audience(handbook, audience_level)
@@ -187,7 +190,7 @@ def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_l
             shutil.rmtree(scratch, ignore_errors=True)
 
     files = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != MARKER):
         data = path.read_bytes()
         files.append({"path": path.relative_to(out).as_posix(), "bytes": len(data),
                       "sha256": hashlib.sha256(data).hexdigest()})

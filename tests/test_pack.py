@@ -59,3 +59,12 @@ def test_a_pack_goes_into_a_new_directory(history, tmp_path, capsys):  # noqa: F
         build_pack(history, "HEAD", tmp_path / "x", with_pdf=False)
     assert main(["--root", str(history), "pack", "--rev", "nope", "-o", str(tmp_path / "y"), "--no-pdf"]) == 2
     assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
+
+
+def test_a_pack_written_before_is_replaced(history, tmp_path):  # noqa: F811
+    out = tmp_path / "pack"
+    first = build_pack(history, "HEAD", out, with_pdf=False)
+    (out / "stale.txt").write_text("left from before")
+    second = build_pack(history, "HEAD", out, with_pdf=False)
+    assert not (out / "stale.txt").exists()
+    assert first["files"] == second["files"]
