@@ -172,6 +172,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--no-site", action="store_true", help="不测站点构建")
     parser.add_argument("--site-on-large", action="store_true", help="也在大型手册上测站点构建（很慢）")
+    parser.add_argument("--no-scenarios", action="store_true", help="不运行功能场景（pre-commit、审查、Excel）")
     parser.add_argument("--no-jsonschema-on-large", action="store_true",
                         help="大型手册上不运行 check-jsonschema（30 万条记录约需一小时）")
     args = parser.parse_args()
@@ -198,6 +199,11 @@ def main() -> int:
     print(report)
     out = ROOT / ".bench" / "results.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if not args.no_scenarios:
+        import scenarios
+
+        print("\n## 功能场景（示例手册及其放大副本）\n")
+        scenarios.main(["--no-site"])  # the site build is in the table above
     return 0
 
 
