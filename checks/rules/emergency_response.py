@@ -7,7 +7,7 @@ import datetime as dt
 from ..findings import Hit
 from . import rule
 from ._common import incident_label as _label
-from .emergency_preparation import is_regulator, regulator
+from ._emergency import is_regulator, regulator
 
 CHAPTER = "应急处置"
 

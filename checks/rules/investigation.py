@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import Hit
 from . import rule
 from ._common import action_open, action_overdue, incident_label as _label
-from .emergency_preparation import is_regulator, regulator
+from ._emergency import is_regulator, regulator
 from .emergency_response import security_events
 
 CHAPTER = "调查处理"
