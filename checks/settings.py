@@ -25,7 +25,7 @@ class Settings:
     incompatible_positions: list = field(default_factory=_default_incompatible)  # more pairs; the defaults always hold
     combinable_positions: list = field(default_factory=list)  # key-position pairs declared mutually restricting
     calendar_warning_days: int = 60  # warn this long before the known calendar ends
-    backup_log_window_days: int = 31  # how far back daily backup logs are checked
+    backup_log_window_days: int = 31  # how far back daily backup logs are checked (at least 14: longer than any market closure)
     inventory_interval_months: int = 12  # 定期进行盘点
     warranty_warning_days: int = 60
     threshold_review_months: int = 12  # 预警阈值定期检查和评估
@@ -52,9 +52,9 @@ class Settings:
     inspection_report_months: int = 1  # 季度检查报告在季度结束后此期限内形成
     audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
     # 值班、日常操作、监控
-    handover_check_days: int = 7  # 检查最近多少天的交接班记录
-    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录
-    patrol_check_days: int = 7  # 检查最近多少天的巡检记录
+    handover_check_days: int = 7  # 检查最近多少天的交接班记录（至少 7 天）
+    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录（至少 7 天）
+    patrol_check_days: int = 7  # 检查最近多少天的巡检记录（至少 7 天）
     duty_phone_test_days: int = 31  # 值班电话测试间隔
     quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成
     # 系统变更与系统测试
