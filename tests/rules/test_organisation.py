@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+
+from checks.rules import get
 from conftest import findings, fired
 
 TRAININGS = "registers/trainings.yaml"
@@ -285,3 +288,17 @@ def test_a_looser_setting_is_rejected_and_the_default_applies(ws):
     result = ws.check()
     assert any(f.rule == "SCH001" and f.file == "registers/organisation.yaml" for f in result.findings)
     assert result.handbook.settings.change_review_days == 10  # the invalid register's settings are not used
+
+
+@pytest.mark.parametrize("name,floor,default", [
+    ("backup_log_window_days", 14, 31), ("handover_check_days", 7, 7), ("daily_check_days", 7, 7), ("patrol_check_days", 7, 7)])
+def test_a_look_back_window_below_its_floor_is_rejected(ws, name, floor, default):
+    # a shorter window checks less history: below the floor the setting is refused and the default applies
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update({name: floor - 1}))
+    result = ws.check(rules=[get("SCH001")])
+    assert any(f.rule == "SCH001" and f.file == "registers/organisation.yaml" for f in result.findings)
+    assert getattr(result.handbook.settings, name) == default
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update({name: floor + 30}))  # longer: stricter
+    result = ws.check(rules=[get("SCH001")])
+    assert not any(f.rule == "SCH001" for f in result.findings)
+    assert getattr(result.handbook.settings, name) == floor + 30
