@@ -61,6 +61,8 @@ class Settings:
     change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
     change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
     change_review_days: int = 10  # 变更实施后应在此期限内复核
+    simulation_isolation_check_months: int = 12  # 模拟环境与生产环境的隔离至少每年实际验证一次
+    simulation_password_check_months: int = 12  # 模拟环境与生产系统的密码至少每年抽查一次是否相同
     test_announcement_days: int = 1  # 生产环境测试公告至少提前的天数
     # 应急管理
     drill_evaluation_days: int = 30  # 演练后对应急预案进行评估的期限

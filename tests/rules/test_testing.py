@@ -146,9 +146,81 @@ def test_tst007_fires_without_isolation_measures(ws):
     assert [f.message for f in ws.findings("TST007")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 没有写明与生产环境的隔离措施（isolation）"]
 
 
-def test_tst008_fires_without_equipment_risks(ws):
-    env(ws, "ENV-SIM-01", lambda e: e.pop("equipment_differences"))
-    assert [f.message for f in ws.findings("TST008")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 未写明设备差异及风险（equipment_differences）"]
+def test_tst007_fires_without_an_isolation_check(ws):
+    # before: separate_from_production: true and a sentence were enough
+    env(ws, "ENV-SIM-02", lambda e: e.pop("isolation_checks"))
+    found = ws.findings("TST007")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 没有隔离验证记录（isolation_checks）：应至少每 12 个月检查一次"
+        "（settings.simulation_isolation_check_months），记下日期、检查人、方法、结果和记录"]
+    assert found[0].file == REG
+
+
+def test_tst007_fires_on_an_old_or_failed_isolation_check(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["isolation_checks"].pop())  # the 2026 check: the latest is 2025-07-11
+    assert [f.message for f in ws.findings("TST007")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次隔离验证在 2025-07-11，已超过 12 个月"
+        "（settings.simulation_isolation_check_months），应于 2026-07-11 前再检查一次"]
+    env(ws, "ENV-SIM-02", lambda e: e["isolation_checks"][0].update(result="未通过"))
+    assert any("最近一次隔离验证（2026-06-12）未通过" in f.message for f in ws.findings("TST007"))
+
+
+def test_tst007_quiet_with_a_stricter_cycle_met(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(simulation_isolation_check_months=6))
+    assert ws.findings("TST007") == []  # both checks on 2026-06-12 are within six months of 2026-11-21
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(simulation_isolation_check_months=4))
+    assert len(ws.findings("TST007")) == 2
+
+
+def test_tst007_fires_when_an_incident_names_the_environment_until_reverified(ws):
+    def interference(d):
+        d["incidents"][3]["cause"] = "ENV-SIM-01 压力测试流量经误开的防火墙策略进入生产网，交易网关拥塞"
+    ws.edit_yaml("registers/incidents.yaml", interference)
+    found = ws.findings("TST007")
+    assert len(found) == 1 and found[0].file == "registers/incidents.yaml"
+    assert found[0].message.startswith("事件 INC-2026-004 涉及 模拟环境 ENV-SIM-01（集中交易模拟环境）（2026-11-10 发现），模拟环境不得对生产环境进行干扰")
+    env(ws, "ENV-SIM-01", lambda e: e["isolation_checks"].append(
+        {"date": dt.date(2026, 11, 13), "by": "P007", "method": "整改后复扫", "result": "通过", "record": "GL-2026-03"}))
+    assert ws.findings("TST007") == []
+
+
+def test_tst008_fires_when_a_different_model_has_no_risk(ws):
+    # before: any sentence in equipment_differences passed; now the difference comes from the device register
+    env(ws, "ENV-SIM-01", lambda e: e["equipment_items"][0].pop("risk"))
+    found = ws.findings("TST008")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的交易服务器（华为 RH2288H V3）与生产设备不同"
+        "（DEV-SRV-001 为 华为 FusionServer 2288H V5；DEV-SRV-002 为 华为 FusionServer 2288H V5），"
+        "没有识别由此带来的测试结果正确性风险：在 risk 中写明影响和应对"]
+    assert found[0].line == line_of(ws, "model: 华为 RH2288H V3")
+
+
+def test_tst008_fires_on_fewer_devices_or_no_counterpart(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["equipment_items"][1].update(count=1, production_devices=["DEV-SRV-005", "DEV-SRV-004"]))
+    assert [f.message for f in ws.findings("TST008")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的数据库服务器（华为 FusionServer 2288H V5）与生产设备不同"
+        "（数量 1 台，少于生产的 2 台），没有识别由此带来的测试结果正确性风险：在 risk 中写明影响和应对"]
+
+
+def test_tst008_fires_without_items_or_on_a_retired_counterpart(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["equipment_items"][1].pop("risk"))
+    env(ws, "ENV-SIM-01", lambda e: e.pop("equipment_items"))
+    env(ws, "ENV-SIM-02", lambda e: e["equipment_items"][0].update(production_devices=["DEV-SRV-091"], risk="同系列"))
+    assert sorted(f.message for f in ws.findings("TST008")) == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 没有登记测试设备明细（equipment_items）：逐类写明型号、数量和对应的生产设备（设备清单编号），与生产不同的写明风险（risk）",
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 的行情服务器 对应的生产设备 DEV-SRV-091 已停用，不是现在的生产设备：按现在的生产设备更新 production_devices",
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 的门户 Web 服务器 没有对应的生产设备（production_devices），无法确认与生产相同：写明对应的生产设备，或在 risk 中写明设备不同带来的测试结果风险",
+    ]
+
+
+def test_tst008_quiet_when_the_test_equipment_matches_or_exceeds_production(ws):
+    # same model, more units than production: stricter than needed, no risk to write
+    def same_as_production(e):
+        item = e["equipment_items"][0]
+        item.pop("risk")
+        item.update(model="华为 FusionServer  2288H V5", count=3)  # spacing differs: the same model
+    env(ws, "ENV-SIM-01", same_as_production)
+    assert ws.findings("TST008") == []
 
 
 def test_tst008_ignores_unused_environment(ws):
@@ -161,6 +233,35 @@ def test_tst009_fires_on_shared_passwords(ws):
     found = ws.findings("TST009")
     assert [f.message for f in found] == [
         "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认密码与生产系统严格区分（passwords_distinct: true）"]
+
+
+def test_tst009_fires_without_a_recent_password_check(ws):
+    # before: passwords_distinct: true and a sentence were enough
+    env(ws, "ENV-SIM-02", lambda e: e.pop("password_checks"))
+    assert [f.message for f in ws.findings("TST009")] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 没有密码区分抽查记录（password_checks）：应至少每 3 个月检查一次"
+        "（settings.simulation_password_check_months），记下日期、检查人、方法、结果和记录"]
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"].pop())  # latest now 2026-06-26: over the sample's 3 months
+    assert any(f.message == "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次密码区分抽查在 2026-06-26，已超过 3 个月"
+               "（settings.simulation_password_check_months），应于 2026-09-26 前再检查一次" for f in ws.findings("TST009"))
+
+
+def test_tst009_fires_on_a_failed_check_or_a_self_check(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"][-1].update(result="未通过", by="P010"))
+    assert sorted(f.message for f in ws.findings("TST009")) == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 2026-09-25 的密码区分抽查由本环境的系统管理员 黄丽（P010） 进行，自查不能证明区分：应由其他人员抽查",
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次密码区分抽查（2026-09-25）未通过：整改后重新检查，记下结果为“通过”的检查",
+    ]
+
+
+def test_tst009_default_cycle_is_a_year_and_a_check_after_the_as_of_date_does_not_count(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].pop("simulation_password_check_months"))
+    env(ws, "ENV-SIM-01", lambda e: e.update(password_checks=[e["password_checks"][0]]))  # 2025-12-26 only
+    assert ws.findings("TST009") == []  # within the default 12 months
+    env(ws, "ENV-SIM-01", lambda e: e.update(password_checks=[
+        {"date": dt.date(2026, 12, 1), "by": "P007", "result": "通过"}]))
+    assert [f.message[:60] for f in ws.findings("TST009")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 没有密码区分抽查记录（password_checks）：应至少每 12 个月检查一次"[:60]]
 
 
 def test_tst010_warns_on_same_admin(ws):
