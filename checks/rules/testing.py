@@ -667,14 +667,15 @@ def production_test_related_systems(handbook):
     """
     ## 检查什么
     生产环境测试在 `related_systems` 中列出的每个相关系统，都写明了已协调参与测试的该系统用户
-    `participants`。
+    `participants`。测试涉及哪些相关系统不只看自己列出的：配置库（configuration.yaml）中依赖
+    （`relations` 中 `type: 依赖`）被测系统的在用应用系统，都必须列在 `related_systems` 中。
 
     ## 为什么
     标准要求：“如果测试内容涉及其他相关系统，应协调其他系统用户参与测试；”例如集中交易系统
     升级影响网上交易和清算，需要这些系统的用户一起验证。
 
     ## 如何修复
-    协调相关系统的用户参与并记录；确实不需要参与的，从 `related_systems` 中移除并在备注中说明。
+    协调相关系统的用户参与并记录（系统编号写在 `system`）；配置库中的依赖关系已过时的，先更正配置库。
 
     ## 示例
     ```yaml
@@ -684,10 +685,30 @@ def production_test_related_systems(handbook):
         participants: 运营管理部清算岗
     ```
     """
+    # which systems a test involves comes from the CMDB: an application that depends on a tested system
+    items = {i.id: i for i in handbook.records("configuration", "items") if i.id} if handbook.usable("configuration") else {}
+    dependants: dict = {}
+    for item in items.values():
+        if item.get("type") != "应用软件" or item.get("status") in ("停用", "下线"):
+            continue
+        for relation in item.records("relations"):
+            if relation.get("type") == "依赖" and relation.get("target"):
+                dependants.setdefault(relation.get("target"), []).append(item.id)
     for test in _production_tests(handbook):
+        listed = set()
         for related in test.records("related_systems"):
+            listed.add(related.get("system"))
             if _empty(related.get("participants")):
                 yield Hit(related.at("name"), f"{_prt(test)} 涉及相关系统“{related.get('name')}”，但没有写明参与测试的该系统用户（participants）")
+        tested = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
+        for system in tested:
+            for other in dependants.get(system, []):
+                if other not in tested and other not in listed:
+                    listed.add(other)
+                    yield Hit(test.at("related_systems") if "related_systems" in test else test.at("systems"),
+                              f"{_prt(test)} 测试的 {system} 被 {items[other].get('name', other)}（{other}）依赖"
+                              "（registers/configuration.yaml 的 relations），测试内容涉及该系统：应协调它的用户参与测试，"
+                              "在 related_systems 中写明该系统（system）和参与的用户（participants）")
 
 
 @rule("TST016", name="production-test-core-scope", title="核心交易业务系统上线测试组织全市场或全公司测试", clause="test-20",
@@ -697,7 +718,8 @@ def production_test_core_scope(handbook):
     ## 检查什么
     涉及核心交易业务系统的上线测试（`purpose` 为“上线测试”或未填写）的测试范围 `scope` 为
     “全市场”或“全公司”，并列出参与的相关部门 `departments`。是否涉及核心交易业务系统：
-    看测试的 `core_trading`；未填写时，看被测系统 `systems` 在配置库中是否标为 `core: true`。
+    被测系统 `systems` 中有配置库标为 `core: true` 的，或测试标了 `core_trading: true`；测试自己写的
+    `core_trading: false` 不能把配置库中的核心系统排除在外。
 
     ## 为什么
     标准要求：“涉及核心交易业务系统的上线测试，应组织全市场或全公司各相关部门测试；”
@@ -721,7 +743,8 @@ def production_test_core_scope(handbook):
             continue
         flag = test.get("core_trading")
         systems = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
-        core = flag if isinstance(flag, bool) else any(s in core_ids for s in systems)
+        # the CMDB decides: a test's own core_trading: false cannot take a core system out of scope
+        core = flag is True or any(s in core_ids for s in systems)
         if not core:
             continue
         if test.get("scope") not in ("全市场", "全公司"):
@@ -738,7 +761,9 @@ def production_test_restore(handbook):
     """
     ## 检查什么
     已完成的生产环境测试有恢复记录 `restore`：恢复完成时间 `time`（不早于测试开始）、已验证恢复有效
-    （`verified: true`）、验证方法和结果 `verification` 以及记录 `record`。
+    （`verified: true`）、验证方法和结果 `verification` 以及记录 `record`。恢复完成时间按交易日历衡量：
+    测试结束到恢复完成之间不得有交易时段（否则开市时生产环境仍处于测试状态）；其间有交易状态未知的
+    日子时给出警告。
 
     ## 为什么
     标准要求：“测试后应恢复生产环境并验证恢复的有效性；”未验证的恢复可能让测试数据或测试配置
@@ -771,10 +796,20 @@ def production_test_restore(handbook):
                 missing.append(zh)
         if missing:
             yield Hit(test.at("restore"), f"{_prt(test)} 的恢复记录缺少：{'、'.join(missing)}")
-        start, _ = _window(test)
+        start, end = _window(test)
         restored = restore.datetime("time")
         if restored and start and restored < start:
             yield Hit(restore.at("time"), f"{_prt(test)} 的恢复时间 {dates.fmt(restored)} 早于测试开始 {dates.fmt(start)}")
+        elif restored and end and restored > end:
+            # between the end of the test and the restore, production was still in its test state
+            calendar = handbook.calendar
+            if overlap := calendar.trading_overlap(end, restored):
+                yield Hit(restore.at("time"), f"{_prt(test)} 测试结束（{dates.fmt(end)}）后到 {dates.fmt(restored)} 才恢复生产环境，"
+                                              f"其间有交易时段：{describe(overlap)}；应在下一交易时段开始前恢复并验证")
+            elif unknown := calendar.uncertain_days(end, restored):
+                yield Hit(restore.at("time"), f"{_prt(test)} 测试结束到恢复完成（{_span(end, restored)}）涉及交易状态未知的日子 "
+                                              f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
+                                              "无法判断恢复前是否已开市；补录后本检查会重新判断", severity="warning")
 
 
 @rule("TST018", name="production-test-outside-trading-hours", title="交易时段不得使用生产环境进行测试", clause="test-22",

@@ -343,6 +343,30 @@ def test_tst015_fires_when_related_system_users_not_coordinated(ws):
         "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 涉及相关系统“清算系统”，但没有写明参与测试的该系统用户（participants）"]
 
 
+def test_tst015_reads_the_systems_involved_from_the_configuration_register(ws):
+    # before: only the related systems a test listed itself were checked; 融资融券 depends on 集中交易 in the CMDB
+    prt(ws, "PRT-2026-01", lambda t: t.update(related_systems=[r for r in t["related_systems"] if r["system"] != "CI-APP-MARGIN"]))
+    found = ws.findings("TST015")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 测试的 CI-APP-TRADE 被 融资融券系统（CI-APP-MARGIN）依赖"
+        "（registers/configuration.yaml 的 relations），测试内容涉及该系统：应协调它的用户参与测试，"
+        "在 related_systems 中写明该系统（system）和参与的用户（participants）"]
+    assert found[0].file == REG and found[0].line == line_of(ws, "related_systems:")
+
+
+def test_tst015_quiet_when_dependants_are_tested_listed_or_retired(ws):
+    # 行情系统 has no dependant in the CMDB: listing 网上交易系统 anyway (more than required) is fine
+    assert ws.findings("TST015") == []
+    # a dependant that is itself under test needs no coordination as a related system
+    prt(ws, "PRT-2026-01", lambda t: (t.update(related_systems=[r for r in t["related_systems"] if r["system"] != "CI-APP-MARGIN"]),
+                                      t["systems"].append("CI-APP-MARGIN")))
+    assert ws.findings("TST015") == []
+    # a retired dependant is not involved
+    prt(ws, "PRT-2026-01", lambda t: t["systems"].remove("CI-APP-MARGIN"))
+    ws.edit_yaml("registers/configuration.yaml", lambda d: [i.update(status="下线") for i in d["items"] if i["id"] == "CI-APP-MARGIN"])
+    assert ws.findings("TST015") == []
+
+
 def test_tst016_fires_on_core_test_within_one_department(ws):
     prt(ws, "PRT-2026-02", lambda t: t.update(scope="相关部门"))
     assert [f.message for f in ws.findings("TST016")] == [
@@ -353,8 +377,14 @@ def test_tst016_reads_core_flag_from_configuration(ws):
     # Without core_trading, CI-APP-QUOTE's core: true in the configuration register decides.
     prt(ws, "PRT-2026-02", lambda t: (t.pop("core_trading"), t.update(scope="相关部门")))
     assert len(ws.findings("TST016")) == 1
+    # before: the test's own core_trading: false took the core 行情系统 out of scope; the CMDB decides
     prt(ws, "PRT-2026-02", lambda t: t.update(core_trading=False))
+    assert len(ws.findings("TST016")) == 1
+    # a system the CMDB does not mark core: quiet, unless the test itself says it is core trading
+    prt(ws, "PRT-2026-02", lambda t: t.update(systems=["CI-APP-PORTAL"]))
     assert ws.findings("TST016") == []
+    prt(ws, "PRT-2026-02", lambda t: t.update(core_trading=True))
+    assert len(ws.findings("TST016")) == 1
 
 
 def test_tst016_quiet_for_non_go_live_test(ws):
@@ -367,6 +397,29 @@ def test_tst017_fires_on_unverified_restore(ws):
     found = ws.findings("TST017")
     assert [f.message for f in found] == [
         "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的恢复记录缺少：恢复有效性验证（verified: true）"]
+
+
+def test_tst017_fires_when_production_is_restored_only_after_trading_opened(ws):
+    # before: any restore time after the test's start passed; 2026-03-30 is a Monday, trading from 09:15
+    prt(ws, "PRT-2026-01", lambda t: t["restore"].update(time="2026-03-30 10:00"))
+    found = ws.findings("TST017")
+    assert len(found) == 1 and found[0].line == line_of(ws, "time: 2026-03-30 10:00")
+    assert found[0].message.startswith("生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 测试结束（2026-03-28 17:00）后到 "
+                                       "2026-03-30 10:00 才恢复生产环境，其间有交易时段：")
+    assert found[0].message.endswith("应在下一交易时段开始前恢复并验证")
+
+
+def test_tst017_quiet_when_restored_before_the_next_session(ws):
+    # Sunday night, long before Monday's opening: in time
+    prt(ws, "PRT-2026-01", lambda t: t["restore"].update(time="2026-03-29 23:30"))
+    assert ws.findings("TST017") == []
+
+
+def test_tst017_warns_when_the_days_before_the_restore_are_unknown(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.update(status="已完成", window={"start": "2026-12-31 17:00", "end": "2026-12-31 20:00"},
+                                             restore={"time": "2027-01-04 08:00", "verified": True, "verification": "核对", "record": "RV"}))
+    found = ws.findings("TST017")
+    assert [f.severity for f in found] == ["warning"] and "2027 年的休市安排尚未补录" in found[0].message
 
 
 def test_tst017_fires_without_restore(ws):
