@@ -74,6 +74,7 @@ class Settings:
     alert_verification_minutes: int = 30  # 风险隐患“尽快核实”：发现后完成核实的时限
     investor_notice_minutes: int = 30  # 影响投资者的事件，发现后首次向投资者说明的时限
     progress_report_minutes: int = 30  # 处置期间通报进展的最长间隔（应急处置流程：每 30 分钟一次）
+    controlled_copies: bool = False  # opsbook pdf：打印件是否为受控副本（页脚）
 
     @classmethod
     def from_record(cls, record) -> "Settings":
