@@ -326,3 +326,25 @@ def test_dat011_quiet_for_other_kinds(ws):
     # 查询、调阅不把备份数据带离存储环境；未标 offsite 的策略不要求 transport
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-02").update(offsite=False))
     assert ws.findings("DAT011") == []
+
+
+def test_dat006_fires_when_someone_outside_the_grant_modified_data(ws):
+    # before: the grant list was checked only for itself; who actually modified the data was not compared with it
+    def outsider(d):
+        (change,) = [m for m in d["modifications"] if m["id"] == "DM-2026-005"]
+        change["reviewer"] = "P016"  # not on 融资融券's grant AUTH-2026-04
+    ws.edit_yaml(BACKUPS, outsider)
+    found = ws.findings("DAT006")
+    assert [f.message for f in found] == [
+        "数据修改 DM-2026-005（2026-10-22）的复核人 徐婷（P016） 不在融资融券系统（CI-APP-MARGIN） 当时有效的在线数据访问授权"
+        "（authorisations 的 persons）中：未经授权不得访问、复制；先经审批把此人加入授权名单"]
+    assert found[0].file == BACKUPS
+
+
+def test_dat006_counts_only_grants_approved_by_the_modification_date(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-04").update(approved=dt.date(2026, 10, 23)))
+    assert len(ws.findings("DAT006")) == 2  # operator and reviewer of DM-2026-005, approved a day too late
+    # a grant wider than needed (more people than the modifications used) is fine
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-04").update(
+        approved=dt.date(2026, 1, 5), persons=["P011", "P006", "P016"]))
+    assert ws.findings("DAT006") == []
