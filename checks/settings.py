@@ -54,6 +54,7 @@ class Settings:
     # 值班、日常操作、监控
     handover_check_days: int = 7  # 检查最近多少天的交接班记录（至少 7 天）
     daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录（至少 7 天）
+    daily_analysis_check_days: int = 7  # 检查最近多少天的监控日志每日分析记录（至少 7 天）
     patrol_check_days: int = 7  # 检查最近多少天的巡检记录（至少 7 天）
     duty_phone_test_days: int = 31  # 值班电话测试间隔
     quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成

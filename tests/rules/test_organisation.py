@@ -254,7 +254,7 @@ def test_org009_warns_for_untrained_staff(ws):
 LARGER_IS_STRICTER = {
     "calendar_warning_days", "backup_log_window_days", "warranty_warning_days", "supplies_expiry_warning_days",
     "operation_record_retention_days", "log_retention_days", "drill_record_retention_days", "test_announcement_days",
-    "contact_warning_days", "handover_check_days", "daily_check_days", "patrol_check_days",
+    "contact_warning_days", "handover_check_days", "daily_check_days", "patrol_check_days", "daily_analysis_check_days",
 }
 
 
@@ -291,7 +291,8 @@ def test_a_looser_setting_is_rejected_and_the_default_applies(ws):
 
 
 @pytest.mark.parametrize("name,floor,default", [
-    ("backup_log_window_days", 14, 31), ("handover_check_days", 7, 7), ("daily_check_days", 7, 7), ("patrol_check_days", 7, 7)])
+    ("backup_log_window_days", 14, 31), ("handover_check_days", 7, 7), ("daily_check_days", 7, 7), ("patrol_check_days", 7, 7),
+    ("daily_analysis_check_days", 7, 7)])
 def test_a_look_back_window_below_its_floor_is_rejected(ws, name, floor, default):
     # a shorter window checks less history: below the floor the setting is refused and the default applies
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update({name: floor - 1}))
