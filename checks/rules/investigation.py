@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import dates
 from ..findings import Hit
 from . import rule
 from .emergency_preparation import _active, is_regulator, regulator, setting
@@ -23,6 +24,7 @@ def summary_report(handbook):
     """
     ## 检查什么
     已关闭（`status: 已关闭`）的网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都有事件总结报告 `summary_report`，写明日期 `date` 和报告存放位置 `record`。
+    报告日期不早于系统恢复 `recovered`（应急处置结束后才能总结），不晚于事件关闭 `closed`。
 
     ## 为什么
     标准要求：“证券期货机构应建立事故调查处理机制，在网络与信息安全事件应急处置结束后，进行内部调查、
@@ -46,6 +48,14 @@ def summary_report(handbook):
         missing = [zh for key, zh in (("date", "日期（date）"), ("record", "存放位置（record）")) if not report.get(key)]
         if missing:
             yield Hit(report.at(), f"{_label(incident)}的事件总结报告缺少{'、'.join(missing)}")
+        # the report sums up the investigation after the response ended: not before recovery, not after closing
+        written, recovered, closed = report.date("date"), incident.datetime("recovered"), incident.date("closed")
+        if written and recovered and written < recovered.date():
+            yield Hit(report.at("date"), f"{_label(incident)}的事件总结报告日期 {written} 早于系统恢复 {dates.fmt(recovered)}："
+                                         "总结报告在应急处置结束后形成，请核对日期")
+        elif written and closed and written > closed:
+            yield Hit(report.at("date"), f"{_label(incident)}的事件总结报告日期 {written} 晚于事件关闭 {closed}："
+                                         "总结报告完成前事件不应关闭，请核对日期或把状态改回“调查中”")
 
 
 @rule("INV002", name="investigation-actions", title="内部调查后采取整改措施并追究责任", clause="inv-1",
