@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
 from . import rule
 from .emergency_preparation import is_regulator, regulator
@@ -21,6 +22,20 @@ def security_events(handbook) -> list:
     """The incidents handled as 网络与信息安全事件: all but those marked ``security_event: false``
     (ordinary incidents of the 事件处理流程, to which these chapters do not apply)."""
     return [i for i in handbook.records("incidents", "incidents") if i.get("security_event") is not False]
+
+
+def _leave_span(leave):
+    """A leave as [start, end): a date is the whole day, a date and time is exact."""
+    def bound(value, end):
+        moment = dates.as_datetime(value)
+        if moment is not None:
+            return moment
+        day = dates.as_date(value)
+        if day is None:
+            return None
+        return dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time())
+    first, last = bound(leave.get("from"), False), bound(leave.get("to"), True)
+    return (first, last) if first and last else None
 
 
 def _recipients(reports) -> set:
@@ -137,7 +152,8 @@ def plan_activated_and_recovered(handbook):
 def on_duty_during_response(handbook):
     """
     ## 检查什么
-    每个网络与信息安全事件都记录了处置期间专人值班的人员 `on_duty`。
+    每个网络与信息安全事件都记录了处置期间专人值班的人员 `on_duty`；这些人在发现到恢复期间
+    没有请假、培训或离岗（对照 `registers/duty.yaml` 的 `leaves`）——不在岗的人不可能是处置期间的值班人员。
 
     ## 为什么
     标准要求：“证券期货机构应在应急处置结束前，保证专人24小时值班。”值班安排是否真正做到 24 小时
@@ -146,9 +162,27 @@ def on_duty_during_response(handbook):
     ## 如何修复
     在事件记录中填写处置期间的值班人员。
     """
+    leaves = handbook.records("duty", "leaves") if handbook.usable("duty") else []
     for incident in security_events(handbook):
         if not incident.get("on_duty"):
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录处置期间的专人值班（on_duty）")
+            continue
+        start = incident.datetime("detected")
+        if start is None:
+            continue
+        end = incident.datetime("recovered") or start + dt.timedelta(minutes=1)
+        # someone on leave during the response was not the one on duty: the leave register says so
+        for person, where in incident.items("on_duty"):
+            for leave in leaves:
+                if leave.get("person") != person:
+                    continue
+                away = _leave_span(leave)
+                if away and away[0] < end and start < away[1]:
+                    yield Hit(where, f"{_label(incident)}记录的处置期间值班人员 {handbook.person_name(person)} "
+                                     f"当时{leave.get('kind', '离岗')}（registers/duty.yaml 的 leaves：{leave.get('from')} 至 "
+                                     f"{leave.get('to')}），不在岗：on_duty 应写实际在岗值班的人员"
+                                     + (f"，如其代岗人 {handbook.person_name(leave.get('substitute'))}" if leave.get("substitute") else ""))
+                    break
 
 
 @rule("RSP005", name="progress-notified", title="及时通报事件处置进展", clause="resp-6", needs=("incidents",))
