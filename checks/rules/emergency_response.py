@@ -75,7 +75,8 @@ def alert_verified_and_reported(handbook):
         if verified is None:
             yield Hit(alert.at("id"), f"{label}没有记录核实时间（verified）")
         elif detected and verified < detected:
-            yield Hit(alert.at("verified"), f"{label}的核实时间早于发现时间")
+            yield Hit(alert.at("verified"), f"{label}的核实时间 {verified:%Y-%m-%d %H:%M} 早于发现时间 "
+                                            f"{detected:%Y-%m-%d %H:%M}：核实在发现之后，请核对两个时间")
         elif detected and verified - detected > dt.timedelta(minutes=handbook.settings.alert_verification_minutes):
             took = int((verified - detected).total_seconds() // 60)
             yield Hit(alert.at("verified"), f"{label}于 {detected:%Y-%m-%d %H:%M} 发现，{verified:%Y-%m-%d %H:%M} 才核实，"
@@ -134,7 +135,8 @@ def plan_activated_and_recovered(handbook):
         if activated is None:
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录启动应急预案的时间（plan_activated）")
         elif detected and activated < detected:
-            yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间早于发现时间")
+            yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间 {activated:%Y-%m-%d %H:%M} 早于"
+                                                     f"发现时间 {detected:%Y-%m-%d %H:%M}：请核对两个时间")
         elif detected and activated - detected > dt.timedelta(minutes=handbook.settings.plan_activation_minutes):
             took = int((activated - detected).total_seconds() // 60)
             yield Hit(incident.at("plan_activated"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，{activated:%Y-%m-%d %H:%M} "
@@ -144,7 +146,8 @@ def plan_activated_and_recovered(handbook):
         if recovered is None and incident.get("status") in AFTER_RECOVERY:
             yield Hit(incident.at("status"), f"{_label(incident)}状态为{incident.get('status')}，但没有记录恢复时间（recovered）")
         elif recovered and detected and recovered < detected:
-            yield Hit(incident.at("recovered"), f"{_label(incident)}的恢复时间早于发现时间")
+            yield Hit(incident.at("recovered"), f"{_label(incident)}的恢复时间 {recovered:%Y-%m-%d %H:%M} 早于发现时间 "
+                                                f"{detected:%Y-%m-%d %H:%M}：请核对两个时间")
 
 
 @rule("RSP004", name="on-duty-during-response", title="应急处置结束前专人 24 小时值班", clause="resp-5",

@@ -166,7 +166,8 @@ def unknown_cause_reports(handbook):
         if preliminary and supplementary:
             first, second = preliminary.date("date"), supplementary.date("date")
             if first and second and second < first:
-                yield Hit(supplementary.at("date"), f"{_label(incident)}的补充报告日期早于初步分析报告")
+                yield Hit(supplementary.at("date"), f"{_label(incident)}的补充报告日期 {second} 早于初步分析报告 {first}："
+                                                    "补充报告在初步分析之后提交，请核对日期")
 
 
 @rule("INV005", name="unknown-cause-pending", title="原因不明的事件尽快查明并提交补充报告", clause="inv-3",

@@ -599,8 +599,9 @@ def production_test_announcement(handbook):
         if _empty(announcement.get("channel")):
             yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告没有写明发布渠道（channel）")
         if published and start and published > start.date() - dt.timedelta(days=lead):
-            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告于 {published} 发布，"
-                                               f"未提前 {lead} 天以上（测试开始于 {dates.fmt(start)}）")
+            latest = start.date() - dt.timedelta(days=lead)
+            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告于 {published} 发布，测试开始于 {dates.fmt(start)}："
+                                               f"应至少提前 {lead} 天（settings.test_announcement_days），即不晚于 {latest} 发布")
 
 
 @rule("TST013", name="production-test-organiser", title="生产环境测试由生产系统运维人员组织", clause="test-16",

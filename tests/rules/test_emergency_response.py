@@ -63,7 +63,8 @@ def test_rsp003_fires_without_activation_or_recovery(ws):
 
 def test_rsp003_fires_on_times_out_of_order(ws):
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 13:40")))
-    assert messages(ws, "RSP003") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）启动应急预案的时间早于发现时间"]
+    assert messages(ws, "RSP003") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）启动应急预案的时间 "
+                                      "2026-11-10 13:40 早于发现时间 2026-11-10 13:47：请核对两个时间"]
 
 
 def test_rsp_rules_skip_ordinary_incidents(ws):

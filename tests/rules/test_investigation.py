@@ -137,7 +137,8 @@ def test_inv004_fires_without_preliminary_report(ws):
 
 def test_inv004_fires_on_reports_out_of_order(ws):
     ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i["supplementary_report"].update(date=dt.date(2026, 3, 18))))
-    assert messages(ws, "INV004") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的补充报告日期早于初步分析报告"]
+    assert messages(ws, "INV004") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的补充报告日期 2026-03-18 早于"
+                                      "初步分析报告 2026-03-20：补充报告在初步分析之后提交，请核对日期"]
 
 
 def test_inv005_warns_when_cause_stays_unknown(ws):

@@ -308,7 +308,8 @@ def test_tst012_fires_without_announcement(ws):
 def test_tst012_fires_on_announcement_on_the_day(ws):
     prt(ws, "PRT-2026-02", lambda t: t["announcement"].update(date=dt.date(2026, 11, 7)))
     assert [f.message for f in ws.findings("TST012")] == [
-        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的测试公告于 2026-11-07 发布，未提前 1 天以上（测试开始于 2026-11-07 09:00）"]
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的测试公告于 2026-11-07 发布，测试开始于 2026-11-07 09:00："
+        "应至少提前 1 天（settings.test_announcement_days），即不晚于 2026-11-06 发布"]
 
 
 def test_tst012_planned_test_needs_announcement_only_when_near(ws):
