@@ -642,6 +642,8 @@ def production_test_upgrade_design(handbook):
     ## 检查什么
     已完成的生产环境测试记录了测试结果 `result`，以及据此设计的系统升级过程 `upgrade.process`
     和应急预案 `upgrade.contingency`（升级作为变更实施的，在 `upgrade.change` 中注明变更编号）。
+    注明了变更编号的，该变更（registers/changes.yaml）的实施窗口在测试结束之后开始——升级过程
+    根据测试结果设计，不可能早于测试。
 
     ## 为什么
     标准要求：“根据测试的结果设计系统升级过程及应急预案；”生产环境测试中发现的问题（如切换时间
@@ -650,6 +652,7 @@ def production_test_upgrade_design(handbook):
     ## 如何修复
     补写测试结果对升级过程和应急预案的影响；没有影响时写明“按原升级步骤实施”。
     """
+    changes = {c.id: c for c in handbook.records("changes") if c.id} if handbook.usable("changes") else {}
     for test in _production_tests(handbook, done_only=True):
         upgrade = test.sub("upgrade")
         missing = []
@@ -660,6 +663,15 @@ def production_test_upgrade_design(handbook):
                 missing.append(zh)
         if missing:
             yield Hit(test.at("upgrade") if upgrade else test.at("status"), f"{_prt(test)} 缺少：{'、'.join(missing)}")
+        # an upgrade designed from the results is implemented after the test, not before it
+        ref = upgrade.get("change") if upgrade is not None else None
+        change = changes.get(ref) if ref else None
+        _, ended = _window(test)
+        window = change.sub("window") if change is not None else None
+        begun = window.datetime("start") if window is not None else None
+        if begun and ended and begun < ended:
+            yield Hit(upgrade.at("change"), f"{_prt(test)} 的升级变更 {ref} 在 {dates.fmt(begun)} 开始实施，早于测试结束"
+                                            f"（{dates.fmt(ended)}）：升级过程应根据测试结果设计，请核对变更编号或时间")
 
 
 @rule("TST015", name="production-test-related-systems", title="涉及其他相关系统时协调其用户参与测试", clause="test-19",

@@ -337,6 +337,21 @@ def test_tst014_fires_without_upgrade_design(ws):
         "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 缺少：应急预案（upgrade.contingency）"]
 
 
+def test_tst014_fires_when_the_upgrade_change_began_before_the_test_ended(ws):
+    # before: any change number passed; CHG-2026-012 (V6.2, 2026-04-04) named for a test held after it
+    prt(ws, "PRT-2026-02", lambda t: t["upgrade"].update(change="CHG-2026-012"))
+    assert [f.message for f in ws.findings("TST014")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的升级变更 CHG-2026-012 在 2026-04-04 09:00 开始实施，"
+        "早于测试结束（2026-11-07 12:00）：升级过程应根据测试结果设计，请核对变更编号或时间"]
+
+
+def test_tst014_quiet_when_the_upgrade_follows_the_test(ws):
+    # the sample: CHG-2026-052 starts 2026-11-14, a week after the test; a change right after the test is fine too
+    ws.edit_yaml("registers/changes.yaml", lambda d: [c["window"].update(start="2026-11-07 12:00") for c in d["changes"]
+                                                      if c["id"] == "CHG-2026-052"])
+    assert ws.findings("TST014") == []
+
+
 def test_tst015_fires_when_related_system_users_not_coordinated(ws):
     prt(ws, "PRT-2026-01", lambda t: t["related_systems"][1].pop("participants"))
     found = ws.findings("TST015")
