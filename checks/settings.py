@@ -39,6 +39,7 @@ class Settings:
     cmdb_backup_days: int = 31  # 定期对配置库进行备份
     cmdb_audit_months: int = 12  # 定期审计配置库
     cmdb_correction_days: int = 30  # 配置库检查发现的不一致应在此期限内纠正
+    contact_notice_days: int = 7  # 联络手册变化后“及时通知相关单位”的天数
     communication_test_months: int = 6  # 应急通讯联络系统的测试间隔（与每半年一次的应急演练一致）
     emergency_training_months: int = 12  # 定期开展应急培训
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年

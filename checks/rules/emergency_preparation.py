@@ -769,12 +769,13 @@ def contact_handbook_fresh(handbook):
 
 
 @rule("EMG017", name="contact-handbook-notified", title="联络手册变化后通知相关单位", clause="prep-31",
-      needs=("emergency_contacts",))
+      needs=("emergency_contacts",), dated=True)
 def contact_handbook_notified(handbook):
     """
     ## 检查什么
     `handbook` 记录了应急处置联络手册的最近更新日期 `updated`，并且 `distributed` 中有一次通知
-    （分发）的日期不早于该更新日期。
+    （分发）在更新后 `settings.contact_notice_days` 天内（默认 7 天，只能设得更短；“及时通知”的天数）。
+    更新后还不满这个天数的，尚未通知不报告。
 
     ## 为什么
     标准要求应急处置联络手册“在发生变化时及时通知相关单位”。
@@ -792,8 +793,16 @@ def contact_handbook_notified(handbook):
         yield Hit(book.at(), "未记录应急处置联络手册的最近更新日期（handbook.updated）")
         return
     sent = [d.date("date") for d in book.records("distributed") if d.date("date")]
-    if not any(d >= updated for d in sent):
-        yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）")
+    days = handbook.settings.contact_notice_days
+    due = updated + dt.timedelta(days=days)
+    after = sorted(d for d in sent if d >= updated)
+    if not after:
+        if due < handbook.as_of:
+            yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
+                                          f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知")
+    elif after[0] > due:
+        yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后到 {after[0]} 才通知相关单位，超过 {days} 天"
+                                      "（settings.contact_notice_days），未及时通知")
 
 
 @rule("EMG018", name="contact-handbook-scope", title="联络手册包括组织体系和关联单位的应急联络方式",

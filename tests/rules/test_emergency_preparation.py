@@ -350,8 +350,22 @@ def test_emg016_respects_freshness_setting(ws):
 def test_emg017_fires_when_update_not_notified(ws):
     ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 5)))
     found = findings(ws, "EMG017")
-    assert [f.message for f in found] == ["应急处置联络手册 2026-11-05 更新后没有通知相关单位的记录（handbook.distributed）"]
+    assert [f.message for f in found] == ["应急处置联络手册 2026-11-05 更新后没有通知相关单位的记录（handbook.distributed）："
+                                          "应在更新后 7 天内（2026-11-12 前，settings.contact_notice_days）通知"]
     assert found[0].line == line_of(ws, CON, "updated: 2026-11-05")
+
+
+def test_emg017_measures_how_soon_the_update_was_notified(ws):
+    # before: a distribution any time after the update passed; the sample's 2026.3 went out two days after
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 10, 20)))
+    assert [f.message for f in findings(ws, "EMG017")] == [
+        "应急处置联络手册 2026-10-20 更新后到 2026-10-30 才通知相关单位，超过 7 天（settings.contact_notice_days），未及时通知"]
+    # within the days allowed, not yet notified is not yet late; a stricter 3 days still passes the sample
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 18)))
+    assert findings(ws, "EMG017") == []
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 10, 28)))
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(contact_notice_days=3))
+    assert findings(ws, "EMG017") == []
 
 
 def test_emg018_fires_without_related_units_or_leader(ws):
