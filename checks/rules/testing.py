@@ -50,6 +50,15 @@ def _window(test):
     return window.datetime("start"), window.datetime("end")
 
 
+def _trading_clash(handbook, where, start, end, overlapping, uncertain):
+    """A finding when [start, end) overlaps a trading session, or a warning when it touches days of unknown status."""
+    calendar = handbook.calendar
+    if overlap := calendar.trading_overlap(start, end):
+        yield Hit(where, overlapping(describe(overlap)))
+    elif unknown := calendar.uncertain_days(start, end):
+        yield Hit(where, uncertain("、".join(d.isoformat() for d in unknown), calendar.unknown_note(unknown)), severity="warning")
+
+
 def _env(env) -> str:
     return f"模拟环境 {env.id}（{env.get('name', '')}）"
 
@@ -815,14 +824,12 @@ def production_test_restore(handbook):
             yield Hit(restore.at("time"), f"{_prt(test)} 的恢复时间 {dates.fmt(restored)} 早于测试开始 {dates.fmt(start)}")
         elif restored and end and restored > end:
             # between the end of the test and the restore, production was still in its test state
-            calendar = handbook.calendar
-            if overlap := calendar.trading_overlap(end, restored):
-                yield Hit(restore.at("time"), f"{_prt(test)} 测试结束（{dates.fmt(end)}）后到 {dates.fmt(restored)} 才恢复生产环境，"
-                                              f"其间有交易时段：{describe(overlap)}；应在下一交易时段开始前恢复并验证")
-            elif unknown := calendar.uncertain_days(end, restored):
-                yield Hit(restore.at("time"), f"{_prt(test)} 测试结束到恢复完成（{_span(end, restored)}）涉及交易状态未知的日子 "
-                                              f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
-                                              "无法判断恢复前是否已开市；补录后本检查会重新判断", severity="warning")
+            yield from _trading_clash(
+                handbook, restore.at("time"), end, restored,
+                lambda overlap: f"{_prt(test)} 测试结束（{dates.fmt(end)}）后到 {dates.fmt(restored)} 才恢复生产环境，"
+                                f"其间有交易时段：{overlap}；应在下一交易时段开始前恢复并验证",
+                lambda days, note: f"{_prt(test)} 测试结束到恢复完成（{_span(end, restored)}）涉及交易状态未知的日子 "
+                                   f"{days}：{note}，无法判断恢复前是否已开市；补录后本检查会重新判断")
 
 
 @rule("TST018", name="production-test-outside-trading-hours", title="交易时段不得使用生产环境进行测试", clause="test-22",
@@ -842,7 +849,6 @@ def production_test_outside_trading_hours(handbook):
     ## 如何修复
     把测试安排在非交易日或收市后，并重新发布测试公告。
     """
-    calendar = handbook.calendar
     for test in _production_tests(handbook):
         window = test.sub("window")
         start, end = _window(test)
@@ -854,11 +860,9 @@ def production_test_outside_trading_hours(handbook):
             yield Hit(window.at("end"), f"{_prt(test)} 的测试结束时间 {dates.fmt(end)} 不晚于开始时间 {dates.fmt(start)}"
                                         "（跨零点的测试请写次日的日期）")
             continue
-        overlap = calendar.trading_overlap(start, end)
-        if overlap:
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠："
-                                          f"{describe(overlap)}；交易时段不得使用生产环境进行测试")
-        elif unknown := calendar.uncertain_days(start, end):
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 "
-                                          f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
-                                          "无法判断是否在交易时段；补录后本检查会重新判断", severity="warning")
+        yield from _trading_clash(
+            handbook, window.at("start"), start, end,
+            lambda overlap: f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠：{overlap}；"
+                            "交易时段不得使用生产环境进行测试",
+            lambda days, note: f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 {days}：{note}，"
+                               "无法判断是否在交易时段；补录后本检查会重新判断")
