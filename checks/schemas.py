@@ -1,10 +1,10 @@
 """JSON Schema (2020-12) validation of registers and document front matter.
 
 Each violation becomes a Problem (code SCH001) on the file, at the line of the
-offending value, in Chinese, naming the field by its schema title.  A record
-(an item of a top-level list) that breaks its schema is marked invalid so that
-rules do not read it; a register whose top level is broken is marked invalid
-as a whole.
+offending value, in Chinese, naming the field by its schema title.  The value
+that breaks its schema is marked invalid (rules read it as absent, see
+:class:`checks.model.Record`); the record around it stays.  A file whose top
+level is broken is marked invalid as a whole.
 """
 
 from __future__ import annotations
@@ -160,18 +160,42 @@ def message(error, raw: dict | None = None) -> str:
     return f"{name}不符合 schema：{error.message}"
 
 
+# Errors about an object's keys (a required field missing, an unknown one): the values
+# that are there are fine, so nothing is marked invalid; a missing field is simply absent.
+_KEY_ERRORS = {"required", "additionalProperties", "dependentRequired", "minProperties", "maxProperties",
+               "propertyNames", "unevaluatedProperties", "uniqueItems", "maxItems"}
+
+
+def _expects_container(error) -> bool:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    expected = schema.get("type")
+    expected = expected if isinstance(expected, list) else [expected]
+    return isinstance(error.instance, (dict, list)) or bool({"object", "array"} & set(expected))
+
+
 def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool) -> None:
+    """Report every violation once, at its line, and mark the broken value invalid.
+
+    Only that value is marked: the record it is in stays in the model, its id known to
+    references, its other fields checked.  A broken top level (the file is not a mapping,
+    or a register's list is not a list) makes the whole file invalid."""
     instance = yamlio.to_json(data)
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(error.absolute_path)
         line = source.line(path)
         source.problems.append(Problem("SCH001", line, message(error, source.raw)))
-        if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
-            source.invalid.add(path[:2])
-        elif top_level_lists:
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # a missing required field reads as invalid too: a rule that needs it leaves the record to SCH001
+            for key in error.validator_value:
+                if key not in error.instance:
+                    source.mark_invalid(path + (key,))
+            continue
+        if error.validator in _KEY_ERRORS:
+            continue
+        if not path or (top_level_lists and len(path) == 1 and _expects_container(error)):
             source.valid = False
         else:
-            source.valid = False
+            source.mark_invalid(path)
 
 
 def schema_path(handbook: Handbook, register: Register) -> str | None:

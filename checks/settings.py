@@ -65,6 +65,10 @@ class Settings:
     plan_refiling_days: int = 30  # 预案重大变化后重新报备的期限
     drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
     supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
+    # 读取限制：防止畸形或恶意文件耗尽时间和内存（默认值足以读取 30 万条记录的台账）
+    max_file_mb: int = 200  # 单个文件的大小上限（MB）
+    yaml_max_depth: int = 64  # 映射和列表的嵌套层数上限
+    yaml_max_alias_nodes: int = 1_000_000  # 别名与合并键展开后可增加的值的个数上限（至少与文件本身写出的值一样多）
 
     @classmethod
     def from_record(cls, record) -> "Settings":

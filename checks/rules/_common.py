@@ -8,8 +8,10 @@ from ..findings import Hit
 
 
 def missing_fields(record, fields: dict) -> list[str]:
-    """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty."""
-    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]
+    """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty
+    (a value that broke its schema is not missing: SCH001 reports it)."""
+    return [f"{zh}（{key}）" for key, zh in fields.items()
+            if record.get(key) in (None, "", [], {}) and not record.invalid(key)]
 
 
 def annual_grace_over(handbook, year: int) -> bool:
