@@ -286,11 +286,38 @@ class Document(Source):
         return "\n".join(lines[start:end])
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_ATTR = re.compile(r"\s*\{[^}]*#([\w-]+)[^}]*\}\s*$")
-_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_ID_LINE = re.compile(r"^id:[ \t]*[\"']?([\w.-]+)[\"']?[ \t]*$", re.MULTILINE)
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# Every pattern applied to content runs in linear time: no quantified part can match the same
+# text two ways (possessive quantifiers, disjoint classes), and headings are taken apart with
+# string methods.  tests/test_hostile.py feeds each one 100 KB of pathological input.
+_HEADING = re.compile(r"(#{1,6})\s")
+_ATTR_ID = re.compile(r"#([\w-]++)")
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*+)\]\([ \t]*+<?([^)\s>]++)>?(?:[ \t]++\"[^\"\n]*+\")?[ \t]*+\)")
+_ID_LINE = re.compile(r"^id:[ \t]*+[\"']?([\w.-]++)[\"']?[ \t]*+$", re.MULTILINE)
+_FENCE = re.compile(r"[ \t]*+(```|~~~)")
+
+
+def parse_heading(text: str) -> tuple[int, str, str] | None:
+    """An ATX heading's (level, title, explicit anchor), or None when the line is none.
+
+    ``## 标题 ##`` has the title 标题; ``## 标题 {#anchor .class}`` has the anchor ``anchor``."""
+    match = _HEADING.match(text)
+    if not match:
+        return None
+    level = len(match.group(1))
+    title = text[match.end():].strip()
+    if title.endswith("#"):  # a closing sequence: #s preceded by a space (or alone)
+        bare = title.rstrip("#")
+        if not bare or bare[-1] in " \t":
+            title = bare.rstrip()
+    anchor = ""
+    if title.endswith("}"):
+        start = title.rfind("{")
+        inside = title[start + 1:-1] if start >= 0 else ""
+        found = _ATTR_ID.search(inside) if start >= 0 and "}" not in inside else None
+        if found:
+            anchor = found.group(1)
+            title = title[:start].rstrip()
+    return level, title, anchor
 
 
 def _scan_markdown(doc: Document) -> None:
@@ -302,17 +329,13 @@ def _scan_markdown(doc: Document) -> None:
             continue
         if in_fence:
             continue
-        match = _HEADING.match(text)
-        if match:
-            title = match.group(2)
-            anchor = ""
-            attr = _ATTR.search(title)
-            if attr:
-                anchor = attr.group(1)
-                title = title[: attr.start()]
-            doc.headings.append(Heading(len(match.group(1)), title.strip(), line, anchor))
-        for link in _LINK.finditer(text):
-            doc.links.append(Link(link.group(2), line, link.group(1)))
+        heading = parse_heading(text)
+        if heading:
+            level, title, anchor = heading
+            doc.headings.append(Heading(level, title, line, anchor))
+        if "](" in text:
+            for link in _LINK.finditer(text):
+                doc.links.append(Link(link.group(2), line, link.group(1)))
 
 
 def read_file(tree, rel: str, limits: yamlio.Limits = yamlio.DEFAULT_LIMITS) -> tuple[str | None, yamlio.Problem | None]:

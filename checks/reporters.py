@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from xml.sax.saxutils import quoteattr
 
 from .findings import SEVERITY_ZH, summarise
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+# controls that can make a line display differently from what it says ("Trojan source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def clean(text) -> str:
+    """``text`` with every control character written out (``\\n``, ``\\x1b``, ``\\u202e``), so that a
+    file name or a quoted value can neither break a report's lines nor drive the terminal."""
+    text = str(text)
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                              else f"\\u{ord(m.group()):04x}"), text)
 
 
 class Reporter:
@@ -24,7 +41,7 @@ class TextReporter(Reporter):
     """``file:line: severity rule message``, one finding a line, then a summary in Chinese."""
 
     def render(self, result, as_of) -> str:
-        lines = [f"{f.file}:{f.line or 1}: {f.severity} {f.rule} {f.message}" for f in result.findings]
+        lines = [f"{clean(f.file)}:{f.line or 1}: {f.severity} {f.rule} {clean(f.message)}" for f in result.findings]
         s = summarise(result.findings)
         verdict = "通过" if s["passed"] else "未通过"
         lines.append(f"截至 {as_of.isoformat()}：{s['errors']} 个错误，{s['warnings']} 个警告，"
@@ -60,7 +77,8 @@ class GithubReporter(Reporter):
         for f in result.findings:
             level = "error" if f.severity == "error" else "warning"
             title = _escape_property(f"{f.rule}（{SEVERITY_ZH[f.severity]}）")
-            out.append(f"::{level} file={_escape_property(f.file)},line={f.line or 1},title={title}::{_escape_data(f.message)}")
+            out.append(f"::{level} file={_escape_property(clean(f.file))},line={f.line or 1},title={title}::"
+                       f"{_escape_data(clean(f.message))}")
         s = summarise(result.findings)
         out.append(f"opsbook：截至 {as_of.isoformat()}，{s['errors']} 个错误，{s['warnings']} 个警告")
         return "\n".join(out) + "\n"
@@ -94,7 +112,7 @@ class JunitReporter(Reporter):
             errors = [f for f in found if f.severity == "error"]
             body = ""
             if errors:
-                text = "\n".join(f"{f.file}:{f.line or 1}: {f.message}" for f in errors)
+                text = "\n".join(f"{clean(f.file)}:{f.line or 1}: {clean(f.message)}" for f in errors)
                 body = f"<failure message={quoteattr(rule.title)}>{_xml_text(text)}</failure>"
             cases.append(f"  <testcase classname={quoteattr(rule.module)} name={quoteattr(rule.id + ' ' + rule.title)}>{body}</testcase>")
         failures = sum(1 for c in cases if "<failure" in c)
