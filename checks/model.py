@@ -164,6 +164,7 @@ class Source:
     invalid: set = field(default_factory=set)
     invalid_below: set = field(default_factory=set)  # proper prefixes of the paths in invalid
     raw: dict = field(default_factory=dict)  # path -> scalar text YAML read differently
+    allowlisted: set = field(default_factory=set)  # lines a “pragma: allowlist secret” comment marks (SEC001)
 
     def mark_invalid(self, path: tuple) -> None:
         path = tuple(path)
@@ -351,6 +352,23 @@ def read_file(tree, rel: str, limits: yamlio.Limits = yamlio.DEFAULT_LIMITS) -> 
     return yamlio.decode(data)
 
 
+# detect-secrets' inline allowlist comment (in a YAML “# …” or a Markdown “<!-- … -->” comment)
+ALLOWLIST_COMMENT = re.compile(r"pragma: ?(?:allow|white)list(?P<next> nextline)?[ -]secret")
+
+
+def _allowlisted(text: str) -> set:
+    """Lines marked by detect-secrets' comment ``pragma: allowlist secret`` (or ``… nextline secret``
+    on the line before): a reviewed false positive of the secrets rule."""
+    if "allowlist" not in text and "whitelist" not in text:
+        return set()
+    out = set()
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = ALLOWLIST_COMMENT.search(line)
+        if found:
+            out.add(number + 1 if found.group("next") else number)
+    return out
+
+
 def load_register(tree, rel: str, limits: yamlio.Limits = yamlio.DEFAULT_LIMITS) -> Register:
     reg = Register(path=rel, name=rel.rsplit("/", 1)[-1].split(".")[0])
     text, problem = read_file(tree, rel, limits)
@@ -358,6 +376,7 @@ def load_register(tree, rel: str, limits: yamlio.Limits = yamlio.DEFAULT_LIMITS)
         reg.problems.append(problem)
         reg.readable = reg.valid = False
         return reg
+    reg.allowlisted = _allowlisted(text)
     first = text.split("\n", 1)[0]
     match = SCHEMA_LINE.match(first)
     reg.schema_ref = match.group(1) if match else None
@@ -377,6 +396,7 @@ def load_document(tree, rel: str, limits: yamlio.Limits = yamlio.DEFAULT_LIMITS)
         doc.problems.append(problem)
         doc.readable = doc.valid = False
         return doc
+    doc.allowlisted = _allowlisted(text)
     front, body, body_line = yamlio.split_front_matter(text)
     doc.body, doc.body_line = body, body_line
     doc.has_front_matter = front is not None
