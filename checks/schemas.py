@@ -119,9 +119,32 @@ def message(error, raw: dict | None = None) -> str:
     text as written, where YAML read it as something else."""
     kind, name, value = error.validator, _field_name(error), error.instance
     written = (raw or {}).get(tuple(error.absolute_path))
-    if written is not None and kind == "type":
-        return (f"{name}写作 {written}，YAML 把它读成了{_describe(value)}；"
-                f"应为{'或'.join(_TYPES.get(t, t) for t in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]))}，请加引号：\"{written}\"")
+    if written is not None:  # YAML 1.1 read it as something else: quote what the user wrote
+        read = _describe(value)
+        read = f" {read} " if read[:1].isascii() else read
+        start = f"{name}写作 {written}，YAML 把它读成了{read}{_why(written)}"
+        if kind == "type":
+            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            return f"{start}；应为{'或'.join(_TYPES.get(t, t) for t in expected)}，请加引号：\"{written}\""
+        return f"{start}；{_message(error, kind, name, value)}；如果要写的就是“{written}”，请加引号：\"{written}\""
+    return _message(error, kind, name, value)
+
+
+def _why(written: str) -> str:
+    """Why YAML 1.1 read ``written`` as it did, in a few words."""
+    text = written.strip().lower()
+    if text in ("yes", "no", "on", "off", "y", "n", "true", "false"):
+        return "（YAML 1.1 中 yes/no/on/off 是布尔值）"
+    if ":" in text:
+        return "（YAML 1.1 把 21:30 这样的写法读作六十进制数）"
+    if text.lstrip("+-").startswith("0") and len(text.lstrip("+-")) > 1:
+        return "（YAML 1.1 把以 0 开头的数字读作八进制或十六进制）"
+    if "_" in text:
+        return "（YAML 中数字里的下划线被忽略）"
+    return ""
+
+
+def _message(error, kind, name, value) -> str:
     if kind == "required":
         missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
         props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
@@ -164,6 +187,9 @@ def message(error, raw: dict | None = None) -> str:
 # that are there are fine, so nothing is marked invalid; a missing field is simply absent.
 _KEY_ERRORS = {"required", "additionalProperties", "dependentRequired", "minProperties", "maxProperties",
                "propertyNames", "unevaluatedProperties", "uniqueItems", "maxItems"}
+
+
+_UNREAD = ("YAML001", "LIM001", "ENC001")
 
 
 def _expects_container(error) -> bool:
@@ -252,5 +278,7 @@ def validate(handbook: Handbook) -> None:
         validator = None
     for document in handbook.documents:
         if not document.readable or not document.has_front_matter or validator is None:
+            continue
+        if any(p.code in _UNREAD for p in document.problems):  # front matter not read: YAML001/LIM001 say why
             continue
         _validate(document, validator, document.data, top_level_lists=False)
