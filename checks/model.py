@@ -292,9 +292,9 @@ class Document(Source):
 # string methods.  tests/test_hostile.py feeds each one 100 KB of pathological input.
 _HEADING = re.compile(r"(#{1,6})\s")
 _ATTR_ID = re.compile(r"#([\w-]++)")
-_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*+)\]\([ \t]*+<?([^)\s>]++)>?(?:[ \t]++\"[^\"\n]*+\")?[ \t]*+\)")
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*+)\]\([ \t]*+<?([^()\[\]\s<>]++)>?(?:[ \t]++\"[^\"\n]*+\")?[ \t]*+\)")
 _ID_LINE = re.compile(r"^id:[ \t]*+[\"']?([\w.-]++)[\"']?[ \t]*+$", re.MULTILINE)
-_FENCE = re.compile(r"[ \t]*+(```|~~~)")
+_FENCE = re.compile(r"^[ \t]*+(```|~~~)")
 
 
 def parse_heading(text: str) -> tuple[int, str, str] | None:

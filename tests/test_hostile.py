@@ -144,3 +144,86 @@ def test_corpus_cases_say_what_they_are():
             case = load_case(kind, name)
             assert re.search(r"[\u4e00-\u9fff]", case["about"]), name
             assert (kind == "negative") == ("findings" not in case), name
+
+
+# -- linear time -------------------------------------------------------------------------------
+
+def _content_patterns():
+    """Every compiled pattern at the top level of a checker module (the site's own are the site's),
+    detect-secrets' patterns the secrets rule uses, and PyYAML's resolvers for plain scalars."""
+    import importlib
+    import pkgutil
+
+    import checks
+    import checks.rules
+
+    found = {}
+    for package in (checks, checks.rules):
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name in ("site", "commands") or info.name.startswith("__"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, value in vars(module).items():
+                if isinstance(value, re.Pattern):
+                    found[f"{module.__name__}.{name}"] = value
+    from checks.rules import secrets
+
+    # detect-secrets' own patterns run only on windows of bounded length (secrets.find, tested below)
+    found.pop("checks.rules.secrets._WINDOW", None)
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        for tag, pattern in resolvers:
+            found[f"yaml.resolver.{tag.rsplit(':', 1)[-1]}"] = pattern
+    return found
+
+
+PATTERNS = _content_patterns()
+SIZE = 100_000
+UNITS = [" ", "\t", "a", "0", "#", "# ", "[", "]", "[a](", "](", "(", "{", "{#", "}", '"', "'", ":", "：", "-", "*",
+         "**", "!", "\\", "/", "//a/", "_", ".", "1:", "1-", "eyJ", "AP", "AKIA", "密码：", "口令为", "id: ", "x" * 7,
+         "```", "pragma: allowlist", "xoxb-1-", "\u202e"]
+
+
+def _pathological():
+    for unit in UNITS:
+        body = unit * (SIZE // len(unit))
+        yield unit, body
+        yield unit + "!", body + "\x00!"  # a failing end makes a backtracking pattern retry everything
+
+
+@pytest.mark.parametrize("name", sorted(PATTERNS))
+def test_every_content_pattern_runs_in_linear_time(name):
+    pattern = PATTERNS[name]
+    for unit, text in _pathological():
+        started = time.perf_counter()
+        pattern.search(text)
+        pattern.match(text)
+        for _ in zip(range(1000), pattern.finditer(text)):
+            pass
+        elapsed = time.perf_counter() - started
+        assert elapsed < 1.0, f"{name} took {elapsed:.1f}s on 100 KB of {unit!r}"
+
+
+def test_markdown_scanning_and_secrets_are_linear_on_100_kb_lines():
+    from checks.model import load_document, parse_heading
+    from checks.rules.secrets import find
+    from checks.tree import FsTree, OverlayTree
+
+    for unit, text in _pathological():
+        started = time.perf_counter()
+        parse_heading("#" + text)
+        parse_heading("## " + text + " {#a" + text)
+        find(text)
+        find(text, "password")
+        load_document(OverlayTree(FsTree(ROOT), {"docs/x.md": "---\ntitle: x\n---\n" + text + "\n# " + text}), "docs/x.md")
+        elapsed = time.perf_counter() - started
+        assert elapsed < 3.0, f"{elapsed:.1f}s on 100 KB of {unit!r}"
+
+
+def test_heading_parsing_keeps_its_meaning():
+    from checks.model import parse_heading
+
+    assert parse_heading("## 标题 ##") == (2, "标题", "")
+    assert parse_heading("### 第一章 总则 {#general .x}") == (3, "第一章 总则", "general")
+    assert parse_heading("#######x") is None and parse_heading("#标题") is None
+    assert parse_heading("# C# 语言") == (1, "C# 语言", "")
+    assert parse_heading("# " + " " * 2500 + "x") == (1, "x", "")

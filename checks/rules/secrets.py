@@ -44,13 +44,15 @@ _DETECTORS = (
 
 # Window length and step: every piece of text up to _WINDOW - _STEP characters lies wholly in
 # one window, and no pattern ever sees more than _WINDOW characters at once.
-_WINDOW, _STEP = 512, 256
+_WINDOW, _STEP = 256, 128
 
 # 密码/口令/密钥 + 为/是/冒号/等号 + a value of ASCII characters (a Chinese phrase is a description,
 # not a password).  Possessive quantifiers keep it linear.
 _CHINESE_KEYWORD = re.compile(
     r"(?:密码|口令|密钥|私钥|令牌|通行码)[ \t]*+(?:(?:为|是)[ \t]*+[:：=]?+|[:：=])[ \t]*+[`'\"“]?+([!#-&(-~]{6,128}+)"
 )
+# what every word of detect-secrets' keyword list contains: the keyword patterns run only where one is
+_STEMS = ("key", "pass", "pwd", "secret", "contra")
 _HAS_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
@@ -100,21 +102,28 @@ def find(text: str, key: str | None = None) -> list[str]:
 
     kinds: list[str] = []
     plugins, anything = _plugins()
+
+    def keyword(line: str) -> None:
+        if "口令" in kinds:
+            return
+        for secret in KeywordDetector().analyze_string(line, denylist_regex_to_group=CONFIG_DENYLIST_REGEX_TO_GROUP):
+            if _plausible(secret, line):
+                kinds.append("口令")
+                return
+
     for window in _windows(text):
         if len(window) >= 10 and anything.search(window):
             for plugin, zh in plugins:
                 if zh not in kinds and any(True for _ in plugin.analyze_string(window)):
                     kinds.append(zh)
-        lines = [f"{key}: {window}"] if key is not None and re.fullmatch(DENYLIST_REGEX, key, re.IGNORECASE) \
-            else ([window] if ":" in window or "=" in window else [])
-        for line in lines:
-            keyword = KeywordDetector()
-            for secret in keyword.analyze_string(line, denylist_regex_to_group=CONFIG_DENYLIST_REGEX_TO_GROUP):
-                if _plausible(secret, line) and "口令" not in kinds:
-                    kinds.append("口令")
+        lowered = window.lower()
+        if ("=" in window or ":" in window) and any(stem in lowered for stem in _STEMS):
+            keyword(window)
         for match in _CHINESE_KEYWORD.finditer(window):
             if _plausible(match.group(1), window) and "口令" not in kinds:
                 kinds.append("口令")
+    if key is not None and re.fullmatch(DENYLIST_REGEX, key, re.IGNORECASE):
+        keyword(f"{key}: {text[:_STEP]}")  # a password is short: its beginning is enough
     return kinds
 
 
