@@ -37,7 +37,7 @@ class Limits:
     max_file_mb: int = 200  # a file larger than this is not read at all
     max_depth: int = 64  # mappings and lists nested deeper than this (a real register needs fewer than 10)
     # values that anchors (&) and aliases (*), merge keys (<<) included, may add to a file beyond what it
-    # writes: at most this many, or as many as the file itself writes, whichever is more
+    # writes: at most this many, or ALIAS_RATIO for each value the file writes, whichever is more
     max_alias_nodes: int = 1_000_000
 
     @classmethod
@@ -45,6 +45,9 @@ class Limits:
         return cls(settings.max_file_mb, settings.yaml_max_depth, settings.yaml_max_alias_nodes)
 
 
+# records that share defaults through merge keys (``<<: *defaults``) add a few values for each one
+# they write; an alias bomb adds millions for each
+ALIAS_RATIO = 10
 DEFAULT_LIMITS = Limits()
 MAX_NODES = DEFAULT_LIMITS.max_alias_nodes  # kept for callers of the old name
 
@@ -175,7 +178,7 @@ class _Reader:
 
     def _add(self, line: int, size: int) -> None:
         self.added += size
-        budget = max(self.limits.max_alias_nodes, self.written)
+        budget = max(self.limits.max_alias_nodes, ALIAS_RATIO * self.written)
         if self.added > budget:
             raise LoadError(Problem(
                 "LIM001", line, f"锚点与别名（& 与 *，含合并键 <<）展开后增加的值超过 {budget} 个"
@@ -264,7 +267,8 @@ class _Reader:
                     raise LoadError(Problem("YAML001", line, f"YAML 语法错误：引用了未定义的锚点“*{event.anchor}”"))
                 value = self.anchors[event.anchor]
                 size = self.info.get(id(value), (None, 1))[1] if isinstance(value, (dict, list)) else 1
-                self._add(line, size)
+                if _MERGE_KEY not in path[-2:]:  # what a merge adds is counted when it is merged
+                    self._add(line, size)
             elif isinstance(event, yaml.ScalarEvent):
                 self.written += 1
                 size = 1

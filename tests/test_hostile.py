@@ -227,3 +227,216 @@ def test_heading_parsing_keeps_its_meaning():
     assert parse_heading("#######x") is None and parse_heading("#标题") is None
     assert parse_heading("# C# 语言") == (1, "C# 语言", "")
     assert parse_heading("# " + " " * 2500 + "x") == (1, "x", "")
+
+
+# -- never a traceback ---------------------------------------------------------------------------
+
+def _subcommands():
+    parser = cli.parser()
+    action = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    return action.choices
+
+
+SUBCOMMANDS = _subcommands()
+HOSTILE_VALUES = ["", "2026-02-30", "\x1b[31m红\x1b[0m", "../../../../etc/passwd", "@{-1}", "-", "x" * 5000, "\n"]
+
+
+def _value_options(sub):
+    return [a for a in sub._actions if a.option_strings and a.nargs != 0 and a.dest not in ("help", "root")]
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_every_subcommand_with_bad_arguments_exits_2_without_a_traceback(name, tmp_path):
+    missing = str(tmp_path / "no-such-handbook")
+    code, out, err = run_cli(name, "--no-such-option")
+    assert code == 2 and "Traceback" not in out + err and "usage:" in err
+    for option in _value_options(SUBCOMMANDS[name]):
+        code, out, err = run_cli(name, option.option_strings[0])  # the value left out
+        assert code == 2 and "Traceback" not in out + err, (name, option.option_strings)
+        for value in HOSTILE_VALUES:
+            code, out, err = run_cli("--root", missing, name, option.option_strings[0], value)
+            assert code in (0, 2) and "Traceback" not in out + err, (name, option.option_strings, value, err)
+            assert "\x1b" not in err, "control characters are written out, never sent to the terminal"
+    code, out, err = run_cli("--root", missing, name)
+    assert "Traceback" not in out + err
+    assert code == (0 if name == "rules" else 2), err
+    if code == 2:
+        assert "不是 opsbook 手册目录" in err
+
+
+def test_output_that_cannot_be_written_is_a_usage_error(tmp_path):
+    as_of = AS_OF.isoformat()
+    for target, says in ((tmp_path, "这是一个文件夹"), (Path(__file__) / "report.json", "上级")):
+        code, _, err = run_cli("check", "--as-of", as_of, "--output", str(target))
+        assert code == 2 and says in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("rev", ["@{-1}", "HEAD@{yesterday}", "no-such-rev", "--all", "HEAD~100000"])
+def test_changed_since_any_revision_syntax_is_a_message(ws, rev):
+    import subprocess
+
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=ws.root, check=True, capture_output=True)
+    code, out, err = run_cli("--root", str(ws.root), "check", "--as-of", AS_OF.isoformat(), f"--changed-since={rev}")
+    assert "Traceback" not in out + err
+    if rev in ("@{-1}", "HEAD@{yesterday}"):  # git's own syntax: resolved as git would (no previous branch here)
+        assert code in (0, 2), err
+    else:
+        assert code == 2 and ("找不到版本" in err or "无效" in err), err
+
+
+def test_changed_since_in_a_shallow_clone_says_so(ws, tmp_path):
+    import subprocess
+
+    def git(*args, cwd=ws.root):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example", *args], cwd=cwd, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    ws.write("docs/extra.md", "x\n")
+    git("add", "-A")
+    git("commit", "-qm", "two")
+    git("clone", "-q", "--depth", "1", f"file://{ws.root}", str(tmp_path / "shallow"), cwd=tmp_path)
+    code, _, err = run_cli("--root", str(tmp_path / "shallow"), "check", "--as-of", AS_OF.isoformat(),
+                           "--changed-since", "HEAD~1")
+    assert code == 2 and "浅克隆" in err and "fetch-depth: 0" in err
+
+
+def test_an_internal_error_exits_2_and_says_how_to_report_it(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(engine, "check", broken)
+    code, out, err = run_cli("check", "--as-of", AS_OF.isoformat())
+    assert code == 2 and "Traceback" not in err
+    assert "内部错误" in err and "ZeroDivisionError" in err and "--debug" in err and "维护者" in err
+    code, _, err = run_cli("--debug", "check", "--as-of", AS_OF.isoformat())
+    assert code == 2 and "Traceback" in err and "内部错误" in err
+    code, _, err = run_cli("check", "--debug", "--as-of", AS_OF.isoformat())
+    assert code == 2 and "Traceback" in err
+
+
+# -- one bad value is one finding ----------------------------------------------------------------
+
+def _first_breakable(text: str):
+    """The first line of a register's first list record that holds a plain value (not the id)."""
+    lines = text.split("\n")
+    data, where, _ = yamlio.load(text)
+    for path, line in sorted(where.items(), key=lambda item: item[1]):
+        if len(path) == 3 and isinstance(path[1], int) and path[2] != "id" and isinstance(path[2], str):
+            match = re.match(r"^(\s*(?:- )?)" + re.escape(path[2]) + r":\s*([^\s{\[].*)$", lines[line - 1])
+            if match:
+                changed = lines[:]
+                changed[line - 1] = f"{match.group(1)}{path[2]}: {{}}"
+                return ".".join(map(str, path)), line, "\n".join(changed)
+    return None
+
+
+REGISTERS = sorted(p.name for p in (ROOT / "registers").glob("*.yaml"))
+WORST_ALLOWED = 3  # the measured worst case is in the README's testing section
+
+
+@pytest.mark.parametrize("register", REGISTERS)
+def test_one_broken_value_in_each_register_gives_few_findings(baseline, register):
+    from checks.tree import FsTree, OverlayTree
+
+    rel = f"registers/{register}"
+    broken = _first_breakable((ROOT / rel).read_text(encoding="utf-8"))
+    if broken is None:
+        pytest.skip(f"{rel} has no list of records")
+    where, line, text = broken
+    found = [f for f in engine.check(OverlayTree(FsTree(ROOT), {rel: text}), AS_OF).findings
+             if (f.file, f.line, f.rule, f.message) not in baseline]
+    assert any(f.rule == "SCH001" and f.file == rel and f.line == line for f in found), (where, found)
+    assert len(found) <= WORST_ALLOWED, (where, found)
+    assert not any(f.rule in ("REF001", "INT001") for f in found), found
+
+
+def test_the_issues_example_an_unquoted_mobile_number_is_one_finding(baseline):
+    from checks.tree import FsTree, OverlayTree
+
+    text = (ROOT / "registers/staff.yaml").read_text(encoding="utf-8").replace(
+        'mobile: "13900001001"', "mobile: 13900001001")
+    found = [f for f in engine.check(OverlayTree(FsTree(ROOT), {"registers/staff.yaml": text}), AS_OF).findings
+             if (f.file, f.line, f.rule, f.message) not in baseline]
+    assert [(f.rule, f.file) for f in found] == [("SCH001", "registers/staff.yaml")]
+
+
+def test_an_invalid_value_reads_as_absent_and_the_record_stays(ws):
+    ws.replace("registers/staff.yaml", 'mobile: "13900001001"', "mobile: 13900001001")
+    handbook = engine.load(ws.root, AS_OF)
+    person = handbook.staff["P001"]  # the record stays, and its id is known
+    assert person.get("mobile") is None and "mobile" not in person and person.invalid("mobile")
+    assert person.get("name") == "周明远" and not person.invalid("name")
+    assert person.data["mobile"] == 13900001001  # what was written is kept, for messages and the site
+
+
+def test_a_rules_finding_on_a_record_whose_invalid_value_it_read_is_left_to_sch001(ws):
+    # ORG002 needs a key position's backup; written as a number, SCH001 reports it and ORG002 does not
+    ws.replace("registers/positions.yaml", "    backup: P008\n", "    backup: 8\n")
+    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    assert [f.rule for f in found] == ["SCH001"]
+    # with the field missing instead, ORG002 is the one to say so
+    ws.replace("registers/positions.yaml", "    backup: 8\n", "")
+    assert "ORG002" in {f.rule for f in ws.check().findings}
+
+
+# -- the tree only -------------------------------------------------------------------------------
+
+def test_symlinks_are_reported_in_a_git_revision_too(ws):
+    import subprocess
+
+    from checks.tree import GitTree
+
+    os.symlink("/etc/hostname", ws.path("docs/leak.md"))
+    os.symlink("../schemas", ws.path("registers/linked"))
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=ws.root, check=True, capture_output=True)
+    for tree in (ws.root, GitTree.for_handbook(ws.root, "HEAD")):
+        result = engine.check(tree, AS_OF)
+        links = sorted((f.file, f.rule, f.severity) for f in result.findings if f.rule == "LINK001")
+        assert links == [("docs/leak.md", "LINK001", "error"), ("registers/linked", "LINK001", "error")]
+        assert not any(f.file == "docs/leak.md" and f.rule != "LINK001" for f in result.findings)
+        assert all(d.path != "docs/leak.md" for d in result.handbook.documents)
+
+
+def test_reading_limits_are_settings(ws):
+    from checks.model import Handbook
+
+    ws.replace("registers/organisation.yaml", "settings:\n", "settings:\n  yaml_max_depth: 8\n")
+    ws.write("docs/nested.md", "---\ntitle: 嵌套\ntags: " + "[" * 9 + "]" * 9 + "\n---\n")
+    handbook = Handbook.load(ws.root, AS_OF)
+    assert handbook.limits.max_depth == 8
+    problems = [p for d in handbook.documents if d.path == "docs/nested.md" for p in d.problems]
+    assert [p.code for p in problems] == ["LIM001"] and "8 层" in problems[0].message
+    assert [f.rule for f in fired_in(ws, "docs/nested.md")] == ["LIM001"]
+
+
+def fired_in(ws, rel):
+    return [f for f in ws.check().findings if f.file == rel]
+
+
+def test_default_limits_leave_room_for_a_large_register():
+    limits = yamlio.DEFAULT_LIMITS
+    assert limits.max_file_mb >= 200 and limits.max_depth >= 32
+    # many records sharing defaults through merge keys: more alias values than the floor, fewer than written
+    records = "".join(f"  - <<: *d\n    id: R{i}\n" for i in range(60_000))
+    text = "defaults: &d {a: 1, b: 2, c: 3, e: 4, f: 5, g: 6, h: 7, i: 8, j: 9, k: 10}\nrecords:\n" + records
+    value, _, _ = yamlio.load(text, limits=yamlio.Limits(max_alias_nodes=100_000))
+    assert len(value["records"]) == 60_000 and value["records"][-1]["k"] == 10
+
+
+def test_merge_keys_work_as_yaml_defines_them():
+    value, lines, problems = yamlio.load(
+        "base: &b {name: 默认, status: active}\nextra: &e {name: 其他, owner: P1}\n"
+        "rec:\n  <<: [*b, *e]\n  name: 自己的\n")
+    assert value["rec"] == {"name": "自己的", "status": "active", "owner": "P1"}  # own keys win, then earlier merges
+    assert problems == []  # an override is not a duplicate key
+    assert lines[("rec", "status")] == 1 and lines[("rec", "name")] == 5
+    _, _, problems = yamlio.load("a: 1\na: 2\n")
+    assert [p.code for p in problems] == ["YAML002"]
+    with pytest.raises(yamlio.LoadError) as info:
+        yamlio.load("a: &a 1\nb:\n  <<: *a\n")
+    assert "合并键" in info.value.problem.message

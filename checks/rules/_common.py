@@ -25,7 +25,9 @@ def raw_years(register, key: str) -> set:
     (rules don't see those; SCH001 reports them), so a broken record isn't also reported missing."""
     data = register.data if register is not None and isinstance(register.data, dict) else {}
     items = data.get(key)
-    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+    if not isinstance(items, list):
+        return set()
+    return {item.get("year") for item in items if isinstance(item, dict) and isinstance(item.get("year"), (int, str))}
 
 
 def appointed(handbook, key: str, role: str):
