@@ -122,7 +122,7 @@ def find(text: str, key: str | None = None) -> list[str]:
         for match in _CHINESE_KEYWORD.finditer(window):
             if _plausible(match.group(1), window) and "口令" not in kinds:
                 kinds.append("口令")
-    if key is not None and re.fullmatch(DENYLIST_REGEX, key, re.IGNORECASE):
+    if key is not None and re.search(DENYLIST_REGEX, key, re.IGNORECASE):
         keyword(f"{key}: {text[:_STEP]}")  # a password is short: its beginning is enough
     return kinds
 
