@@ -30,7 +30,10 @@ class Result:
         return out
 
 
-def load(root, as_of: dt.date | None = None) -> Handbook:
+def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
+    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused."""
+    if cache is not None:
+        return cache.load(root, as_of)
     handbook = Handbook.load(root, as_of)
     schemas.validate(handbook)
     return handbook
@@ -95,7 +98,7 @@ def run_rules(handbook: Handbook, rules: list[Rule] | None = None) -> list[Findi
     return sorted(set(findings), key=lambda f: (f.file, f.line or 0, f.rule, f.message))
 
 
-def check(root: str | Path, as_of: dt.date | None = None, rules: list[Rule] | None = None) -> Result:
-    handbook = load(root, as_of)
+def check(root: str | Path, as_of: dt.date | None = None, rules: list[Rule] | None = None, cache=None) -> Result:
+    handbook = load(root, as_of, cache)
     chosen = rules if rules is not None else all_rules()
     return Result(handbook, run_rules(handbook, chosen), chosen)

@@ -451,32 +451,34 @@ class Handbook:
 
     # -- loading ------------------------------------------------------------
     @classmethod
-    def load(cls, source, as_of: dt.date | None = None) -> "Handbook":
-        """Load a handbook from a folder on disk or from any :class:`checks.tree.Tree`."""
+    def load(cls, source, as_of: dt.date | None = None, cache=None) -> "Handbook":
+        """Load a handbook from a folder on disk or from any :class:`checks.tree.Tree`
+        (reusing the unchanged files of a :class:`checks.cache.SourceCache`)."""
         from .tree import as_tree
 
         tree = as_tree(source)
         hb = cls(tree, as_of or dates.today())
+        get = cache.source if cache is not None else (lambda tree, rel, load, limits=None: load(tree, rel, limits))
         # a link is never read (the tree refuses); it is reported where it is (LINK001)
         hb.symlinks = [rel for rel in tree.paths()
-                    if tree.is_link(rel) and (rel.split("/", 1)[0] in CONTENT_FOLDERS or "/" not in rel)]
+                       if tree.is_link(rel) and (rel.split("/", 1)[0] in CONTENT_FOLDERS or "/" not in rel)]
         links = set(hb.symlinks)
         limits = yamlio.DEFAULT_LIMITS
         organisation = "registers/organisation.yaml"
         if tree.exists(organisation) and organisation not in links:  # first: it sets the limits for the rest
-            reg = load_register(tree, organisation, limits)
+            reg = get(tree, organisation, load_register, limits)
             hb.registers[reg.name] = reg
             limits = _limits(reg)
         hb.limits = limits
         for rel in tree.files("registers", "*.y*ml"):
             if rel in links or rel == organisation:
                 continue
-            reg = load_register(tree, rel, limits)
+            reg = get(tree, rel, load_register, limits)
             hb.registers[reg.name] = reg
         for rel in tree.files("docs", "*.md", recursive=True):
             if rel in links or any(part.startswith(".") for part in rel.split("/")[1:]):
                 continue
-            hb.documents.append(load_document(tree, rel, limits))
+            hb.documents.append(get(tree, rel, load_document, limits))
         return hb
 
     # -- registers ----------------------------------------------------------

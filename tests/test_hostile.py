@@ -248,16 +248,22 @@ def _value_options(sub):
 @pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
 def test_every_subcommand_with_bad_arguments_exits_2_without_a_traceback(name, tmp_path):
     missing = str(tmp_path / "no-such-handbook")
-    code, out, err = run_cli(name, "--no-such-option")
+    sub = SUBCOMMANDS[name]
+    positionals = ["2026.1" for a in sub._actions if not a.option_strings and a.required]
+    code, out, err = run_cli(name, "--no-such-option", *positionals)
     assert code == 2 and "Traceback" not in out + err and "usage:" in err
-    for option in _value_options(SUBCOMMANDS[name]):
-        code, out, err = run_cli(name, option.option_strings[0])  # the value left out
+    for option in _value_options(sub):
+        code, out, err = run_cli(name, *positionals, option.option_strings[0])  # the value left out
         assert code == 2 and "Traceback" not in out + err, (name, option.option_strings)
         for value in HOSTILE_VALUES:
-            code, out, err = run_cli("--root", missing, name, option.option_strings[0], value)
+            code, out, err = run_cli("--root", missing, name, *positionals, f"{option.option_strings[0]}={value}")
             assert code in (0, 2) and "Traceback" not in out + err, (name, option.option_strings, value, err)
             assert "\x1b" not in err, "control characters are written out, never sent to the terminal"
-    code, out, err = run_cli("--root", missing, name)
+    for value in HOSTILE_VALUES[:4]:  # hostile positional values
+        if positionals:
+            code, out, err = run_cli("--root", missing, name, value)
+            assert code == 2 and "Traceback" not in out + err
+    code, out, err = run_cli("--root", missing, name, *positionals)
     assert "Traceback" not in out + err
     assert code == (0 if name == "rules" else 2), err
     if code == 2:
