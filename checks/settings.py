@@ -82,6 +82,10 @@ class Settings:
     waiver_max_days: int = 180  # 一条例外从审批到到期的最长天数
     waiver_approvers: list = field(default_factory=lambda: ["it_head"])  # 有权审批例外的责任（responsibilities 的键）
     waiver_warning_days: int = 30  # 看板提示此期限内到期的例外
+    # 读取限制：防止畸形或恶意文件耗尽时间和内存（默认值足以读取 30 万条记录的台账）
+    max_file_mb: int = 200  # 单个文件的大小上限（MB）
+    yaml_max_depth: int = 64  # 映射和列表的嵌套层数上限
+    yaml_max_alias_nodes: int = 1_000_000  # 别名与合并键展开后可增加的值的个数上限（且不少于文件本身写出的值的 10 倍）
 
     @classmethod
     def from_record(cls, record) -> "Settings":
