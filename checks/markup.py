@@ -43,8 +43,10 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"]*\"|'[^']*'|
 _WITH_CONTENT = re.compile(r"<(" + "|".join(DROPPED_WITH_CONTENT) + r")\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
 _EVENT = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.I)
 # Markdown link and image destinations, reference definitions, attribute lists.
-_MD_URL = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
-_REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
+# A destination is whatever follows “](”, whatever the link text (Markdown lets brackets nest to any depth);
+# a definition may sit in a quote, a list item or an admonition (any indentation, any “>” before it).
+_MD_URL = re.compile(r"(\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
+_REF_DEF = re.compile(r"^([ \t>]*\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
 _ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][^\s}]+|[A-Za-z_][\w-]*=)[^}\n]*\}")
 _ATTR_PAIR = re.compile(r"""(?<![\w-])([A-Za-z_][\w:-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s}]+)""")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
