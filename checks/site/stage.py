@@ -184,13 +184,40 @@ def _markdown_extensions(raw: dict) -> list:
             if name:
                 log.warning(f"opsbook: 不使用 mkdocs.yml 中的 Markdown 扩展“{name}”（不在允许的扩展之列）")
             continue
-        conf = _plain(conf) if isinstance(conf, dict) else {}
+        conf = _options(name, conf) if isinstance(conf, dict) else {}
         if name == "toc":
             conf.pop("slugify", None)  # set by each generator's adapter (Chinese-keeping anchors)
         if name == "pymdownx.superfences":
             conf.pop("custom_fences", None)
         out.append({name: conf} if conf else name)
     return out
+
+
+def _options(name: str, conf: dict) -> dict:
+    """An extension's options from mkdocs.yml: plain values only (a string, number or boolean, or a list of
+    them).  A mapping or a list of mappings is how generators name Python callables (Zensical imports
+    ``{object: module.function, kwds: …}`` and calls it), so none is passed on."""
+    out = {}
+    for key, value in conf.items():
+        scalar = lambda v: isinstance(v, (str, int, float, bool)) or v is None  # noqa: E731
+        if scalar(value) or (isinstance(value, list) and all(scalar(v) for v in value)):
+            out[str(key)] = value
+        else:
+            log.warning(f"opsbook: 不使用 mkdocs.yml 中 Markdown 扩展“{name}”的选项“{key}”（只接受字符串、数字、布尔值及其列表）")
+    return out
+
+
+def local_url(value) -> bool:
+    """Whether an address names a file of the site itself (relative, no scheme, no host): what a page may
+    load.  ``//host/x`` and ``/\\host/x`` name another host; a link may leave the site, a style sheet,
+    logo or font may not (no page requests anything from the internet)."""
+    if not isinstance(value, str) or not value.strip() or not markup.safe_url(value):
+        return False
+    value = re.sub(r"[\x00-\x20\x7f]", "", htmllib.unescape(value))
+    return not (_SCHEME_RE.match(value) or value.startswith(("//", "/\\")) or "\\" in value)
+
+
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | None, extra_config: dict | None) -> dict:
@@ -200,8 +227,16 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
     for key in THEME_KEYS:
         if key in theme_raw:
             theme[key] = _plain(theme_raw[key])
+    theme["font"] = False  # Material loads any other font from Google Fonts
+    for key in ("logo", "favicon"):
+        if key in theme and not local_url(theme[key]):
+            log.warning(f"opsbook: 不使用 mkdocs.yml 中 theme.{key}（只能是站点内的文件）")
+            del theme[key]
     extra_raw = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     extra = {k: _escape_all(_plain(extra_raw[k])) for k in EXTRA_KEYS if k in extra_raw}
+    if "homepage" in extra and not (isinstance(extra_raw["homepage"], str) and markup.safe_url(extra_raw["homepage"])):
+        log.warning("opsbook: 不使用 mkdocs.yml 中 extra.homepage（只能是相对地址或 http、https 地址）")
+        del extra["homepage"]
     extra["polyfills"] = [OFFLINE_SHIM]
     extra["opsbook_site"] = {
         "version": ctx.version_label,
@@ -237,7 +272,7 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         config["site_url"] = url
     css = raw.get("extra_css")
     if isinstance(css, list):
-        config["extra_css"] = [c for c in css if isinstance(c, str) and markup.safe_url(c) and c.endswith(".css")]
+        config["extra_css"] = [c for c in css if local_url(c) and c.endswith(".css")]
     return config
 
 
