@@ -62,3 +62,12 @@ def test_tag_starts_without_an_end_take_linear_time():
     cleaned = markup.clean(text)
     assert "<a " not in cleaned and "<img" not in cleaned
     assert markup.find_unsafe(text)
+
+
+def test_macros_nested_too_deep_are_a_macro_error():
+    from checks import templating
+
+    deep = "前文\n\n{{ org_name(" + "[" * 3000 + "]" * 3000 + ") }}\n"
+    assert "嵌套" in templating.validate(deep)[0].message
+    with pytest.raises(templating.MacroError):
+        templating.render(deep, {"org_name": lambda *a: "x"})
