@@ -27,6 +27,24 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+# Markdown's punctuation (links, images, attribute lists, code, emphasis, footnotes, abbreviations, headings,
+# tables):
+# written as character references, a value shows the same and Markdown reads nothing in it.
+_MD_PUNCT = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]#|"}
+_HTML_PARTS = re.compile(r"(<[^>]*>|&#?\w+;)|([^<&]+|&)")
+
+
+def md_esc(value) -> str:
+    """A value for a line of Markdown (a heading, a paragraph): HTML-escaped and inert for Markdown."""
+    return esc(value).translate(_MD_PUNCT)
+
+
+def md_inert(html_text: str) -> str:
+    """HTML that opsbook wrote (tags and escaped text) with its text made inert for Markdown, for HTML that
+    lands inside a Markdown paragraph (a macro's result): tags and character references stay as they are."""
+    return _HTML_PARTS.sub(lambda m: m.group(1) or m.group(2).translate(_MD_PUNCT), str(html_text))
+
+
 def front_matter(title: str, **extra) -> str:
     """Front matter for a staged page: an escaped title and opsbook's own keys, nothing from content."""
     data = {"title": esc(title)}

@@ -40,7 +40,8 @@ from . import pages
 from .audience import RESTRICTED_TEXT, document_level
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .macros import macros_for
-from .render import Linker, front_matter, doc_label, esc, fmt_date, page_url, sensitivity_badge, status_badge, table
+from .render import (Linker, front_matter, doc_label, esc, fmt_date, md_esc, page_url, sensitivity_badge, status_badge,
+                     table)
 
 log = logging.getLogger("opsbook.site")
 
@@ -408,7 +409,7 @@ def banner(ctx: SiteContext, doc, src: str) -> str:
         successor = ctx.audience.document_by_id(doc.meta.get("superseded_by"))
         lines = [f"本文档已于 {when.isoformat()} 废止" if when else "本文档已废止", "，不得作为执行依据。"]
         if successor is not None and ctx.src_uri(successor):
-            lines.append(f"现行文档：[{esc(doc_label(successor))}]({_relative_md(src, ctx.src_uri(successor))})。")
+            lines.append(f"现行文档：[{md_esc(doc_label(successor))}]({_relative_md(src, ctx.src_uri(successor))})。")
         elif doc.meta.get("superseded_by"):
             lines.append("替代它的现行文档超出您的阅读权限。")
         else:
@@ -676,7 +677,7 @@ def stage(root, out, audience: str = "internal", as_of: dt.date | None = None, s
             text = builder(ctx, page_url(src))
         except Exception as exc:  # a generated page must never stop the site
             log.warning(f"opsbook: 生成页面 {src} 失败：{type(exc).__name__}: {exc}")
-            text = (front_matter(title) + f"# {esc(title)}\n\n"
+            text = (front_matter(title) + f"# {md_esc(title)}\n\n"
                     f'!!! failure "页面生成失败"\n    {esc(type(exc).__name__)}: {esc(exc)}\n')
         target = docs_out / src
         target.parent.mkdir(parents=True, exist_ok=True)
