@@ -16,7 +16,7 @@ from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
-from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, md_esc, md_inert, restricted,
+from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
 from .audience import document_level, register_level
 
@@ -167,7 +167,7 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
             cells.append(link.file(f.file, f.line))
         else:
             cells.append(esc(f.line or 1))
-        cells += [link.rule(f.rule), severity_badge(f.severity), esc(f.message)]
+        cells += [link.rule(f.rule), severity_badge(f.severity), esc(mask_text(ctx, f.message))]
         rows.append(cells)
     return table(["位置" if with_file else "行", "规则", "严重程度", "说明"], rows, cls="ob-findings",
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
