@@ -492,7 +492,9 @@ def history(ctx: SiteContext, doc) -> str:
             note = "增加了修订记录"
         else:
             note = "只改了文档信息" if not commit.body_changed else ""
-        rows.append([esc(commit.date), esc(commit.author), esc(ctx.audience.redact(commit.subject)),
+        withheld = ctx.hidden_commits is None or commit.sha in ctx.hidden_commits
+        subject = "（此提交还修改了受限文档，提交说明不显示）" if withheld else ctx.audience.redact(commit.subject)
+        rows.append([esc(commit.date), esc(commit.author), esc(subject),
                      f"<code>{esc(commit.sha[:8])}</code>", note])
     unrecorded = sum(1 for c in commits if c.unrecorded)
     out = "\n\n## 修改历史（git） {#opsbook-history}\n\n"
