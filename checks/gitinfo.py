@@ -128,6 +128,19 @@ def _parts(text: str | None) -> tuple[str, int]:
     return body.strip(), len(revisions) if isinstance(revisions, list) else 0
 
 
+def commits_touching(root, paths) -> set[str] | None:
+    """The commits (full hashes) that changed any of ``paths`` (relative to ``root``); None when git cannot say."""
+    if not paths:
+        return set()
+    try:
+        repo = _repo(root)
+        top = Path(repo.working_tree_dir).resolve()
+        rels = [(Path(root).resolve() / p).relative_to(top).as_posix() for p in paths]
+        return set(repo.git.log("--format=%H", "--", *rels).split())
+    except Exception:  # GitError, ValueError, a git command that failed
+        return None
+
+
 def history(root, paths, limit: int = 50) -> dict[str, list[Commit]]:
     """The commits that changed each path (newest first, at most ``limit``), each with whether it added the
     file, changed its body and added a revision record."""

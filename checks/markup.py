@@ -39,12 +39,21 @@ DROPPED_WITH_CONTENT = ("script", "style", "iframe", "object", "embed", "templat
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"]*\"|'[^']*'|[^'\">])*>", re.S)
+# A tag never spans a “<” (not even in a quoted value): each tag start is read at most up to the next one,
+# so cleaning takes linear time, and a tag that does not end before the next “<” is not a tag we know.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"<]*\"|'[^'<]*'|[^'\"<>])*>", re.S)
+# Markdown's autolinks, left as written (Markdown escapes what is in them).
+_AUTOLINK = re.compile(r"<(?:(?:https?|ftp)://|mailto:)[^\s<>\"']*>|<[\w.+-]+@[\w.-]+>")
+# What else could open a tag in a browser: a “<” before a letter (escaped when no tag we know starts there).
+_TAG_START = re.compile(r"<(?=/?[A-Za-z])")
+_MARKUP = re.compile("|".join(f"(?P<{n}>{p.pattern})" for n, p in (("auto", _AUTOLINK), ("tag", _TAG), ("start", _TAG_START))), re.S)
 _WITH_CONTENT = re.compile(r"<(" + "|".join(DROPPED_WITH_CONTENT) + r")\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
 _EVENT = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.I)
 # Markdown link and image destinations, reference definitions, attribute lists.
-_MD_URL = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
-_REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
+# A destination is whatever follows “](”, whatever the link text (Markdown lets brackets nest to any depth);
+# a definition may sit in a quote, a list item or an admonition (any indentation, any “>” before it).
+_MD_URL = re.compile(r"(\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
+_REF_DEF = re.compile(r"^([ \t>]*\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
 _ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][^\s}]+|[A-Za-z_][\w-]*=)[^}\n]*\}")
 _ATTR_PAIR = re.compile(r"""(?<![\w-])([A-Za-z_][\w:-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s}]+)""")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -132,11 +141,20 @@ def find_unsafe(text: str) -> list[Unsafe]:
     """Every ``<script>``, event-handler attribute and ``javascript:``/``data:`` URL in a Markdown text."""
     spans = _protected(text)
     out: list[Unsafe] = []
-    for match in _TAG.finditer(text):
-        if not _outside(spans, match.start()):
+    for match in _MARKUP.finditer(text):
+        if match.lastgroup == "auto" or not _outside(spans, match.start()):
             continue
-        for problem in _tag_problems(match.group(0), bool(match.group(1)), match.group(2)):
-            out.append(Unsafe(match.start(), problem, match.group(0)[:80]))
+        if match.lastgroup == "tag":
+            tag = _TAG.match(match.group(0))
+            problems = _tag_problems(match.group(0), bool(tag.group(1)), tag.group(2))
+            snippet = match.group(0)
+        else:  # a tag that does not end before the next “<”: what a browser would read as its attributes
+            end = text.find("<", match.start() + 1)
+            snippet = text[match.start():end if end >= 0 else len(text)]
+            name = re.match(r"</?([A-Za-z][A-Za-z0-9-]*)", snippet)
+            problems = _tag_problems(snippet.rstrip() + ">", snippet.startswith("</"), name.group(1)) if name else []
+        for problem in problems:
+            out.append(Unsafe(match.start(), problem, snippet[:80]))
     for pattern in (_MD_URL, _REF_DEF):
         for match in pattern.finditer(text):
             if not _outside(spans, match.start()):
@@ -144,7 +162,7 @@ def find_unsafe(text: str) -> list[Unsafe]:
             if not safe_url(match.group(2)):
                 out.append(Unsafe(match.start(2), "不安全的链接地址（只允许相对地址和 http、https、mailto、tel）",
                                   match.group(2)[:80]))
-            elif pattern is _MD_URL and match.group(1).startswith("!") and remote(match.group(2)):
+            elif pattern is _MD_URL and _is_image(text, match.start()) and remote(match.group(2)):
                 out.append(Unsafe(match.start(2), REMOTE_IMAGE, match.group(2)[:80]))
     for match in _ATTR_LIST.finditer(text):
         if not _outside(spans, match.start()):
@@ -181,12 +199,32 @@ def _clean_prose(text: str) -> str:
     text = _ATTR_LIST.sub(lambda m: _ATTR_PAIR.sub(lambda p: "" if _unsafe_pair(p.group(1), p.group(2)) else p.group(0),
                                                    m.group(0)), text)
     text = _WITH_CONTENT.sub("", text)
-    text = _TAG.sub(lambda m: _clean_tag(m.group(0), bool(m.group(1)), m.group(2)), text)
-    # A “<” left that could still open a tag (an unclosed one at the end): escape it.
-    text = re.sub(r"<(?=/?[A-Za-z][^>]*$)", "&lt;", text)
+
+    def tag(match):
+        if match.lastgroup == "auto":
+            return match.group(0)
+        if match.lastgroup == "tag":
+            found = _TAG.match(match.group(0))
+            return _clean_tag(match.group(0), bool(found.group(1)), found.group(2))
+        return "&lt;"  # could still open a tag (unclosed, or interrupted by another “<”): text
+
+    text = _MARKUP.sub(tag, text)
     text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) and not (
-        m.group(1).startswith("!") and remote(m.group(2))) else "#"), text)
+        _is_image(m.string, m.start()) and remote(m.group(2))) else "#"), text)
     return _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
+
+
+def _is_image(text: str, close: int) -> bool:
+    """Whether the “](” at ``close`` ends an image's text: the “[” that opens it follows a “!”."""
+    depth = 0
+    for i in range(close, max(close - 10_000, -1), -1):
+        if text[i] == "]":
+            depth += 1
+        elif text[i] == "[":
+            depth -= 1
+            if depth == 0:
+                return i > 0 and text[i - 1] == "!"
+    return False
 
 
 def line_of(text: str, offset: int) -> int:

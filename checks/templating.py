@@ -122,12 +122,30 @@ def validate(text: str, env: SandboxedEnvironment | None = None) -> list[MacroPr
     env = env or environment()
     try:
         tree = env.parse(protect(text))
+        problems: list[MacroProblem] = []
+        for node in tree.body:
+            _check_node(node, problems, 0)
     except TemplateError as exc:
         return [MacroProblem(getattr(exc, "lineno", None) or 1, f"宏无法解析：{getattr(exc, 'message', None) or exc}")]
-    problems: list[MacroProblem] = []
-    for node in tree.body:
-        _check_node(node, problems, 0)
+    except RecursionError:  # Jinja's parser and the checks above recurse into nested lists and calls
+        return [MacroProblem(_deepest_line(text), "宏的参数嵌套过深，无法解析")]
     return problems
+
+
+def _deepest_line(text: str) -> int:
+    """The line where brackets are nested deepest (where a parser gives up)."""
+    depth = best = 0
+    line = where = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif char in "([{":
+            depth += 1
+            if depth > best:
+                best, where = depth, line
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+    return where
 
 
 class MacroError(Exception):

@@ -47,6 +47,7 @@ class SiteContext:
     generated: dict = field(default_factory=dict)  # src_uri -> kind of generated page
     page_urls: dict = field(default_factory=dict)  # generated page key -> src_uri
     hidden_src: set = field(default_factory=set)  # docs_dir paths removed for this audience
+    hidden_commits: set | None = field(default_factory=set)  # commits that changed a hidden document (None: unknown)
     hidden_urls: set = field(default_factory=set)  # and their addresses in the site
     current_src: str | None = None  # the page being staged
     masked: set = field(default_factory=set)  # values of fields more sensitive than the audience (leak scan)
@@ -159,6 +160,8 @@ class SiteContext:
             paths = [d.path for d in self.visible_documents()]
             try:
                 cached = gitinfo.history(self.root, paths)
+                # A commit that also changed a document the reader may not see: its subject speaks of it.
+                self.hidden_commits = gitinfo.commits_touching(self.root, sorted(self.audience.hidden_paths))
             except Exception as exc:  # git is optional for the site
                 log.warning(f"opsbook: 无法读取 git 历史：{exc}")
                 cached = {}

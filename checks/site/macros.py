@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from ..schemas import schema_file
 from .audience import RESTRICTED_REGISTER_TEXT
-from .render import FieldNames, Linker, ValueRenderer, esc, page_url, restricted
+from .render import FieldNames, Linker, ValueRenderer, esc, md_inert, page_url, restricted
 
 
 def macros_for(ctx, src_uri: str) -> dict:
@@ -132,7 +132,7 @@ def macros_for(ctx, src_uri: str) -> dict:
             body = out.records(items, (key,)) if items else '<p class="ob-empty">（无）</p>'
         else:
             body = out.value(value, (key,))
-        title = f"**{esc(heading)}**\n\n" if heading else ""
+        title = f'<p class="ob-macro-heading"><strong>{esc(heading)}</strong></p>\n\n' if heading else ""
         return f"{title}{body}\n\n"
 
     def contacts_table():
@@ -164,7 +164,7 @@ def macros_for(ctx, src_uri: str) -> dict:
         if not rows:
             return ""
         out = renderer("positions")
-        return "**运维值班负责人及备岗**\n\n" + out.records([{k: rows[0].get(k) for k in ("name", "primary", "backup") if k in rows[0]}], ("positions",)) + "\n\n"
+        return '<p class="ob-macro-heading"><strong>运维值班负责人及备岗</strong></p>\n\n' + out.records([{k: rows[0].get(k) for k in ("name", "primary", "backup") if k in rows[0]}], ("positions",)) + "\n\n"
 
     def related_units_table():
         """The related-units policy's contact table, from registers/related_units.yaml."""
@@ -196,7 +196,21 @@ def macros_for(ctx, src_uri: str) -> dict:
         return html(section("backups", "policies", columns=["id", "system", "scope", "method", "frequency", "time",
                                                             "location", "retention", "offsite", "owner"]) or "")
 
-    return {name: func for name, func in locals().items() if callable(func) and name in _PUBLIC}
+    return {name: _inert(func) for name, func in locals().items() if callable(func) and name in _PUBLIC}
+
+
+def _inert(func):
+    """A macro whose result Markdown reads nothing in: register values and titles may hold “[…](…)”, “{: …}”
+    or “*…*”, and a macro's result often sits inside a paragraph.  Text is HTML-escaped, HTML the macro wrote
+    keeps its tags."""
+
+    def call(*args, **kwargs):
+        result = func(*args, **kwargs)
+        return Markup(md_inert(result if isinstance(result, Markup) else esc(result)))
+
+    call.__name__ = func.__name__
+    call.__doc__ = func.__doc__
+    return call
 
 
 _PUBLIC = {"org_name", "person", "doc_link", "register_link", "register_table", "register_value",

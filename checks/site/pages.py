@@ -16,7 +16,7 @@ from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
-from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
+from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
 from .audience import document_level, register_level
 
@@ -118,7 +118,7 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     link = Linker(ctx, page_url)
     reg = ctx.handbook.register(name)
     title = register_title(ctx, name)
-    out = [front_matter(title, hide=["navigation"]), f"# {esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title, hide=["navigation"]), f"# {md_esc(title)}\n\n", stamp(ctx)]
     data = reg.data if isinstance(reg.data, dict) else {}
     meta_rows = [
         ["文件", f"<code>{esc(reg.path)}</code>"],
@@ -143,14 +143,14 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
         if key in REGISTER_TOP_KEYS:
             continue
         heading = names.title((key,))
-        out.append(f"## {esc(heading)}\n\n")
+        out.append(f"## {md_esc(heading)}\n\n")
         if heading != key:
             out.append(f'<p class="ob-key"><code>{esc(key)}</code></p>\n\n')
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             out.append(f'<p class="ob-count">共 {len(value)} 条</p>\n\n')
-            out.append(values.records(value, (key,)) + "\n\n")
+            out.append(md_inert(values.records(value, (key,))) + "\n\n")
         else:
-            out.append(values.value(value, (key,)) + "\n\n")
+            out.append(md_inert(values.value(value, (key,))) + "\n\n")
     if findings:
         out.append("## 本台账的发现\n\n")
         out.append(findings_table(ctx, link, findings) + "\n\n")
@@ -168,7 +168,7 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
         else:
             cells.append(esc(f.line or 1))
         waived = f' <span class="ob-badge ob-waived">已豁免 {esc(f.waiver)}</span>' if getattr(f, "waiver", None) else ""
-        cells += [link.rule(f.rule), severity_badge(f.severity), esc(f.message) + waived]
+        cells += [link.rule(f.rule), severity_badge(f.severity), esc(mask_text(ctx, f.message)) + waived]
         rows.append(cells)
     return table(["位置" if with_file else "行", "规则", "严重程度", "说明"], rows, cls="ob-findings",
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
@@ -329,7 +329,7 @@ def clauses_page(ctx: SiteContext, page_url: str) -> str:
         esc(len(rows)), *(esc(counts.get(k, 0)) for k in ("rule", "register", "document", "manual")),
         *(esc(status_counts.get(k, 0)) for k in ("pass", "warn", "fail", "due", "unassessed"))]]) + "\n\n")
     for chapter in ctx.chapters:
-        out.append(f"## {esc(chapter.title)}\n\n")
+        out.append(f"## {md_esc(chapter.title)}\n\n")
         out.append(f'<p class="ob-path">{esc(" › ".join(chapter.path))} · <code>{esc(chapter.file)}</code></p>\n\n')
         if chapter.note:
             out.append(f'<p class="ob-note">{esc(ctx.audience.redact(chapter.note))}</p>\n\n')
@@ -375,7 +375,7 @@ def rules_index_page(ctx: SiteContext, page_url: str) -> str:
            f"检查器共有 {len(ctx.result.rules)} 条规则。每条规则检查标准的一句条款（文件与格式类规则保护手册自身的文件），"
            "其说明即下列各页。命令行 `opsbook rules` 列出同样的目录。\n\n"]
     for chapter, rules in _chapters_of_rules(ctx):
-        out.append(f"## {esc(chapter)}\n\n")
+        out.append(f"## {md_esc(chapter)}\n\n")
         rows = []
         for rule in rules:
             clause = index.get(rule.clause) if rule.clause else None
@@ -395,7 +395,7 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
     findings = ctx.findings_by_rule().get(rule.id, [])
     hidden = ctx.hidden_by_rule().get(rule.id, 0)
     title = f"{rule.id} {rule.title}"
-    out = [front_matter(title), f"# {esc(title)}\n\n"]
+    out = [front_matter(title), f"# {md_esc(title)}\n\n"]
     if clause is not None:
         clause_html = (f"{link.clause(clause.id)}（{esc(clause.heading)}）"
                        f'<blockquote class="ob-quote">{esc(clause.text)}</blockquote>')
@@ -433,7 +433,7 @@ def home_page(ctx: SiteContext, page_url: str) -> str:
     name = ctx.organisation_name()
     title = f"{name}信息技术运维手册" if name else "信息技术运维手册"
     errors = sum(1 for f in ctx.findings if f.severity == "error")
-    out = [front_matter(title), f"# {esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title), f"# {md_esc(title)}\n\n", stamp(ctx)]
     out.append(f"本站发布 {len(ctx.visible_documents())} 篇文档、{len(visible_registers(ctx))} 个台账；"
                f"当前检查发现错误 {errors} 项、警告 {len(ctx.findings) - errors} 项。\n\n")
     items = [(k, FIXED[k]) for k in ("catalog", "dashboard", "clauses", "registers", "rules")]

@@ -28,6 +28,24 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+# Markdown's punctuation (links, images, attribute lists, code, emphasis, footnotes, abbreviations, headings,
+# tables):
+# written as character references, a value shows the same and Markdown reads nothing in it.
+_MD_PUNCT = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]#|"}
+_HTML_PARTS = re.compile(r"(<[^>]*>|&#?\w+;)|([^<&]+|&)")
+
+
+def md_esc(value) -> str:
+    """A value for a line of Markdown (a heading, a paragraph): HTML-escaped and inert for Markdown."""
+    return esc(value).translate(_MD_PUNCT)
+
+
+def md_inert(html_text: str) -> str:
+    """HTML that opsbook wrote (tags and escaped text) with its text made inert for Markdown, for HTML that
+    lands inside a Markdown paragraph (a macro's result): tags and character references stay as they are."""
+    return _HTML_PARTS.sub(lambda m: m.group(1) or m.group(2).translate(_MD_PUNCT), str(html_text))
+
+
 def front_matter(title: str, **extra) -> str:
     """Front matter for a staged page: an escaped title and opsbook's own keys, nothing from content."""
     data = {"title": esc(title)}
@@ -269,15 +287,61 @@ class FieldNames:
 MASKED_TEXT = "（受限字段）"
 
 
-def _remember(ctx, value) -> None:
+def _leaves(value, into: set) -> None:
     if isinstance(value, dict):
         for v in value.values():
-            _remember(ctx, v)
+            _leaves(v, into)
     elif isinstance(value, list):
         for v in value:
-            _remember(ctx, v)
+            _leaves(v, into)
     elif value not in (None, "") and not isinstance(value, bool) and len(str(value)) >= 6:
-        ctx.masked.add(str(value))
+        into.add(str(value))
+
+
+def _remember(ctx, value) -> None:
+    _leaves(value, ctx.masked)
+
+
+def masked_values(ctx) -> set:
+    """Every value (of at least six characters) of a field more sensitive than the audience, in the registers
+    the audience may see: what no text of the checker shown to this audience may quote (a finding that
+    quotes a mistyped mobile number).  Also remembered for the leak scan."""
+    cached = getattr(ctx, "_masked_all", None)
+    if cached is not None:
+        return cached
+    from ..schemas import schema_file
+
+    found: set = set()
+    for name, register in ctx.handbook.registers.items():
+        if not ctx.audience.register_visible(name) or not isinstance(register.data, dict):
+            continue
+        names = FieldNames(schema_file(ctx.handbook, register))
+
+        def walk(value, keys, depth=0):
+            if depth > 12:
+                return
+            level = names.sensitivity(keys) if keys else None
+            if level is not None and not ctx.audience.allows(level):
+                _leaves(value, found)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, keys + (k,), depth + 1)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, keys + ("[]",), depth + 1)
+
+        walk(register.data, ())
+    ctx.masked |= found
+    ctx._masked_all = found
+    return found
+
+
+def mask_text(ctx, text: str) -> str:
+    """A text of the checker (a finding's message) without the masked values it quotes."""
+    for value in sorted(masked_values(ctx), key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, MASKED_TEXT)
+    return text
 
 
 class ValueRenderer:

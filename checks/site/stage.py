@@ -41,7 +41,8 @@ from . import pages
 from .audience import RESTRICTED_TEXT, document_level
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .macros import macros_for
-from .render import Linker, front_matter, doc_label, esc, fmt_date, page_url, sensitivity_badge, status_badge, table
+from .render import (Linker, front_matter, doc_label, esc, fmt_date, md_esc, page_url, sensitivity_badge, status_badge,
+                     table)
 
 log = logging.getLogger("opsbook.site")
 
@@ -187,7 +188,7 @@ def _markdown_extensions(raw: dict) -> list:
             if name:
                 log.warning(f"opsbook: 不使用 mkdocs.yml 中的 Markdown 扩展“{name}”（不在允许的扩展之列）")
             continue
-        conf = _plain(conf) if isinstance(conf, dict) else {}
+        conf = _options(name, conf) if isinstance(conf, dict) else {}
         if name == "toc":
             conf.pop("slugify", None)  # set by each generator's adapter (Chinese-keeping anchors)
         if name == "pymdownx.superfences":
@@ -196,10 +197,30 @@ def _markdown_extensions(raw: dict) -> list:
     return out
 
 
-def _local(url: str) -> bool:
-    """A relative address inside the site (no scheme, no host, no way up)."""
+def _options(name: str, conf: dict) -> dict:
+    """An extension's options from mkdocs.yml: plain values only (a string, number or boolean, or a list of
+    them).  A mapping or a list of mappings is how generators name Python callables (Zensical imports
+    ``{object: module.function, kwds: …}`` and calls it), so none is passed on."""
+    out = {}
+    for key, value in conf.items():
+        scalar = lambda v: isinstance(v, (str, int, float, bool)) or v is None  # noqa: E731
+        if scalar(value) or (isinstance(value, list) and all(scalar(v) for v in value)):
+            out[str(key)] = value
+        else:
+            log.warning(f"opsbook: 不使用 mkdocs.yml 中 Markdown 扩展“{name}”的选项“{key}”（只接受字符串、数字、布尔值及其列表）")
+    return out
+
+
+def _local(url) -> bool:
+    """A relative address inside the site (no scheme, no host, no way up): what a page may load.  Read as a
+    browser reads it: character references decoded, whitespace and control characters dropped
+    (“ //host/x” and “/\\host/x” name another host).  A link may leave the site; a style sheet or logo may not."""
+    if not isinstance(url, str) or not markup.safe_url(url):
+        return False
+    url = re.sub(r"[\x00-\x20\x7f]", "", htmllib.unescape(url))
     parts = urlsplit(url)
-    return not parts.scheme and not parts.netloc and not url.startswith(("/", "\\")) and ".." not in url.split("/")
+    return (bool(url) and not parts.scheme and not parts.netloc and not url.startswith(("/", "\\"))
+            and "\\" not in url and ".." not in url.split("/"))
 
 
 def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | None, extra_config: dict | None) -> dict:
@@ -211,10 +232,14 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         if key in theme_raw:
             theme[key] = _plain(theme_raw[key])
     for key in ("logo", "favicon"):  # files of the site only
-        if key in theme and not (isinstance(theme[key], str) and _local(theme[key])):
+        if key in theme and not _local(theme[key]):
+            log.warning(f"opsbook: 不使用 mkdocs.yml 中 theme.{key}（只能是站点内的文件）")
             del theme[key]
     extra_raw = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     extra = {k: _escape_all(_plain(extra_raw[k])) for k in EXTRA_KEYS if k in extra_raw}
+    if "homepage" in extra and not (isinstance(extra_raw["homepage"], str) and markup.safe_url(extra_raw["homepage"])):
+        log.warning("opsbook: 不使用 mkdocs.yml 中 extra.homepage（只能是相对地址或 http、https 地址）")
+        del extra["homepage"]
     extra["polyfills"] = [OFFLINE_SHIM]
     extra["opsbook_site"] = {
         "version": ctx.version_label,
@@ -250,7 +275,7 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         config["site_url"] = url
     css = raw.get("extra_css")
     if isinstance(css, list):
-        config["extra_css"] = [c for c in css if isinstance(c, str) and _local(c) and c.endswith(".css")]
+        config["extra_css"] = [c for c in css if _local(c) and c.endswith(".css")]
     return config
 
 
@@ -386,7 +411,7 @@ def banner(ctx: SiteContext, doc, src: str) -> str:
         successor = ctx.audience.document_by_id(doc.meta.get("superseded_by"))
         lines = [f"本文档已于 {when.isoformat()} 废止" if when else "本文档已废止", "，不得作为执行依据。"]
         if successor is not None and ctx.src_uri(successor):
-            lines.append(f"现行文档：[{esc(doc_label(successor))}]({_relative_md(src, ctx.src_uri(successor))})。")
+            lines.append(f"现行文档：[{md_esc(doc_label(successor))}]({_relative_md(src, ctx.src_uri(successor))})。")
         elif doc.meta.get("superseded_by"):
             lines.append("替代它的现行文档超出您的阅读权限。")
         else:
@@ -468,7 +493,9 @@ def history(ctx: SiteContext, doc) -> str:
             note = "增加了修订记录"
         else:
             note = "只改了文档信息" if not commit.body_changed else ""
-        rows.append([esc(commit.date), esc(commit.author), esc(ctx.audience.redact(commit.subject)),
+        withheld = ctx.hidden_commits is None or commit.sha in ctx.hidden_commits
+        subject = "（此提交还修改了受限文档，提交说明不显示）" if withheld else ctx.audience.redact(commit.subject)
+        rows.append([esc(commit.date), esc(commit.author), esc(subject),
                      f"<code>{esc(commit.sha[:8])}</code>", note])
     unrecorded = sum(1 for c in commits if c.unrecorded)
     out = "\n\n## 修改历史（git） {#opsbook-history}\n\n"
@@ -654,7 +681,7 @@ def stage(root, out, audience: str = "internal", as_of: dt.date | None = None, s
             text = builder(ctx, page_url(src))
         except Exception as exc:  # a generated page must never stop the site
             log.warning(f"opsbook: 生成页面 {src} 失败：{type(exc).__name__}: {exc}")
-            text = (front_matter(title) + f"# {esc(title)}\n\n"
+            text = (front_matter(title) + f"# {md_esc(title)}\n\n"
                     f'!!! failure "页面生成失败"\n    {esc(type(exc).__name__)}: {esc(exc)}\n')
         target = docs_out / src
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -32,3 +32,12 @@ def test_doc021_reports_macros_that_do_not_expand(ws):
 def test_doc021_quiet_on_known_macros(ws):
     ws.replace("docs/policies/pol-01-machine-room.md", "\n# ", '\n{{ duty_contacts() }} {{ person("P001") }}\n\n# ')
     assert ws.findings("DOC021") == []
+
+
+def test_doc021_reports_macros_nested_too_deep_without_crashing(ws):
+    deep = "{{ org_name(" + "[" * 3000 + "]" * 3000 + ") }}"
+    ws.replace("docs/policies/pol-01-machine-room.md", "\n# ", f"\n{deep}\n\n# ")
+    found = ws.findings("DOC021")
+    assert [f.file for f in found] == ["docs/policies/pol-01-machine-room.md"]
+    assert "嵌套" in found[0].message
+    assert ws.findings("INT001") == []
