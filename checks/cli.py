@@ -29,9 +29,11 @@ class UsageError(Exception):
     pass
 
 
-def parse_as_of(text: str | None) -> dt.date:
+def parse_as_of(text: str | None, default_today: bool = True) -> dt.date | None:
+    """The --as-of date.  Without one: today, or None with ``default_today=False`` (the engine then
+    uses a sample handbook's fixed date, or today)."""
     if text is None:
-        return dates.today()
+        return dates.today() if default_today else None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -57,8 +59,8 @@ def emit(text: str, output: str | None) -> None:
 def cmd_check(args) -> int:
     from . import engine
 
-    as_of = parse_as_of(args.as_of)
-    result = engine.check(handbook_root(args.root), as_of)
+    result = engine.check(handbook_root(args.root), parse_as_of(args.as_of, default_today=False))
+    as_of = result.handbook.as_of
     if args.changed_since:
         from .gitinfo import changed_files, GitError
 
@@ -87,7 +89,7 @@ def cmd_rules(args) -> int:
 def cmd_clauses(args) -> int:
     from . import clauses
 
-    as_of = parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of, default_today=False)
     try:
         text = clauses.render(handbook_root(args.root), as_of, args.format)
     except clauses.CatalogueError as exc:
@@ -99,7 +101,7 @@ def cmd_clauses(args) -> int:
 def cmd_build(args) -> int:
     from .site import build
 
-    as_of = parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of, default_today=False)
     try:
         build.build(handbook_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
                     strict=args.strict, site_url=args.site_url)
@@ -113,7 +115,7 @@ def cmd_serve(args) -> int:
     from .site import build
 
     try:
-        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of), dev_addr=args.dev_addr)
+        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of, default_today=False), dev_addr=args.dev_addr)
     except build.BuildError as exc:
         print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
         return EXIT_USAGE

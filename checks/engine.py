@@ -31,8 +31,17 @@ class Result:
 
 
 def load(root, as_of: dt.date | None = None) -> Handbook:
+    """Load and validate.  Without ``as_of``: today in Shanghai, or a sample handbook's fixed date
+    (``settings.sample_date``); ``handbook.sample_date`` then says so.  An explicit ``as_of`` always wins."""
     handbook = Handbook.load(root, as_of)
     schemas.validate(handbook)
+    if as_of is None:
+        from .dates import as_date
+
+        fixed = as_date(handbook.settings.sample_date)
+        if fixed is not None:
+            handbook.as_of = fixed
+            handbook.sample_date = fixed
     return handbook
 
 

@@ -13,6 +13,12 @@ from xml.sax.saxutils import quoteattr
 from .findings import SEVERITY_ZH, summarise
 
 
+def sample_note(result) -> str:
+    """“（示例手册，检查日期固定为 …）” when the date is a sample handbook's fixed date, else ""."""
+    fixed = getattr(result.handbook, "sample_date", None)
+    return f"（示例手册，检查日期固定为 {fixed.isoformat()}；--as-of 可指定其他日期）" if fixed else ""
+
+
 class Reporter:
     """Base class: ``render(result, as_of)`` returns the report text."""
 
@@ -27,7 +33,7 @@ class TextReporter(Reporter):
         lines = [f"{f.file}:{f.line or 1}: {f.severity} {f.rule} {f.message}" for f in result.findings]
         s = summarise(result.findings)
         verdict = "通过" if s["passed"] else "未通过"
-        lines.append(f"截至 {as_of.isoformat()}：{s['errors']} 个错误，{s['warnings']} 个警告，"
+        lines.append(f"截至 {as_of.isoformat()}{sample_note(result)}：{s['errors']} 个错误，{s['warnings']} 个警告，"
                      f"涉及 {s['files']} 个文件；检查{verdict}。")
         return "\n".join(lines) + "\n"
 
@@ -41,6 +47,8 @@ class JsonReporter(Reporter):
             "findings": [f.as_dict() for f in result.findings],
             "summary": summarise(result.findings),
         }
+        if getattr(result.handbook, "sample_date", None):
+            data["sample_date"] = result.handbook.sample_date.isoformat()
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -62,7 +70,7 @@ class GithubReporter(Reporter):
             title = _escape_property(f"{f.rule}（{SEVERITY_ZH[f.severity]}）")
             out.append(f"::{level} file={_escape_property(f.file)},line={f.line or 1},title={title}::{_escape_data(f.message)}")
         s = summarise(result.findings)
-        out.append(f"opsbook：截至 {as_of.isoformat()}，{s['errors']} 个错误，{s['warnings']} 个警告")
+        out.append(f"opsbook：截至 {as_of.isoformat()}{sample_note(result)}，{s['errors']} 个错误，{s['warnings']} 个警告")
         return "\n".join(out) + "\n"
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import annual_grace_over, raw_years
 
@@ -154,8 +155,9 @@ def annual_accounting(handbook):
             continue
         accounting = budget.sub("accounting")
         if accounting is None:
-            if handbook.as_of > due:
-                yield Hit(budget.at("year"), f"{year} 年度运维预算没有核算记录（accounting），应于 {due} 前完成核算")
+            yield Obligation(f"完成 {year} 年度运维预算核算", due, budget.at("year"),
+                             f"{year} 年度运维预算没有核算记录（accounting），应于 {due} 前完成核算",
+                             owner=budget.get("prepared_by"), cycle="每年", key=f"budget|accounting|{year}")
             continue
         missing = [f"{zh}（{key}）" for key, zh in (("date", "核算日期"), ("report", "核算报告")) if not accounting.get(key)]
         if missing:
@@ -205,8 +207,9 @@ def accounting_audited(handbook):
         audit = accounting.sub("audit")
         due = _due(year, months)
         if audit is None:
-            if handbook.as_of > due:
-                yield Hit(budget.at("accounting"), f"{year} 年度运维预算的核算没有接受审计（accounting.audit），应于 {due} 前完成审计")
+            yield Obligation(f"{year} 年度运维预算核算接受审计", due, budget.at("accounting"),
+                             f"{year} 年度运维预算的核算没有接受审计（accounting.audit），应于 {due} 前完成审计",
+                             owner=accounting.get("by"), cycle="每年", key=f"budget|audit|{year}")
             continue
         when = audit.date("date")
         if when is None:

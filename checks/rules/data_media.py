@@ -7,6 +7,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation, first_person, responsible
 from . import rule
 from ._common import appointed
 
@@ -421,11 +422,18 @@ def core_backup_verified_quarterly(handbook):
         mine = policies.get(item.id, [])
         begun = _start(handbook, item, mine)
         where = mine[0].at() if mine else register.at("verifications") if "verifications" in handbook.root_of("backups") else register.at()
-        for year, quarter, first, last in _quarters_back(handbook.as_of, 4):
+        owner = first_person(handbook, *(p.get("owner") for p in mine), responsible(handbook, "data_owner"))
+        this_year, this_quarter = dates.quarter_of(handbook.as_of)
+        this_first = dt.date(this_year, 3 * this_quarter - 2, 1)
+        current = (this_year, this_quarter, this_first, dates.add_months(this_first, 3) - dt.timedelta(days=1))
+        for year, quarter, first, last in (current, *_quarters_back(handbook.as_of, 4)):
             if begun and begun > first:
                 continue
             if not any(first <= d <= last for d in checks.get(item.id, [])):
-                yield Hit(where, f"核心交易业务系统 {_name(handbook, item.id)} 在 {year} 年第 {quarter} 季度没有备份数据有效性验证记录")
+                yield Obligation(f"验证核心交易业务系统 {_name(handbook, item.id)} {year} 年第 {quarter} 季度的备份数据有效性",
+                                 last, where,
+                                 f"核心交易业务系统 {_name(handbook, item.id)} 在 {year} 年第 {quarter} 季度没有备份数据有效性验证记录",
+                                 owner=owner, cycle="每季度", key=f"backups|verify|{item.id}|{year}-Q{quarter}")
 
 
 @rule("DAT009", name="verification-failure-fixed", title="备份验证发现问题须修复并查明原因",

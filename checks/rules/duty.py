@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "运维值班管理"
@@ -147,6 +148,11 @@ def duty_lead(handbook):
             yield Hit(rec.at(key), f"{role} {handbook.person_name(person)} 已不在职")
 
 
+def _register_owner(handbook):
+    root = handbook.root_of("duty")
+    return root.get("owner") if root else None
+
+
 @rule("DUT002", name="roster-coverage", title="值班安排表覆盖每一天", clause="duty-6", needs=("duty", "staff"),
       dated=True)
 def roster_coverage(handbook):
@@ -212,10 +218,14 @@ def roster_coverage(handbook):
         for a, b in dates.day_runs(missing):
             yield Hit(roster.at("shifts") if shifts else roster.at(),
                       f"值班安排表“{label}”中 {_span(a, b)} 没有安排值班")
-    if not covering:
-        latest = max((r.date("to") for r in rosters if r.date("to")), default=None)
-        hint = f"（最近一张截止于 {latest}）" if latest else ""
-        yield Hit(register.at("rosters"), f"没有覆盖检查日期 {handbook.as_of} 的值班安排表{hint}")
+    latest = max((r.date("to") for r in rosters if r.date("to")), default=None)
+    hint = f"（最近一张截止于 {latest}）" if latest else ""
+    message = f"没有覆盖检查日期 {handbook.as_of} 的值班安排表{hint}"
+    if latest and (covering or latest < handbook.as_of):  # the next roster is due when the last one ends
+        yield Obligation("编制下一期值班安排表", latest, register.at("rosters"), message,
+                         owner=_register_owner(handbook), cycle="每期值班安排表结束前", key="duty|next-roster")
+    elif not covering:
+        yield Hit(register.at("rosters"), message)
 
 
 def _pairs(handbook):
@@ -431,8 +441,11 @@ def duty_phone_tested(handbook):
         yield Hit(phone.at(), "没有值班电话畅通测试记录（duty_phone.tested）")
     elif tested > handbook.as_of:
         yield Hit(phone.at("tested"), f"值班电话测试日期 {tested} 晚于检查日期 {handbook.as_of}")
-    elif (handbook.as_of - tested).days > days:
-        yield Hit(phone.at("tested"), f"值班电话最近一次畅通测试在 {tested}，已超过 {days} 天")
+    else:
+        yield Obligation("测试值班电话是否畅通", tested + DAY * days, phone.at("tested"),
+                         f"值班电话最近一次畅通测试在 {tested}，已超过 {days} 天",
+                         owner=phone.get("tested_by") or _register_owner(handbook), cycle=f"每 {days} 天",
+                         key="duty|phone-test")
 
 
 DUTY_POLICY_AREAS = ("日常操作", "监控管理", "事件处理", "问题处理", "数据和介质管理", "机房管理", "安全管理", "应急处置")

@@ -11,6 +11,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from ..model import Location
 from . import rule
 from ._common import missing_fields
@@ -433,9 +434,11 @@ def plan_yearly_evaluation(handbook):
         return
     years = {d.year for d, _ in evaluations}
     first = min(years)
-    for year in range(first, handbook.as_of.year):
+    for year in range(first, handbook.as_of.year + 1):  # this year's evaluation is due by its end
         if year not in years:
-            yield Hit(register.at("evaluations"), f"{year} 年没有应急预案评估记录；应每年至少评估一次")
+            yield Obligation(f"评估 {year} 年度应急预案", dt.date(year, 12, 31), register.at("evaluations"),
+                             f"{year} 年没有应急预案评估记录；应每年至少评估一次", cycle="每年",
+                             key=f"emergency|evaluation|{year}")
 
 
 @rule("EMG008", name="plan-evaluated-after-drill", title="根据应急演练情况评估应急预案", clause="prep-20",
@@ -464,11 +467,11 @@ def plan_evaluated_after_drill(handbook):
         if not completed(drill, handbook.as_of):
             continue
         when = drill.date("date")
-        if handbook.as_of <= when + dt.timedelta(days=grace):
-            continue
         if not any(d >= when for d in evaluations):
-            yield Hit(drill.at("date"), f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
-                                        "（registers/emergency.yaml 的 evaluations）")
+            yield Obligation(f"演练 {drill.id} 后评估应急预案", when + dt.timedelta(days=grace), drill.at("date"),
+                             f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
+                             "（registers/emergency.yaml 的 evaluations）", cycle="每次演练后",
+                             key=f"{drill.source.path}#{drill.id}|evaluation")
 
 
 @rule("EMG009", name="plan-filed", title="应急预案向监管机构报备", clause="prep-22",
@@ -668,10 +671,13 @@ def service_agreements(handbook):
     for agreement in handbook.records("emergency", "agreements"):
         categories = [c for c, _ in agreement.items("categories")]
         until = agreement.date("valid_until")
-        if until and until < handbook.as_of:
-            yield Hit(agreement.at("valid_until"), f"{'、'.join(categories)}保障协议 {agreement.id}"
-                                                   f"（{agreement.get('party')}）已于 {until} 到期")
-            continue
+        if until:
+            yield Obligation(f"续签{'、'.join(categories)}保障协议 {agreement.id}（{agreement.get('party')}）", until,
+                             agreement.at("valid_until"), f"{'、'.join(categories)}保障协议 {agreement.id}"
+                             f"（{agreement.get('party')}）已于 {until} 到期", owner=agreement.get("our_contact"),
+                             cycle="协议到期前", key=f"{agreement.source.path}#{agreement.id}|valid")
+            if until < handbook.as_of:
+                continue
         covered.update(categories)
     covered.update(s.get("category") for s in handbook.records("emergency", "self_sufficient"))
     for category in AGREEMENT_CATEGORIES:
@@ -729,10 +735,11 @@ def agreement_checked(handbook):
         label = f"保障协议 {agreement.id}（{agreement.get('party')}）"
         if basis is None:
             yield Hit(agreement.at("id"), f"{label}没有检查评估记录（last_checked）")
-        elif dates.add_months(basis, months) < handbook.as_of:
+        else:
             what = f"最近一次检查评估是 {last}" if last else f"自 {basis} 签订后从未检查评估"
-            yield Hit(agreement.at("last_checked" if last else "signed"),
-                      f"{label}{what}，已超过 {months} 个月")
+            yield Obligation(f"检查评估{label}", dates.add_months(basis, months), agreement.at("last_checked" if last else "signed"),
+                             f"{label}{what}，已超过 {months} 个月", owner=agreement.get("our_contact"),
+                             cycle=f"每 {months} 个月", key=f"{agreement.source.path}#{agreement.id}|check")
 
 
 @rule("EMG016", name="contact-handbook-fresh", title="应急处置联络手册的联络方式及时更新", clause="prep-31",
@@ -764,8 +771,10 @@ def contact_handbook_fresh(handbook):
         verified = contact.date("verified")
         if verified is None:
             yield Hit(contact.at("organisation"), f"应急联络人“{label}”没有核实日期（verified）")
-        elif (handbook.as_of - verified).days > days:
-            yield Hit(contact.at("verified"), f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天")
+        else:
+            yield Obligation(f"核实应急联络人“{label}”的联络方式", verified + dt.timedelta(days=days), contact.at("verified"),
+                             f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天",
+                             cycle=f"每 {days} 天", key=f"{contact.source.path}|{label}|verified")
 
 
 @rule("EMG017", name="contact-handbook-notified", title="联络手册变化后通知相关单位", clause="prep-31",
@@ -1063,8 +1072,10 @@ def spares_checked(handbook):
         last = spare.date("last_check")
         if last is None:
             yield Hit(spare.at("item"), f"备品配件“{spare.get('item')}”没有评估检测记录（last_check）")
-        elif dates.add_months(last, months) < handbook.as_of:
-            yield Hit(spare.at("last_check"), f"备品配件“{spare.get('item')}”最近一次评估检测是 {last}，已超过 {months} 个月")
+        else:
+            yield Obligation(f"评估检测备品配件“{spare.get('item')}”", dates.add_months(last, months), spare.at("last_check"),
+                             f"备品配件“{spare.get('item')}”最近一次评估检测是 {last}，已超过 {months} 个月",
+                             cycle=f"每 {months} 个月", key=f"{spare.source.path}|{spare.get('item')}|check")
 
 
 SUPPLY_CATEGORIES = ("通讯", "消防", "应急照明")
@@ -1096,8 +1107,10 @@ def supplies_inventoried(handbook):
         last = supply.date("last_inventory")
         if last is None:
             yield Hit(supply.at("item"), f"应急物资“{supply.get('item')}”没有盘点记录（last_inventory）")
-        elif dates.add_months(last, months) < handbook.as_of:
-            yield Hit(supply.at("last_inventory"), f"应急物资“{supply.get('item')}”最近一次盘点是 {last}，已超过 {months} 个月")
+        else:
+            yield Obligation(f"盘点应急物资“{supply.get('item')}”", dates.add_months(last, months), supply.at("last_inventory"),
+                             f"应急物资“{supply.get('item')}”最近一次盘点是 {last}，已超过 {months} 个月",
+                             cycle=f"每 {months} 个月", key=f"{supply.source.path}|{supply.get('item')}|inventory")
 
 
 @rule("EMG027", name="supplies-expired", title="有时效性的应急物资不得过期", clause="prep-42",
@@ -1115,8 +1128,10 @@ def supplies_expired(handbook):
     """
     for supply in handbook.records("emergency", "supplies"):
         expires = supply.date("expires")
-        if expires and expires < handbook.as_of:
-            yield Hit(supply.at("expires"), f"应急物资“{supply.get('item')}”已于 {expires} 过期，应及时更新")
+        if expires:
+            yield Obligation(f"更新应急物资“{supply.get('item')}”", expires, supply.at("expires"),
+                             f"应急物资“{supply.get('item')}”已于 {expires} 过期，应及时更新",
+                             cycle="到期前", key=f"{supply.source.path}|{supply.get('item')}|expires")
 
 
 @rule("EMG028", name="supplies-expiring", title="有时效性的应急物资即将到期", clause="prep-42",
@@ -1249,9 +1264,12 @@ def drill_every_half_year(handbook):
     halves = {dates.half_of(d.date("date")) for d in handbook.records("drills", "drills") if completed(d, handbook.as_of)}
     current = dates.half_of(handbook.as_of)
     period = dates.half_of(start)
-    while period < current:
+    while period <= current:  # the current half year's drill is due by its last day
         if period not in halves:
-            yield Hit(register.at("drills"), f"{half_label(*period)}没有组织应急演练；每半年应至少组织一次")
+            year, half = period
+            yield Obligation(f"组织{half_label(*period)}的应急演练", dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31),
+                             register.at("drills"), f"{half_label(*period)}没有组织应急演练；每半年应至少组织一次",
+                             cycle="每半年", key=f"drills|half|{year}-{half}")
         period = next_half(*period)
 
 
@@ -1306,8 +1324,10 @@ def drill_issues_improved(handbook):
             if issue.get("closed"):
                 continue
             due = issue.date("due")
-            if due and due < handbook.as_of:
-                yield Hit(issue.at("due"), f"{label}已超过完成期限 {due}，尚未关闭")
+            if due:
+                yield Obligation(f"完成{label}的改进", due, issue.at("due"), f"{label}已超过完成期限 {due}，尚未关闭",
+                                 owner=issue.get("owner"), cycle="一次",
+                                 key=f"{issue.source.path}#{drill.id}|{issue.get('description')}")
             owner = issue.get("owner")
             if owner and not _active(handbook, owner):
                 yield Hit(issue.at("owner"), f"{label}的责任人 {person_label(handbook, owner)} 已不在职")
@@ -1353,8 +1373,10 @@ def drill_yearly_report(handbook):
     years = {r.get("year") for r in reports}
     for year in range(start.year, handbook.as_of.year):
         due = dates.add_months(dt.date(year + 1, 1, 1), months) - dt.timedelta(days=1)
-        if year not in years and handbook.as_of > due:
-            yield Hit(register.at("reports"), f"没有 {year} 年度应急演练情况报告（应于 {due} 前向{name}报告）")
+        if year not in years:
+            yield Obligation(f"向{name}报送 {year} 年度应急演练情况报告", due, register.at("reports"),
+                             f"没有 {year} 年度应急演练情况报告（应于 {due} 前向{name}报告）", cycle="每年",
+                             key=f"drills|report|{year}")
 
 
 # -- 应急培训 -------------------------------------------------------------------
@@ -1383,8 +1405,10 @@ def emergency_training_periodic(handbook):
     held = [t.date("date") for t in _emergency_trainings(handbook)]
     if not held:
         yield Hit(register.at("records"), "没有应急培训记录（category: 应急）；应定期开展应急培训")
-    elif dates.add_months(max(held), months) < handbook.as_of:
-        yield Hit(register.at("records"), f"最近一次应急培训是 {max(held)}，已超过 {months} 个月")
+    else:
+        yield Obligation("开展应急培训", dates.add_months(max(held), months), register.at("records"),
+                         f"最近一次应急培训是 {max(held)}，已超过 {months} 个月", cycle=f"每 {months} 个月",
+                         key="trainings|emergency")
 
 
 PLAN_WORDS = ("应急预案", "PLN-")

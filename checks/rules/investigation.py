@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from .emergency_preparation import _active, is_regulator, regulator, setting
 from .emergency_response import security_events
@@ -80,8 +83,9 @@ def investigation_actions(handbook):
             if action.get("closed"):
                 continue
             due = action.date("due")
-            if due and due < handbook.as_of:
-                yield Hit(action.at("due"), f"{label}已超过完成期限 {due}，尚未完成")
+            if due:
+                yield Obligation(f"完成{label}", due, action.at("due"), f"{label}已超过完成期限 {due}，尚未完成",
+                                 owner=action.get("owner"), cycle="一次", key=f"{action.source.path}#{incident.id}|{action.get('action')}")
             owner = action.get("owner")
             if owner and not _active(handbook, owner):
                 yield Hit(action.at("owner"), f"{label}的责任人 {handbook.person_name(owner)} 已不在职")
@@ -171,5 +175,6 @@ def unknown_cause_pending(handbook):
         if since is None:
             continue
         elapsed = (handbook.as_of - since.date()).days
-        if elapsed > days:
-            yield Hit(incident.at("cause_known"), f"{_label(incident)}原因至今未查明（已 {elapsed} 天），尚未提交补充报告")
+        yield Obligation(f"提交{_label(incident)}的补充报告", since.date() + dt.timedelta(days=days), incident.at("cause_known"),
+                         f"{_label(incident)}原因至今未查明（已 {elapsed} 天），尚未提交补充报告",
+                         owner=incident.get("commander"), cycle="一次", key=f"{incident.source.path}#{incident.id}|supplementary")

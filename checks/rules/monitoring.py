@@ -7,6 +7,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "监控分析"
@@ -436,8 +437,9 @@ def threshold_review(handbook):
         return
     last = max(done)
     due = dates.add_months(last, months)
-    if due < handbook.as_of:
-        yield Hit(register.at("threshold_reviews"), f"预警阈值最近一次检查和评估在 {last}，已超过 {months} 个月（应于 {due} 前评估）")
+    yield Obligation("检查和评估监控预警阈值", due, register.at("threshold_reviews"),
+                     f"预警阈值最近一次检查和评估在 {last}，已超过 {months} 个月（应于 {due} 前评估）",
+                     cycle=f"每 {months} 个月", key="monitoring|threshold-review")
 
 
 @rule("MON008", name="monitoring-frequency", title="针对不同系统设置监测频度", clause="mon-18", needs=("monitoring",))
@@ -623,14 +625,16 @@ def quarterly_evaluation(handbook):
     last = dates.quarter_index(*dates.quarter_of(as_of)) - 1
     since = _root(handbook).date("records_since")
     first = dates.quarter_index(*dates.quarter_of(since)) if since else min([*reviews, last])
-    for index in range(first, last + 1):
-        if as_of <= dates.quarter_end(index) + dt.timedelta(days=grace):
-            continue
+    for index in range(first, last + 2):  # up to the current quarter, whose evaluation is due after it
         label = dates.quarter_label(index)
         found = reviews.get(index)
         if not found:
-            yield Hit(register.at("quarterly_reviews") if reviews else register.at(),
-                      f"{label} 季度没有全面评估监控日志和操作记录（quarterly_reviews 中 quarter: {label}）")
+            yield Obligation(f"全面评估 {label} 季度的监控日志和操作记录", dates.quarter_end(index) + dt.timedelta(days=grace),
+                             register.at("quarterly_reviews") if reviews else register.at(),
+                             f"{label} 季度没有全面评估监控日志和操作记录（quarterly_reviews 中 quarter: {label}）",
+                             cycle="每季度", key=f"monitoring|quarterly|{label}")
+            continue
+        if as_of <= dates.quarter_end(index) + dt.timedelta(days=grace):
             continue
         if not any(r.get("report") for r in found):
             yield Hit(found[0].at(), f"{label} 季度的全面评估没有评估报告（report）")

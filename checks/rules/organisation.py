@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import annual_grace_over, appointed, missing_fields, raw_years
 
@@ -252,8 +253,9 @@ def confidentiality_agreement(handbook):
         signed, until = agreement.date("signed"), agreement.date("until")
         if signed and signed > handbook.as_of:
             yield Hit(agreement.at("signed"), f"{who} 的保密协议签署日期 {signed} 晚于检查日期 {handbook.as_of}")
-        if until and until < handbook.as_of:
-            yield Hit(agreement.at("until"), f"{who} 的保密协议已于 {until} 到期，应续签")
+        if until:
+            yield Obligation(f"与 {who} 续签保密协议", until, agreement.at("until"), f"{who} 的保密协议已于 {until} 到期，应续签",
+                             cycle="协议到期前", key=f"{person.source.path}#{person.id}|confidentiality")
 
 
 @rule("ORG006", name="annual-training-plan", title="制定年度培训计划，覆盖技术、业务、安全培训", clause="org-10",
@@ -351,10 +353,12 @@ def planned_training_held(handbook):
             if not isinstance(month, int) or not 1 <= month <= 12:
                 yield Hit(item.at("id"), f"{label}没有计划月份（month），无法确认是否按计划举行")
                 continue
-            if _month_end(year, month) >= handbook.as_of or item.id in held:
+            if item.id in held:
                 continue
-            yield Hit(item.at("month"),
-                      f"{label}计划于 {year} 年 {month} 月举行，但没有培训记录（records 中 plan_item: {item.id}）")
+            yield Obligation(f"举行{label}并登记培训记录", _month_end(year, month), item.at("month"),
+                             f"{label}计划于 {year} 年 {month} 月举行，但没有培训记录（records 中 plan_item: {item.id}）",
+                             cycle="按年度培训计划",
+                             key=f"{item.source.path}#{item.id}|held")
 
 
 RECORD_FIELDS = {"topic": "培训主题", "category": "培训类别", "attendees": "参训人员", "record": "培训记录（签到表等）"}
@@ -422,6 +426,10 @@ def staff_trained(handbook):
         if joined and joined > since:
             continue
         when = last.get(person.id)
-        if when is None or when < since:
-            before = f"，最近一次培训是 {when}" if when else ""
-            yield Hit(person.at(), f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}")
+        before = f"，最近一次培训是 {when}" if when else ""
+        start = when
+        # trained within ``months`` of the as-of date: the next training is due ``months`` after the last one
+        yield Obligation(f"安排运维人员 {handbook.person_name(person.id)} 参加培训",
+                         dates.add_months(start, months) if start else handbook.as_of - dt.timedelta(days=1), person.at(),
+                         f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}",
+                         cycle=f"每 {months} 个月", key=f"{person.source.path}#{person.id}|training")

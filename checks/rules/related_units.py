@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "关联单位关系管理"
@@ -143,11 +144,18 @@ def contact_freshness(handbook):
             yield Hit(contact.at("name"), f"{_label(unit, contact)} 没有核实日期（verified），无法确认联系方式已及时更新")
         elif verified > as_of:
             yield Hit(contact.at("verified"), f"{_label(unit, contact)} 的核实日期 {verified} 晚于检查日期 {as_of}")
-        elif (as_of - verified).days > days:
+        else:
             due = verified + dt.timedelta(days=days)
-            yield Hit(contact.at("verified"),
-                      f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，距检查日期 {as_of} 已 {(as_of - verified).days} 天，"
-                      f"超过 {days} 天的核实期限（应于 {due} 前重新核实）")
+            yield Obligation(f"核实{_label(unit, contact)}的联系方式", due, contact.at("verified"),
+                             f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，距检查日期 {as_of} 已 {(as_of - verified).days} 天，"
+                             f"超过 {days} 天的核实期限（应于 {due} 前重新核实）",
+                             owner=contact.get("verified_by") or _owner(handbook), cycle=f"每 {days} 天",
+                             key=f"{contact.source.path}#{unit.id}|{contact.get('name')}")
+
+
+def _owner(handbook):
+    root = handbook.root_of("related_units")
+    return root.get("owner") if root else None
 
 
 @rule("REL004", name="contact-due-soon", title="联系方式即将超过核实期限", clause="related-3", severity="warning",

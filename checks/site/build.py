@@ -69,18 +69,13 @@ def options(root, audience: str = "internal", as_of: dt.date | None = None, **ov
             for name, conf in ((item, {}) if isinstance(item, str) else next(iter(item.items())),)
         ]
     extra = dict(raw.get("extra") or {})
-    extra["opsbook"] = {"root": str(root), "audience": audience, "as_of": (as_of or _today()).isoformat()}
+    # no date: the checker's own default (a sample handbook's fixed date, else today)
+    extra["opsbook"] = {"root": str(root), "audience": audience, "as_of": as_of.isoformat() if as_of else ""}
     kwargs = {"config_file": str(config_file), "theme": theme, "hooks": hooks, "extra": extra}
     if isinstance(plugins, list):
         kwargs["plugins"] = plugins
     kwargs.update({k: v for k, v in overrides.items() if v is not None})
     return kwargs
-
-
-def _today() -> dt.date:
-    from ..dates import today
-
-    return today()
 
 
 def load(root, audience: str = "internal", as_of: dt.date | None = None, **overrides):

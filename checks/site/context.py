@@ -54,7 +54,8 @@ class SiteContext:
     def create(cls, root, level: str | None = None, as_of: dt.date | None = None) -> "SiteContext":
         root = Path(root).resolve()
         ctx = cls(root=root, level=level or DEFAULT_AUDIENCE, as_of=as_of or dates.today())
-        ctx.result = engine.check(root, ctx.as_of)
+        ctx.result = engine.check(root, as_of)
+        ctx.as_of = ctx.result.handbook.as_of  # without as_of: a sample handbook's fixed date, or today
         ctx.audience = Audience(ctx.result.handbook, ctx.level)
         ctx.level = ctx.audience.level
         ctx.version = gitinfo.version(root)
@@ -133,16 +134,9 @@ class SiteContext:
 
     # -- document metadata -------------------------------------------------
     def next_review(self, doc: Document) -> dt.date | None:
-        reviewed = doc.meta.date("last_reviewed")
-        if reviewed is None:
-            return None
-        months = doc.meta.get("review_cycle_months")
-        if not isinstance(months, int) or months < 1:
-            months = getattr(self.handbook.settings, "review_cycle_months", 12)
-        try:
-            return dates.add_months(reviewed, int(months))
-        except (TypeError, ValueError):
-            return None
+        from ..rules.policies import review_due
+
+        return review_due(self.handbook, doc)
 
     def last_changed(self) -> dict:
         cached = getattr(self, "_lc", None)
