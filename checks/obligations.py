@@ -40,6 +40,13 @@ class Obligation:
         where = self.where
         return where if isinstance(where, Location) else where.at()
 
+    def record_id(self):
+        """The id of the record it is about: the Record's own, or the one named in ``key`` (``file#id|…``)."""
+        record_id = getattr(self.where, "id", None)
+        if record_id is None and "#" in self.key:
+            record_id = self.key.split("#", 1)[1].split("|", 1)[0] or None
+        return record_id
+
     def identity(self) -> str:
         if self.key:
             return self.key
@@ -135,7 +142,7 @@ def uid(rule_id: str, obligation: Obligation) -> str:
 def resolve(handbook, rule, obligation: Obligation) -> Due:
     location = obligation.location()
     owner, owner_name, fallback = _owner(handbook, obligation.owner, location.file)
-    record_id = getattr(obligation.where, "id", None)
+    record_id = obligation.record_id()
     return Due(
         rule=rule.id, rule_title=rule.title, chapter=rule.chapter, clause=rule.clause, severity=rule.severity,
         what=obligation.what, due=obligation.due, days_left=(obligation.due - handbook.as_of).days,

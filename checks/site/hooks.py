@@ -111,6 +111,7 @@ def on_config(config):
         "commit": ctx.version.commit[:12] if ctx.version else "",
         "version_date": ctx.version_date,
         "as_of": ctx.as_of.isoformat(),
+        "sample_date": ctx.handbook.sample_date.isoformat() if ctx.handbook.sample_date else "",
         "audience": ctx.level,
         "audience_zh": ctx.level_zh,
         "organisation": ctx.organisation_name() or "",
