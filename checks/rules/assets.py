@@ -477,14 +477,14 @@ def past_service_life(handbook):
         extension = rec.sub("life_extension")
         until = extension.date("until") if extension else None
         key = f"{rec.source.path}#{rec.id}|service-life"
-        if until and end < handbook.as_of:
-            yield Obligation(f"更换{describe(rec)}或续批超期使用", max(until, end), extension.at("until"),
-                             f"{describe(rec)}已超过 {years} 年使用年限（{end} 到期），超期使用批准也已于 {until} 到期",
-                             owner=_asset_owner(handbook, rec), cycle="一次", key=key)
+        if until:
+            message = f"{describe(rec)}已超过 {years} 年使用年限（{end} 到期），超期使用批准也已于 {until} 到期"
         else:
-            yield Obligation(f"更换{describe(rec)}或办理超期使用审批", end, rec.at("service_life_years"),
-                             f"{describe(rec)}已于 {end} 达到 {years} 年使用年限，仍在使用；请评估后更换或办理超期使用审批（life_extension）",
-                             owner=_asset_owner(handbook, rec), cycle="一次", key=key)
+            message = (f"{describe(rec)}已于 {end} 达到 {years} 年使用年限，仍在使用；"
+                       "请评估后更换或办理超期使用审批（life_extension）")
+        yield Obligation(f"更换{describe(rec)}或办理超期使用审批", max(until, end) if until else end,
+                         extension.at("until") if until else rec.at("service_life_years"), message,
+                         owner=_asset_owner(handbook, rec), cycle="一次", key=key)
 
 
 def _asset_owner(handbook, rec):

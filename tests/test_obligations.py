@@ -1,0 +1,154 @@
+"""Obligations: one definition gives the due date and the overdue finding.
+
+For each dated rule that states obligations: take one of its obligations on the sample (at the
+first of a few probe dates where it has one), and check it the day before, on and after its due
+date: before and on the day it is listed with 1 and 0 days left and the rule is quiet about it;
+the day after, the rule fires with the obligation's own message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checks import engine, obligations
+from checks.rules import all_rules
+from checks.tree import FsTree, OverlayTree
+from conftest import AS_OF, ROOT
+
+DAY = dt.timedelta(days=1)
+PROBES = (AS_OF, AS_OF + 200 * DAY, AS_OF + 420 * DAY)
+
+# Rules whose obligations the sample does not have at the probe dates: the date to look from and
+# the patches (file, old text, new text) that give the sample one.
+BUDGET_AUDIT = ("      audit:\n        inspection: AUD-2026-S01\n        by: 稽核审计部\n        date: 2026-03-23\n"
+                "        report: 稽核审计部档案 / 明川稽〔2026〕9号\n"
+                "        conclusion: 核算真实完整，预算执行率 96.3%；技术服务费用结余原因已说明\n")
+SUPPLEMENTARY = ("    supplementary_report: {date: 2026-04-24, to: 中国证券监督管理委员会上海监管局, summary: 认定为存储控制器固件缺陷，"
+                 "给出事件结论、整改措施和责任认定, record: 事件档案 INC-2026-002 / 补充报告.pdf}\n")
+PATCHES = {
+    "AST005": (None, [("registers/software.yaml", "licence: {", "licence: {expires: 2027-06-30, ")]),
+    "SUP002": (None, [("registers/suppliers.yaml", "confidentiality_agreement: {", "confidentiality_agreement: {until: 2027-03-31, ")]),
+    "ORG005": (None, [("registers/staff.yaml", "confidentiality: {signed: 2015-04-01,", "confidentiality: {until: 2027-03-31, signed: 2015-04-01,")]),
+    "BUD003": (AS_OF + 60 * DAY, []),
+    "BUD004": (dt.date(2026, 3, 1), [("registers/budget.yaml", BUDGET_AUDIT, "")]),
+    "CFG007": (dt.date(2026, 6, 25), [("registers/configuration.yaml", "corrected: 2026-06-26, correction: 按现场核实结果更正描述",
+                                       "correction: 按现场核实结果更正描述")]),
+    # DRL-2026-02 on 09-19; the plan's evaluation after it moved a year on
+    "EMG008": (dt.date(2026, 9, 20), [("registers/emergency.yaml", "  - date: 2026-09-29", "  - date: 2027-09-29")]),
+    "INV005": (dt.date(2026, 3, 17), [("registers/incidents.yaml", SUPPLEMENTARY, ""),
+                                      ("registers/incidents.yaml", '    recovered: "2026-03-16 10:25"\n    status: 已关闭',
+                                       '    recovered: "2026-03-16 10:25"\n    status: 调查中')]),
+    "SUP007": (dt.date(2026, 3, 1), [("registers/suppliers.yaml", "status: 已完成, closed: 2026-02-27", "status: 进行中")]),
+}
+
+OBLIGATION_RULES = sorted(r.id for r in all_rules() if r.dated and "Obligation(" in __import__("inspect").getsource(r.func)
+                          or r.id in ("AST011", "SUP005", "SUP011", "SUP013"))
+
+
+def _load(as_of, patches=()):
+    tree = FsTree(ROOT)
+    if patches:
+        texts = {}
+        for rel, old, new in patches:
+            text = texts.get(rel) or tree.read_text(rel)
+            assert old in text, (rel, old)
+            texts[rel] = text.replace(old, new, 1)
+        tree = OverlayTree(tree, texts)
+    return engine.load(tree, as_of)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return _load(AS_OF)
+
+
+def _at(handbook, as_of):
+    handbook.as_of = as_of
+    return handbook
+
+
+def _first_obligation(rule):
+    start, patches = PATCHES.get(rule.id, (None, []))
+    for probe in (start,) if start else PROBES:
+        handbook = _load(probe, patches)
+        found = [o for o in rule.due(handbook) if o.due >= probe]
+        if found:
+            return handbook, min(found, key=lambda o: (o.due, o.identity()))
+    return None, None
+
+
+@pytest.mark.parametrize("rule_id", OBLIGATION_RULES)
+def test_due_date_before_on_and_after_the_deadline(rule_id):
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    handbook, obligation = _first_obligation(rule)
+    assert obligation is not None, f"{rule_id}: no obligation on the sample at {PROBES}; add a patch to PATCHES"
+    uid = obligations.uid(rule.id, obligation)
+    for offset, days_left in ((-1, 1), (0, 0), (1, -1)):
+        when = obligation.due + offset * DAY
+        _at(handbook, when)
+        dues = {d.uid: d for d in obligations.collect(handbook, [rule])}
+        same = [o for o in rule.due(handbook) if obligations.uid(rule.id, o) == uid]
+        assert same, f"{rule_id}: the obligation {obligation.what!r} is gone on {when}"
+        assert dues[uid].days_left == days_left
+        messages = {h.message for h in rule.check(handbook)}
+        if days_left >= 0:
+            assert same[0].overdue not in messages, f"{rule_id} fires on {when}, due {obligation.due}"
+        else:
+            assert same[0].overdue in messages, f"{rule_id} is quiet on {when}, due {obligation.due}"
+            assert dues[uid].overdue
+
+
+def test_every_dated_rule_with_obligations_is_covered():
+    assert len(OBLIGATION_RULES) >= 40
+
+
+def test_owner_from_the_record_the_register_or_the_operations_head(sample):
+    _at(sample, AS_OF)
+    dues = obligations.collect(sample)
+    by_rule = {}
+    for d in dues:
+        by_rule.setdefault(d.rule, []).append(d)
+    # the drill issue's own owner
+    issue = next(d for d in by_rule["EMG033"] if "DRL-2026-02" in d.what)
+    assert (issue.owner, issue.owner_name, issue.owner_fallback) == ("P017", "罗斌", False)
+    # the document's maintainer
+    review = next(d for d in by_rule["POL003"])
+    assert review.owner and not review.owner_fallback
+    # the register's maintainer when the rule names nobody
+    phone = by_rule["DUT007"][0]
+    assert phone.owner in sample.staff
+
+
+def test_fallback_owner_is_the_operations_head_marked_as_such():
+    handbook = _load(AS_OF, [("registers/duty.yaml", "owner: P013", "owner: P999")])
+    rule = next(r for r in all_rules() if r.id == "DUT002")
+    due = obligations.collect(handbook, [rule])[0]
+    assert due.owner == "P002" and due.owner_fallback and "运维负责人代管" in due.owner_name
+
+
+def test_review_due_is_one_definition_for_rule_and_site(sample):
+    from checks.rules.policies import review_due
+
+    _at(sample, AS_OF)
+    rule = next(r for r in all_rules() if r.id == "POL003")
+    for obligation in rule.due(sample):
+        doc = sample.documents_by_path[obligation.location().file]
+        assert review_due(sample, doc) == obligation.due
+
+
+def test_overdue_first_then_by_date(sample):
+    _at(sample, AS_OF + 40 * DAY)
+    items = obligations.within(obligations.collect(sample), sample.as_of, 30)
+    assert items[0].overdue
+    assert [d.due for d in items] == sorted(d.due for d in items)
+    assert all(d.due <= sample.as_of + 30 * DAY for d in items)
+
+
+def test_sample_shows_a_month_ahead_and_nothing_overdue(sample):
+    _at(sample, AS_OF)
+    items = obligations.within(obligations.collect(sample), AS_OF, 30)
+    assert len(items) >= 8
+    assert not [d for d in items if d.overdue]
+    assert len({d.rule for d in items}) >= 6
