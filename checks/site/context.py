@@ -107,6 +107,17 @@ class SiteContext:
         return self._visible_findings[0]
 
     @property
+    def obligations(self) -> list:
+        """What is due (checks.obligations), only on records and documents this audience may see."""
+        cached = getattr(self, "_obligations", None)
+        if cached is None:
+            from .. import obligations
+
+            cached = [d for d in obligations.collect(self.handbook, self.result.rules) if self.audience.path_visible(d.file)]
+            self._obligations = cached
+        return cached
+
+    @property
     def hidden_findings(self) -> int:
         return self._visible_findings[1]
 

@@ -518,6 +518,7 @@ def on_post_build(config):
     if index.is_file():  # for file:// (see on_config): the same index, as a script
         (index.parent / "search_index.js").write_text("var __index = " + index.read_text(encoding="utf-8"),
                                                      encoding="utf-8")
+    _write_feeds(ctx, Path(config.site_dir), config.site_url)
     pattern = _marker_pattern(ctx)
     leaks = []
     site = Path(config.site_dir)
@@ -542,6 +543,20 @@ def on_post_build(config):
     if leaks:
         shutil.rmtree(site, ignore_errors=True)
         raise PluginError("opsbook: 输出中出现了读者无权查看的文档，已删除输出目录：" + "；".join(leaks[:10]))
+
+
+def _write_feeds(ctx, site: Path, site_url) -> None:
+    """The calendar feeds for this audience: every obligation due within a year (and overdue ones),
+    and one feed per owner, next to the dashboard (linked from its 即将到期 section)."""
+    from checks.commands.due import feed
+
+    items = [d for d in ctx.obligations if d.days_left <= 366]
+    site.mkdir(parents=True, exist_ok=True)
+    (site / pages.FEED).write_bytes(feed(ctx.handbook, items, site_url=site_url or None))
+    for owner in sorted({d.owner for d in items if d.owner}):
+        mine = [d for d in items if d.owner == owner]
+        (site / pages.feed_name(owner)).write_bytes(
+            feed(ctx.handbook, mine, site_url=site_url or None, name=f"运维到期事项（{mine[0].owner_name}）"))
 
 
 def on_serve(server, config, builder):

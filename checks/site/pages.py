@@ -181,6 +181,56 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
 
 
+DUE_WINDOWS = ((0, "已逾期"), (7, "7 天内"), (30, "30 天内"), (60, "60 天内"))
+FEED = "due.ics"
+
+
+def feed_name(owner: str | None) -> str:
+    return f"due-{owner}.ics" if owner else FEED
+
+
+def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
+    """The dashboard's 即将到期 section: overdue and the next 60 days, filterable by owner, chapter and window."""
+    from mkdocs.utils import get_relative_url
+
+    items = [d for d in ctx.obligations if d.days_left <= 60]
+    out = ["## 即将到期 {#opsbook-due}\n\n"]
+    overdue = sum(1 for d in items if d.overdue)
+    counts = " · ".join(f"{label} {sum(1 for d in items if (d.overdue if days == 0 else 0 <= d.days_left <= days))} 项"
+                        for days, label in DUE_WINDOWS)
+    out.append(f'<p class="ob-due-summary">{esc(counts)}（逾期事项同时是上方的错误级发现）。'
+               f'日历订阅：<a href="{esc(get_relative_url(FEED, page_url))}">全部到期事项（iCalendar）</a>，'
+               "也可订阅每位负责人的日历（见表中负责人旁的日历链接）。</p>\n\n")
+    owners = sorted({d.owner_name for d in items})
+    chapters = sorted({d.chapter for d in items if d.chapter})
+    options = lambda values: "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)  # noqa: E731
+    out.append('<div class="ob-filter" data-filter-for="ob-due-table" data-search-exclude>'
+               '<label>负责人 <select data-filter="owner"><option value="">全部</option>' + options(owners) + '</select></label> '
+               '<label>章节 <select data-filter="chapter"><option value="">全部</option>' + options(chapters) + '</select></label> '
+               '<label>期限 <select data-filter="days"><option value="">60 天内（含逾期）</option>'
+               + "".join(f'<option value="{days}">{esc(label)}</option>' for days, label in DUE_WINDOWS[:-1])
+               + '</select></label></div>\n\n')
+    rows = []
+    for d in items:
+        where = link.file(d.file, d.line)
+        if d.record and d.file.startswith("registers/"):
+            name = d.file.split("/", 1)[1].rsplit(".", 1)[0]
+            src = ctx.page_urls.get(f"register:{name}")
+            if src:
+                where = f"<code>{link.a(src, d.record, anchor=d.record)}</code>"
+        state = (f'<span class="ob-overdue">逾期 {-d.days_left} 天</span>' if d.overdue
+                 else "今天" if d.days_left == 0 else f"{d.days_left} 天")
+        owner = esc(d.owner_name)
+        if d.owner:
+            owner += f' <a class="ob-ics" href="{esc(get_relative_url(feed_name(d.owner), page_url))}" title="订阅此人的日历">📅</a>'
+        rows.append(([esc(d.due.isoformat()), state, esc(d.what), owner, where, link.rule(d.rule), esc(d.chapter)],
+                     {"data-owner": d.owner_name, "data-chapter": d.chapter, "data-days": str(d.days_left)}))
+    out.append(table(["到期日", "剩余", "事项", "负责人", "记录", "规则", "章节"], rows, cls="ob-due",
+                     empty="（未来 60 天内没有到期事项）", cols=["ob-nowrap", "ob-nowrap"]).replace(
+                         '<div class="ob-table ob-due">', '<div class="ob-table ob-due" id="ob-due-table">', 1))
+    return "".join(out) + "\n\n"
+
+
 def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
     findings = ctx.findings
@@ -207,6 +257,8 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     if ctx.hidden_findings:
         out.append(f'!!! note "部分发现未显示"\n    另有 {ctx.hidden_findings} 项发现涉及超出您阅读权限的文档或台账，未在本站显示。\n\n')
     out.append("检查发现不会阻止站点发布；错误级发现须在合并前修正，警告提示临近到期或建议改进的事项。\n\n")
+
+    out.append(due_soon(ctx, link, page_url))
 
     # by chapter
     out.append("## 按章节\n\n")
