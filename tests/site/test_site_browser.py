@@ -145,3 +145,25 @@ def test_search_works_when_opened_from_a_folder(page):
     assert target.scheme == "file" and target.path.endswith(".html"), page.url
     assert page.locator("article h1").first.is_visible()
     assert all(urlsplit(url).scheme in ("file", "data", "about", "blob") for url in page.requests), off_host(page.requests)
+
+
+def test_dashboard_due_soon_filters_by_owner_and_window(page, server):
+    page.goto(server + "dashboard.html", wait_until="networkidle")
+    rows = page.locator("#ob-due-table tbody tr")
+    total = rows.count()
+    assert total > 5
+    owner = page.locator('select[data-filter="owner"]')
+    page.select_option('select[data-filter="owner"]', "马超")
+    visible = page.locator("#ob-due-table tbody tr:not([hidden])")
+    assert 0 < visible.count() < total
+    assert all(visible.nth(i).get_attribute("data-owner") == "马超" for i in range(visible.count()))
+    owner.select_option("")
+    page.select_option('select[data-filter="days"]', "7")
+    days = [int(visible.nth(i).get_attribute("data-days")) for i in range(visible.count())]
+    assert days and all(d <= 7 for d in days)
+    # the record link opens the record on its register page
+    link = page.locator("#ob-due-table a[href*='changes.html#CHG-2026-052']").first
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("details#CHG-2026-052").get_attribute("open") is not None
+    assert off_host(page.requests) == []
