@@ -40,6 +40,11 @@ PATCHES = {
     "INV005": (dt.date(2026, 3, 17), [("registers/incidents.yaml", SUPPLEMENTARY, ""),
                                       ("registers/incidents.yaml", '    recovered: "2026-03-16 10:25"\n    status: 已关闭',
                                        '    recovered: "2026-03-16 10:25"\n    status: 调查中')]),
+    "EMG010": (None, [("docs/plans/emergency-plan.md", 'version: "5.0"\nsensitivity', 'version: "6.0"\nsensitivity'),
+                      ("docs/plans/emergency-plan.md", "重新报备}\n", "重新报备}\n"
+                       '  - {version: "6.0", date: 2026-11-10, author: P002, approver: P001, summary: 重写切换方案}\n')]),
+    "ORG004": (None, [("registers/staff.yaml", "number: S0000116080002, obtained: 2014-11-20}",
+                       "number: S0000116080002, obtained: 2014-11-20, valid_until: 2027-03-31}")]),
     "SUP007": (dt.date(2026, 3, 1), [("registers/suppliers.yaml", "status: 已完成, closed: 2026-02-27", "status: 进行中")]),
 }
 

@@ -7,8 +7,9 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
+from ..obligations import Obligation
 from . import rule
-from ._common import annual_grace_over, raw_years
+from ._common import annual_plan_due, raw_years
 
 CHAPTER = "经费管理"
 
@@ -66,10 +67,16 @@ def annual_budget(handbook):
     ```
     """
     year = handbook.as_of.year
-    budget = _budgets(handbook).get(year)
+    budgets = _budgets(handbook)
+    if year + 1 not in budgets:  # next year's budget is due early next year
+        yield Obligation(f"编制并批准 {year + 1} 年度运维预算", annual_plan_due(handbook, year + 1),
+                         handbook.register("budget").at("budgets"), "", cycle="每年", key=f"budget|plan|{year + 1}")
+    budget = budgets.get(year)
     if budget is None:
-        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("budget"), "budgets"):
-            yield Hit(handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）")
+        if year not in raw_years(handbook.register("budget"), "budgets"):
+            yield Obligation(f"编制并批准 {year} 年度运维预算", annual_plan_due(handbook, year),
+                             handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）",
+                             cycle="每年", key=f"budget|plan|{year}")
         return
     approved = budget.date("approved")
     if approved is None:

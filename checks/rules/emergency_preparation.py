@@ -543,14 +543,16 @@ def plan_refiled_after_change(handbook):
     first = pending[0]
     changed = revisions.get(first)
     grace = setting(handbook, "plan_refiling_days", 30)
-    if changed and handbook.as_of <= changed + dt.timedelta(days=grace):
-        return
     label = ".".join(map(str, first))
     when = f"（{changed}）" if changed else ""
-    yield Hit(handbook.register("emergency").at("filings"),
-              f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
-              f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）",
-              refs=(document.path,))
+    # due ``grace`` days after the revision; a revision without a date is due at once
+    yield Obligation(f"向监管机构重新报备应急预案《{document.title}》{label} 版",
+                     changed + dt.timedelta(days=grace) if changed else handbook.as_of - dt.timedelta(days=1),
+                     handbook.register("emergency").at("filings"),
+                     f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
+                     f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）",
+                     owner=document.meta.get("owner"), cycle="预案重大变化后", key=f"emergency|refile|{label}",
+                     refs=(document.path,))
 
 
 # -- 应急准备：值守、联络、协议 -----------------------------------------------------
@@ -622,23 +624,32 @@ def key_staff_practise_plan(handbook):
     安排该人员参加下一次应急演练或应急培训，并在演练的 `participants` 或培训的 `attendees` 中记录。
     """
     months = setting(handbook, "emergency_training_months", 12)
-    since = dates.add_months(handbook.as_of, -months)
-    practised = set()
+    last: dict = {}  # person -> the last drill or emergency training they took part in
+
+    def took_part(people, when):
+        for person in people:
+            if isinstance(person, str) and (person not in last or last[person] < when):
+                last[person] = when
+
     for drill in handbook.records("drills", "drills"):
-        if completed(drill, handbook.as_of) and drill.date("date") >= since:
-            practised.update(p for p, _ in drill.items("participants"))
+        if completed(drill, handbook.as_of):
+            took_part((p for p, _ in drill.items("participants")), drill.date("date"))
     for training in handbook.records("trainings", "records"):
         when = training.date("date")
-        if training.get("category") == "应急" and when and since <= when <= handbook.as_of:
-            practised.update(p for p, _ in training.items("attendees"))
+        if training.get("category") == "应急" and when and when <= handbook.as_of:
+            took_part((p for p, _ in training.items("attendees")), when)
     for position in handbook.records("positions"):
         if position.get("name") not in KEY_OPERATORS:
             continue
         for field, role in (("primary", "主岗"), ("backup", "备岗")):
             pid = position.get(field)
-            if pid and handbook.active_staff(pid) and pid not in practised:
-                yield Hit(position.at(field), f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
-                                              "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案")
+            if pid and handbook.active_staff(pid):
+                due = dates.add_months(last[pid], months) if pid in last else handbook.as_of - dt.timedelta(days=1)
+                yield Obligation(f"{position.get('name')}{role} {person_label(handbook, pid)} 参加应急演练或应急培训", due,
+                                 position.at(field),
+                                 f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
+                                 "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案",
+                                 owner=pid, cycle=f"每 {months} 个月", key=f"{position.source.path}#{position.id}|{field}|practice")
 
 
 AGREEMENT_CATEGORIES = ("通信", "消防", "电力设备", "空调设备", "软硬件产品", "安全服务")
@@ -1175,9 +1186,14 @@ def emergency_funds(handbook):
     """
     register = handbook.register("emergency")
     year = handbook.as_of.year
-    current = [f for f in handbook.records("emergency", "funds") if f.get("year") == year]
+    funds = handbook.records("emergency", "funds")
+    if not any(f.get("year") == year + 1 for f in funds):  # next year's funds, before the year begins
+        yield Obligation(f"落实 {year + 1} 年的应急保障资金", dt.date(year, 12, 31), register.at("funds"), "",
+                         cycle="每年", key=f"emergency|funds|{year + 1}")
+    current = [f for f in funds if f.get("year") == year]
     if not current:
-        yield Hit(register.at("funds"), f"没有 {year} 年的应急保障资金记录（funds）")
+        yield Obligation(f"落实 {year} 年的应急保障资金", dt.date(year - 1, 12, 31), register.at("funds"),
+                         f"没有 {year} 年的应急保障资金记录（funds）", cycle="每年", key=f"emergency|funds|{year}")
         return
     for fund in current:
         if not isinstance(fund.get("amount"), (int, float)) or fund.get("amount") <= 0:

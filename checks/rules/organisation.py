@@ -8,7 +8,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import annual_grace_over, appointed, missing_fields, raw_years
+from ._common import annual_plan_due, appointed, missing_fields, raw_years
 
 CHAPTER = "运维组织"
 
@@ -203,11 +203,18 @@ def practice_qualification(handbook):
                  if (q.date("obtained") is None or q.date("obtained") <= as_of)
                  and (q.date("valid_until") is None or q.date("valid_until") >= as_of)]
         if valid:
+            # renewing it is due when the last valid one lapses (none lapses: nothing is due)
+            if all(q.date("valid_until") for q in valid):
+                q = max(valid, key=lambda q: q.date("valid_until"))
+                yield Obligation(f"运维人员 {who} 的从业资格续期", q.date("valid_until"), q.at("valid_until"), "",
+                                 owner=person.id, cycle="资格到期前", key=f"{person.source.path}#{person.id}|qualification")
             continue
         q = practice[0]
         label = f"“{q.get('name')}”" + (f"（{q.get('number')}）" if q.get("number") else "")
         if q.date("valid_until") and q.date("valid_until") < as_of:
-            yield Hit(q.at("valid_until"), f"经营机构运维人员 {who} 的从业资格{label}已于 {q.date('valid_until')} 过期")
+            yield Obligation(f"运维人员 {who} 的从业资格续期", q.date("valid_until"), q.at("valid_until"),
+                             f"经营机构运维人员 {who} 的从业资格{label}已于 {q.date('valid_until')} 过期",
+                             owner=person.id, cycle="资格到期前", key=f"{person.source.path}#{person.id}|qualification")
         else:
             yield Hit(q.at("obtained"), f"经营机构运维人员 {who} 的从业资格{label}取得日期 {q.date('obtained')} 晚于检查日期 {as_of}")
 
@@ -290,10 +297,16 @@ def annual_training_plan(handbook):
     ```
     """
     year = handbook.as_of.year
-    plan = next((p for p in handbook.records("trainings", "plans") if p.get("year") == year), None)
+    plans = handbook.records("trainings", "plans")
+    where = handbook.register("trainings").at("plans")
+    if not any(p.get("year") == year + 1 for p in plans):  # next year's plan is due early next year
+        yield Obligation(f"制定并批准 {year + 1} 年度培训计划", annual_plan_due(handbook, year + 1), where, "",
+                         cycle="每年", key=f"trainings|plan|{year + 1}")
+    plan = next((p for p in plans if p.get("year") == year), None)
     if plan is None:
-        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("trainings"), "plans"):
-            yield Hit(handbook.register("trainings").at("plans"), f"没有 {year} 年度培训计划（plans 中 year: {year}）")
+        if year not in raw_years(handbook.register("trainings"), "plans"):
+            yield Obligation(f"制定并批准 {year} 年度培训计划", annual_plan_due(handbook, year), where,
+                             f"没有 {year} 年度培训计划（plans 中 year: {year}）", cycle="每年", key=f"trainings|plan|{year}")
         return
     approved = plan.date("approved")
     if approved is None:

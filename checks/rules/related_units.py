@@ -32,6 +32,11 @@ def _contacts(handbook):
             yield unit, contact
 
 
+def _contact_due(handbook, contact):
+    """When a contact must next be verified (REL003's obligation; REL004 reminds of it)."""
+    return contact.date("verified") + dt.timedelta(days=handbook.settings.contact_freshness_days)
+
+
 def _label(unit, contact) -> str:
     return f"关联单位“{unit.get('name', unit.id)}”的联系人 {contact.get('name', '（未填姓名）')}"
 
@@ -145,7 +150,7 @@ def contact_freshness(handbook):
         elif verified > as_of:
             yield Hit(contact.at("verified"), f"{_label(unit, contact)} 的核实日期 {verified} 晚于检查日期 {as_of}")
         else:
-            due = verified + dt.timedelta(days=days)
+            due = _contact_due(handbook, contact)
             yield Obligation(f"核实{_label(unit, contact)}的联系方式", due, contact.at("verified"),
                              f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，距检查日期 {as_of} 已 {(as_of - verified).days} 天，"
                              f"超过 {days} 天的核实期限（应于 {due} 前重新核实）",
@@ -180,7 +185,7 @@ def contact_due_soon(handbook):
         verified = contact.date("verified")
         if verified is None or verified > as_of:
             continue
-        due = verified + dt.timedelta(days=days)
+        due = _contact_due(handbook, contact)
         if as_of <= due < as_of + dt.timedelta(days=warn):
             yield Hit(contact.at("verified"),
                       f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，将于 {due} 超过 {days} 天的核实期限，请尽快核实")

@@ -12,6 +12,7 @@ from collections import Counter
 from .. import dates
 from ..calendar import EXCHANGE, package_version, read_sessions
 from ..findings import Hit
+from ..obligations import Obligation
 from ..model import Location
 from . import rule
 
@@ -52,8 +53,6 @@ def calendar_horizon(handbook):
     warning_days = getattr(handbook.settings, "calendar_warning_days", 60)
     known_until = calendar.known_until
     left = (known_until - handbook.as_of).days
-    if left >= warning_days:
-        return
     next_year = known_until.year + 1
     if known_until == calendar.package_last:
         basis = f"exchange-calendars {package_version()} 内置的上交所（{EXCHANGE}）休市安排"
@@ -70,7 +69,12 @@ def calendar_horizon(handbook):
               f"在此之前，{next_year} 年的所有工作日都按交易日处理，节假日内的变更和测试窗口可能被误报为交易时段")
     root = handbook.root_of("calendar")
     where = root.at("announced_years") if root is not None else Location(REGISTER, None)
-    yield Hit(where, f"{state}。{action}")
+    # the obligation: next year's closures recorded before the known calendar ends (then it is overdue) …
+    yield Obligation(f"补录 {next_year} 年交易所休市安排", known_until, where, f"{state}。{action}" if left < 0 else "",
+                     cycle="每年", key=f"calendar|{next_year}")
+    # … and a reminder in the weeks before
+    if 0 <= left < warning_days:
+        yield Hit(where, f"{state}。{action}")
 
 
 def _weekday(day: dt.date) -> str:
