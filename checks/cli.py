@@ -104,7 +104,7 @@ def cmd_build(args) -> int:
     as_of = parse_as_of(args.as_of, default_today=False)
     try:
         build.build(handbook_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
-                    strict=args.strict, site_url=args.site_url)
+                    strict=args.strict, site_url=args.site_url, generator=args.generator)
     except build.BuildError as exc:
         print(f"opsbook: 站点构建失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -115,7 +115,8 @@ def cmd_serve(args) -> int:
     from .site import build
 
     try:
-        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of, default_today=False), dev_addr=args.dev_addr)
+        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of, default_today=False),
+                    dev_addr=args.dev_addr, generator=args.generator)
     except build.BuildError as exc:
         print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -154,12 +155,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     b.add_argument("--strict", action="store_true", help="mkdocs 警告视为错误")
     b.add_argument("--site-url", help="站点发布后的内网地址（如 http://opsbook.intra/internal/），用于生成完整的站点地图")
+    b.add_argument("--generator", choices=("mkdocs", "zensical"), default="mkdocs", help="站点生成器（默认 mkdocs-material）")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", parents=[common], help="本地预览站点")
     s.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal")
     s.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     s.add_argument("--dev-addr", default="127.0.0.1:8000")
+    s.add_argument("--generator", choices=("mkdocs", "zensical"), default="mkdocs")
     s.set_defaults(func=cmd_serve)
 
     for module in _command_modules():

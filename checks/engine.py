@@ -30,11 +30,16 @@ class Result:
         return out
 
 
-def load(root, as_of: dt.date | None = None) -> Handbook:
-    """Load and validate.  Without ``as_of``: today in Shanghai, or a sample handbook's fixed date
-    (``settings.sample_date``); ``handbook.sample_date`` then says so.  An explicit ``as_of`` always wins."""
-    handbook = Handbook.load(root, as_of)
-    schemas.validate(handbook)
+def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
+    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused.
+
+    Without ``as_of``: today in Shanghai, or a sample handbook's fixed date (``settings.sample_date``);
+    ``handbook.sample_date`` then says so.  An explicit ``as_of`` always wins."""
+    if cache is not None:
+        handbook = cache.load(root, as_of)
+    else:
+        handbook = Handbook.load(root, as_of)
+        schemas.validate(handbook)
     if as_of is None:
         from .dates import as_date
 
@@ -71,7 +76,7 @@ def run_rules(handbook: Handbook, rules: list[Rule] | None = None) -> list[Findi
     return sorted(set(findings), key=lambda f: (f.file, f.line or 0, f.rule, f.message))
 
 
-def check(root: str | Path, as_of: dt.date | None = None, rules: list[Rule] | None = None) -> Result:
-    handbook = load(root, as_of)
+def check(root: str | Path, as_of: dt.date | None = None, rules: list[Rule] | None = None, cache=None) -> Result:
+    handbook = load(root, as_of, cache)
     chosen = rules if rules is not None else all_rules()
     return Result(handbook, run_rules(handbook, chosen), chosen)

@@ -81,3 +81,70 @@ def last_changed(root, paths) -> dict[str, str]:
         return out
     except (GitError, ValueError):
         return {}
+
+
+@dataclass
+class Commit:
+    sha: str
+    date: str  # YYYY-MM-DD in Shanghai
+    author: str
+    subject: str
+    created: bool = False  # the commit added the file
+    body_changed: bool = False  # the text below the front matter changed
+    revision_added: bool = False  # the front matter's ``revisions`` got longer
+
+    @property
+    def unrecorded(self) -> bool:
+        """The body changed and no revision record was added with it."""
+        return self.body_changed and not self.revision_added and not self.created
+
+
+def _file_at(commit, rel: str) -> str | None:
+    try:
+        return (commit.tree / rel).data_stream.read().decode("utf-8", errors="replace")
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def _parts(text: str | None) -> tuple[str, int]:
+    """(body, number of revision records) of a document's text."""
+    import yaml
+
+    from .yamlio import split_front_matter
+
+    if text is None:
+        return "", 0
+    front, body, _ = split_front_matter(text)
+    try:
+        meta = yaml.safe_load(front) if front else None
+    except yaml.YAMLError:
+        meta = None
+    revisions = meta.get("revisions") if isinstance(meta, dict) else None
+    return body.strip(), len(revisions) if isinstance(revisions, list) else 0
+
+
+def history(root, paths, limit: int = 50) -> dict[str, list[Commit]]:
+    """The commits that changed each path (newest first, at most ``limit``), each with whether it added the
+    file, changed its body and added a revision record."""
+    from .dates import SHANGHAI
+
+    try:
+        repo = _repo(root)
+        top = Path(repo.working_tree_dir).resolve()
+        out = {}
+        for path in paths:
+            rel = (Path(root).resolve() / path).relative_to(top).as_posix()
+            commits = []
+            for commit in repo.iter_commits(paths=rel, max_count=limit):
+                body, count = _parts(_file_at(commit, rel))
+                before = _file_at(commit.parents[0], rel) if commit.parents else None
+                old_body, old_count = _parts(before)
+                commits.append(Commit(commit.hexsha, commit.committed_datetime.astimezone(SHANGHAI).date().isoformat(),
+                                      str(commit.author.name or ""), str(commit.summary or ""),
+                                      created=before is None, body_changed=body != old_body,
+                                      revision_added=count > old_count))
+            if commits:
+                out[path] = commits
+        return out
+    except (GitError, ValueError):
+        return {}

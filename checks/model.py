@@ -305,19 +305,21 @@ class Handbook:
 
     # -- loading ------------------------------------------------------------
     @classmethod
-    def load(cls, source, as_of: dt.date | None = None) -> "Handbook":
-        """Load a handbook from a folder on disk or from any :class:`checks.tree.Tree`."""
+    def load(cls, source, as_of: dt.date | None = None, cache=None) -> "Handbook":
+        """Load a handbook from a folder on disk or from any :class:`checks.tree.Tree`
+        (reusing the unchanged files of a :class:`checks.cache.SourceCache`)."""
         from .tree import as_tree
 
         tree = as_tree(source)
         hb = cls(tree, as_of or dates.today())
+        get = cache.source if cache is not None else (lambda tree, rel, load: load(tree, rel))
         for rel in tree.files("registers", "*.y*ml"):
-            reg = load_register(tree, rel)
+            reg = get(tree, rel, load_register)
             hb.registers[reg.name] = reg
         for rel in tree.files("docs", "*.md", recursive=True):
             if any(part.startswith(".") for part in rel.split("/")[1:]):
                 continue
-            hb.documents.append(load_document(tree, rel))
+            hb.documents.append(get(tree, rel, load_document))
         return hb
 
     # -- registers ----------------------------------------------------------

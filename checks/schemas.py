@@ -190,10 +190,14 @@ def schema_file(handbook: Handbook, register: Register) -> FsPath | None:
     return handbook.tree.root / rel
 
 
-def validate(handbook: Handbook) -> None:
-    """Validate every readable register and document front matter, in place."""
+def validate(handbook: Handbook, only=None) -> None:
+    """Validate every readable register and document front matter, in place
+    (or only the sources in ``only``: the others were validated before, see :mod:`checks.cache`)."""
     tree = handbook.tree
+    wanted = None if only is None else {id(source) for source in only}
     for register in handbook.registers.values():
+        if wanted is not None and id(register) not in wanted:
+            continue
         if not register.readable:
             continue
         if not register.schema_ref:
@@ -221,12 +225,15 @@ def validate(handbook: Handbook) -> None:
             continue
         _validate(register, validator, register.data, top_level_lists=True)
 
+    documents = [d for d in handbook.documents if wanted is None or id(d) in wanted]
+    if not documents:
+        return
     doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
     try:
         validator = tree_validator(tree, doc_schema) if tree.exists(doc_schema) else None
     except (OSError, ValueError, jsonschema.SchemaError):
         validator = None
-    for document in handbook.documents:
+    for document in documents:
         if not document.readable or not document.has_front_matter or validator is None:
             continue
         _validate(document, validator, document.data, top_level_lists=False)

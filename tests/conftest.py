@@ -1,13 +1,23 @@
 """Shared test fixtures.
 
 Rule tests follow one pattern: the sample handbook passes (the rule stays
-quiet on it), and a copy of the sample with one thing broken makes the rule
-fire.  Every test pins its date with ``AS_OF``.
+quiet on it), and the sample with one thing broken makes the rule fire.  Every
+test pins its date with ``AS_OF``.
+
+The sample is read once per test session.  A :class:`Workspace` patches it in
+memory (an :class:`~checks.tree.OverlayTree`), and a session-wide
+:class:`~checks.cache.SourceCache` hands every check the already parsed and
+validated sources of the files the test did not change, so a rule test reads
+only what it patched and runs only its rule (``ws.findings(rule)``).  A test
+that really needs files on disk (the CLI, git, the site) asks for
+``ws.root`` or ``ws.path(rel)``: the workspace is then written to a temporary
+folder once, and from then on reads and writes go to that folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -15,27 +25,110 @@ import pytest
 import yaml
 
 from checks import engine
+from checks.cache import SourceCache
+from checks.rules import get
+from checks.tree import HANDBOOK_PARTS, FsTree, OverlayTree, Tree
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 21)
-SAMPLE_PARTS = ("docs", "registers", "schemas", "standard", "mkdocs.yml")
+SAMPLE_PARTS = HANDBOOK_PARTS
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+#: what the tests saw each rule do: rule id -> {"fires": test ids, "quiet": test ids, "quiet on sample": test ids}
+OBSERVED: dict[str, dict[str, set]] = {}
+
+
+def observe(rule: str, found: list, patched: bool = True) -> list:
+    """Note that the running test saw ``rule`` fire (or stay quiet); ``found`` is returned unchanged."""
+    kind = "fires" if found else ("quiet" if patched else "quiet on sample")
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0]
+    OBSERVED.setdefault(rule, {}).setdefault(kind, set()).add(test)
+    return found
+
+
+class _Sample:
+    """The sample handbook's files, read once (lazily) and shared by every workspace."""
+
+    tree: Tree | None = None
+    cache = SourceCache()
+
+    @classmethod
+    def get(cls) -> Tree:
+        if cls.tree is None:
+            disk = FsTree(ROOT)
+            cls.tree = OverlayTree(disk, {rel: disk.read_bytes(rel) for rel in disk.paths() if not disk.is_link(rel)})
+        return cls.tree
+
+
+def sample_tree() -> Tree:
+    """The sample handbook as read at the start of the session (read-only)."""
+    return _Sample.get()
+
+
+def check_tree(tree, as_of: dt.date = AS_OF, rules=None):
+    """engine.check on a tree with the session's shared source cache."""
+    return engine.check(tree, as_of, rules=rules, cache=_Sample.cache)
 
 
 class Workspace:
-    """A copy of the sample handbook that a test may change."""
+    """The sample handbook, for a test to change: in memory until a test asks for a folder."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, tmp_factory=None, tree: Tree | None = None):
+        self._tmp_factory = tmp_factory
+        self._tree = OverlayTree(tree or sample_tree())
+        self._root: Path | None = None  # set once materialised on disk
+
+    # -- where the files are -------------------------------------------------
+    @property
+    def root(self) -> Path:
+        """A real folder holding the workspace (written on first use; from then on the files live there)."""
+        if self._root is None:
+            target = Path(self._tmp_factory.mktemp("ws")) if self._tmp_factory else None
+            if target is None:
+                import tempfile
+
+                target = Path(tempfile.mkdtemp(prefix="opsbook-ws-"))
+            for rel in self._tree.paths():
+                dest = target / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(self._tree.read_bytes(rel))
+            self._root = target
+        return self._root
+
+    @property
+    def on_disk(self) -> bool:
+        return self._root is not None
+
+    @property
+    def tree(self) -> Tree:
+        """The tree a check reads: the patched sample in memory, or the folder once on disk."""
+        return FsTree(self._root) if self._root is not None else self._tree
 
     def path(self, rel: str) -> Path:
         return self.root / rel
 
-    def read(self, rel: str) -> str:
-        return self.path(rel).read_text(encoding="utf-8")
+    def files(self, folder: str, pattern: str = "*", recursive: bool = True) -> list[str]:
+        """The workspace's files below ``folder`` matching ``pattern`` (relative paths, sorted)."""
+        return self.tree.files(folder, pattern, recursive=recursive)
 
-    def write(self, rel: str, text: str) -> None:
-        self.path(rel).parent.mkdir(parents=True, exist_ok=True)
-        self.path(rel).write_text(text, encoding="utf-8")
+    def exists(self, rel: str) -> bool:
+        return self.tree.exists(rel)
+
+    # -- reading and changing files -------------------------------------------
+    def read(self, rel: str) -> str:
+        if self._root is not None:
+            return (self._root / rel).read_text(encoding="utf-8")
+        return self._tree.read_bytes(rel).decode("utf-8")
+
+    def write(self, rel: str, text) -> None:
+        if self._root is not None:
+            target = self._root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text) if isinstance(text, bytes) else target.write_text(text, encoding="utf-8")
+        else:
+            self._tree.set(rel, text)
 
     def replace(self, rel: str, old: str, new: str, count: int = 1) -> None:
         text = self.read(rel)
@@ -43,17 +136,22 @@ class Workspace:
         self.write(rel, text.replace(old, new, count))
 
     def remove(self, rel: str) -> None:
-        target = self.path(rel)
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if self._root is not None:
+            target = self._root / rel
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+            return
+        if not self._tree.exists(rel) and not self._tree.is_dir(rel):
+            raise FileNotFoundError(rel)
+        self._tree.set(rel, None)
 
     def load_yaml(self, rel: str):
-        return yaml.safe_load(self.read(rel))
+        return yaml.load(self.read(rel), Loader=_YAML_LOADER)
 
     def edit_yaml(self, rel: str, change) -> None:
         """Load a register, let ``change(data)`` mutate it, write it back (schema line kept)."""
         text = self.read(rel)
         first = text.split("\n", 1)[0]
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
         change(data)  # mutates in place; its return value is ignored
         body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
         self.write(rel, (first + "\n" if first.startswith("#") else "") + body)
@@ -62,40 +160,86 @@ class Workspace:
         """Let ``change(meta)`` mutate a document's front matter."""
         text = self.read(rel)
         _, front, body = text.split("---\n", 2)
-        meta = yaml.safe_load(front)
+        meta = yaml.load(front, Loader=_YAML_LOADER)
         change(meta)
         self.write(rel, "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000) + "---\n" + body)
 
-    def check(self, as_of: dt.date = AS_OF):
-        return engine.check(self.root, as_of)
+    # -- checking --------------------------------------------------------------
+    def load(self, as_of: dt.date = AS_OF):
+        """The workspace's handbook, loaded and schema-validated (shared sources are read-only)."""
+        return engine.load(self.tree, as_of, cache=_Sample.cache)
+
+    def check(self, as_of: dt.date = AS_OF, rules=None):
+        """Every rule (or the given ones) on the workspace."""
+        return check_tree(self.tree, as_of, rules)
 
     def findings(self, rule: str, as_of: dt.date = AS_OF) -> list:
-        return [f for f in self.check(as_of).findings if f.rule == rule]
+        """The findings of one rule, running only that rule."""
+        chosen = get(rule)
+        result = self.check(as_of, None if chosen is None else [chosen])
+        return observe(rule, [f for f in result.findings if f.rule == rule], self.patched)
+
+    @property
+    def patched(self) -> bool:
+        """Whether the test changed anything (else the workspace is the sample as it is)."""
+        return self._root is not None or bool(self._tree.changes)
+
+
+def model_snapshot(handbook) -> dict:
+    """A deep copy of every source of a handbook (its data, lines, problems, validity …), to compare later."""
+    import copy
+
+    return {source.path: copy.deepcopy(source) for source in handbook.iter_sources()}
+
+
+# -- test_every_rule_has_tests reads what the other tests saw ------------------------------
+_RUN = {"selected": set(), "deselected": set()}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The rule-coverage test runs last, after the tests it reads about."""
+    items.sort(key=lambda item: getattr(item, "originalname", "") == "test_every_rule_has_tests")
+
+
+def pytest_deselected(items):
+    _RUN["deselected"].update(Path(item.path) for item in items)
+
+
+def pytest_collection_finish(session):
+    _RUN["selected"] = {Path(item.path) for item in session.items}
+
+
+def whole_rule_suite() -> bool:
+    """Whether this run selected every test of every module that tests rules (tests/rules, tests/test_*.py)."""
+    wanted = set((ROOT / "tests" / "rules").glob("test_*.py")) | set((ROOT / "tests").glob("test_*.py"))
+    return wanted <= _RUN["selected"] and not wanted & _RUN["deselected"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_sources_stay_unchanged():
+    """Every test shares the sample's parsed sources: at the end of the session they must be as loaded."""
+    before = model_snapshot(engine.load(sample_tree(), AS_OF, cache=_Sample.cache))
+    yield
+    after = {s.path: s for s in engine.load(sample_tree(), AS_OF, cache=_Sample.cache).iter_sources()}
+    changed = sorted(path for path, source in before.items() if after.get(path) != source)
+    assert not changed, f"a rule or test changed the shared sample model: {changed}"
 
 
 @pytest.fixture
-def ws(tmp_path) -> Workspace:
-    """A fresh copy of the sample handbook."""
-    for part in SAMPLE_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / part)
-        elif source.is_file():
-            shutil.copy2(source, tmp_path / part)
-    return Workspace(tmp_path)
+def ws(tmp_path_factory) -> Workspace:
+    """The sample handbook, patched in memory (``ws.root`` gives a real copy on disk)."""
+    return Workspace(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def sample_result():
     """The sample handbook checked as of AS_OF (shared, read-only)."""
-    return engine.check(ROOT, AS_OF)
+    return check_tree(sample_tree(), AS_OF)
 
 
 def findings(ws, rule, as_of=AS_OF):
-    """The rule's findings on the workspace, running only that rule (faster than a full check)."""
-    from checks.rules import get
-
-    return [f for f in engine.check(ws.root, as_of, rules=[get(rule)]).findings if f.rule == rule]
+    """The rule's findings on the workspace, running only that rule."""
+    return ws.findings(rule, as_of)
 
 
 def messages(ws, rule, **kw):
@@ -113,4 +257,7 @@ def line_of(ws, rel, text, after=None):
 
 
 def fired(result, rule: str) -> list:
-    return [f for f in result.findings if f.rule == rule]
+    """The findings of ``rule`` in a check's result (noted for test_every_rule_has_tests)."""
+    tree = result.handbook.tree
+    patched = tree is not sample_tree() and not (isinstance(tree, OverlayTree) and tree.base is sample_tree() and not tree.changes)
+    return observe(rule, [f for f in result.findings if f.rule == rule], patched)

@@ -2,14 +2,45 @@
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from checks import engine
 from checks.findings import Hit
 from checks.rules import Rule
+from conftest import fired
+
+LOADER_RULES = ("ENC001", "YAML001", "YAML002", "SCH001", "SCH002", "FILE001")
 
 
 def by_file(result, path):
-    return [f for f in result.findings if f.file == path]
+    """The findings on one file (each rule among them noted as firing, for test_every_rule_has_tests)."""
+    found = [f for f in result.findings if f.file == path]
+    for rule in {f.rule for f in found}:
+        fired(result, rule)
+    return found
+
+
+@pytest.mark.parametrize("rule", LOADER_RULES)
+def test_loader_rules_quiet_on_sample(sample_result, rule):
+    assert fired(sample_result, rule) == []
+
+
+def test_loader_rules_quiet_on_a_well_formed_edit(ws):
+    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"].reverse())
+    ws.write("docs/notes.md", "---\ntitle: 测试\n---\n正文\n")
+    result = ws.check()
+    assert [rule for rule in LOADER_RULES if fired(result, rule)] == []
+
+
+def test_duplicate_key_is_reported_at_its_line(ws):
+    ws.replace("registers/positions.yaml", "  - id: room-admin\n    name: 机房管理员\n",
+               "  - id: room-admin\n    name: 机房管理员\n    name: 机房管理员（重复）\n")
+    line = ws.read("registers/positions.yaml").split("\n").index("    name: 机房管理员（重复）") + 1
+    found = ws.findings("YAML002")
+    assert [(f.file, f.line) for f in found] == [("registers/positions.yaml", line)]
+    assert "重复出现" in found[0].message
 
 
 def test_broken_yaml_names_file_and_line_and_others_still_checked(ws):
@@ -56,35 +87,34 @@ def test_unknown_field_and_missing_required(ws):
 
 
 def test_gbk_register(ws):
-    ws.path("registers/positions.yaml").write_bytes(ws.read("registers/positions.yaml").encode("gb18030"))
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    ws.write("registers/positions.yaml", ws.read("registers/positions.yaml").encode("gb18030"))
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["ENC001"]
     assert "GBK" in found[0].message and found[0].line == 2
 
 
 def test_gbk_document(ws):
-    ws.write("docs/gbk.md", "")
-    ws.path("docs/gbk.md").write_bytes("---\ntitle: 测试\n---\n正文\n".encode("gbk"))
-    found = [f for f in ws.check().findings if f.file == "docs/gbk.md"]
+    ws.write("docs/gbk.md", "---\ntitle: 测试\n---\n正文\n".encode("gbk"))
+    found = by_file(ws.check(), "docs/gbk.md")
     assert [f.rule for f in found] == ["ENC001"]
 
 
 def test_missing_schema_line(ws):
     ws.write("registers/positions.yaml", ws.read("registers/positions.yaml").split("\n", 1)[1])
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["SCH002"] and found[0].line == 1
 
 
 def test_schema_line_pointing_outside_schemas(ws):
     text = ws.read("registers/positions.yaml").split("\n", 1)[1]
     ws.write("registers/positions.yaml", "# yaml-language-server: $schema=../../etc/passwd\n" + text)
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["SCH002"]
 
 
 def test_broken_front_matter_line_is_the_file_line(ws):
     ws.write("docs/broken.md", "---\ntitle: 测试\nversion: \"1.0\n---\n正文\n")
-    found = [f for f in ws.check().findings if f.file == "docs/broken.md" and f.rule == "YAML001"]
+    found = [f for f in by_file(ws.check(), "docs/broken.md") if f.rule == "YAML001"]
     assert len(found) == 1 and found[0].line in (3, 4)
 
 
@@ -97,21 +127,21 @@ def test_document_front_matter_wrong_type(ws):
 
 def test_register_that_is_a_list(ws):
     ws.write("registers/positions.yaml", "# yaml-language-server: $schema=../schemas/positions.schema.json\n- a\n- b\n")
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["SCH001"]
 
 
 def test_empty_register(ws):
     ws.write("registers/positions.yaml", "# yaml-language-server: $schema=../schemas/positions.schema.json\n")
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["SCH001"]
 
 
 def test_python_tag_is_refused(ws):
     ws.replace("registers/positions.yaml", "    primary: P003\n", "    primary: !!python/object/apply:os.system ['touch pwned']\n")
-    found = [f for f in ws.check().findings if f.file == "registers/positions.yaml"]
+    found = by_file(ws.check(), "registers/positions.yaml")
     assert [f.rule for f in found] == ["YAML001"] and "标签" in found[0].message
-    assert not ws.path("pwned").exists()
+    assert not ws.exists("pwned") and not Path("pwned").exists()
 
 
 def test_a_crashing_rule_is_a_finding_not_a_traceback(ws):
@@ -120,7 +150,7 @@ def test_a_crashing_rule_is_a_finding_not_a_traceback(ws):
         yield  # pragma: no cover
 
     crashing = Rule("TST999", "boom", "崩溃", None, "error", "测试", "files", (), boom, False)
-    handbook = engine.load(ws.root)
+    handbook = ws.load()
     findings = engine.run_rules(handbook, [crashing])
     assert [f.rule for f in findings] == ["INT001"]
     assert "TST999" in findings[0].message
@@ -140,7 +170,7 @@ def test_cli_never_prints_a_traceback_on_bad_input(ws):
 def test_missing_register_is_reported_and_its_rules_skipped(ws):
     ws.remove("registers/positions.yaml")
     result = ws.check()
-    missing = [f for f in result.findings if f.rule == "FILE001"]
+    missing = fired(result, "FILE001")
     assert [(f.file, f.line) for f in missing] == [("registers/positions.yaml", None)]
     assert "运维岗位" in missing[0].message
     assert not any(f.rule in ("ORG002", "ORG003") for f in result.findings)

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from conftest import AS_OF
 
-from checks import engine
 from checks.calendar import Session, TradingCalendar, _package_calendar, describe
 
 D = dt.date
@@ -183,7 +182,7 @@ def test_extra_closure_overrides_the_package():
 # -- from the register -----------------------------------------------------------
 
 def _handbook(ws):
-    return engine.load(ws.root, AS_OF)
+    return ws.load(AS_OF)
 
 
 def test_from_sample_register(ws):

@@ -9,6 +9,7 @@ the day after, the rule fires with the obligation's own message.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -40,9 +41,9 @@ PATCHES = {
     "INV005": (dt.date(2026, 3, 17), [("registers/incidents.yaml", SUPPLEMENTARY, ""),
                                       ("registers/incidents.yaml", '    recovered: "2026-03-16 10:25"\n    status: 已关闭',
                                        '    recovered: "2026-03-16 10:25"\n    status: 调查中')]),
-    "EMG010": (None, [("docs/plans/emergency-plan.md", 'version: "5.0"\nsensitivity', 'version: "6.0"\nsensitivity'),
-                      ("docs/plans/emergency-plan.md", "重新报备}\n", "重新报备}\n"
-                       '  - {version: "6.0", date: 2026-11-10, author: P002, approver: P001, summary: 重写切换方案}\n')]),
+    "EMG010": (None, [("docs/plans/emergency-plan.md", lambda text: re.sub(
+        r'\nversion: "[^"]+"\n(.*?)\nrevisions:\n', '\nversion: "9.0"\n\\1\nrevisions:\n'
+        '  - {version: "9.0", date: 2026-11-10, author: P002, approver: P001, summary: 重写切换方案}\n', text, count=1, flags=re.S))]),
     "ORG004": (None, [("registers/staff.yaml", "number: S0000116080002, obtained: 2014-11-20}",
                        "number: S0000116080002, obtained: 2014-11-20, valid_until: 2027-03-31}")]),
     "SUP007": (dt.date(2026, 3, 1), [("registers/suppliers.yaml", "status: 已完成, closed: 2026-02-27", "status: 进行中")]),
@@ -56,10 +57,16 @@ def _load(as_of, patches=()):
     tree = FsTree(ROOT)
     if patches:
         texts = {}
-        for rel, old, new in patches:
+        for rel, *change in patches:
             text = texts.get(rel) or tree.read_text(rel)
-            assert old in text, (rel, old)
-            texts[rel] = text.replace(old, new, 1)
+            if callable(change[0]):
+                changed = change[0](text)
+            else:
+                old, new = change
+                assert old in text, (rel, old)
+                changed = text.replace(old, new, 1)
+            assert changed != text, (rel, change)
+            texts[rel] = changed
         tree = OverlayTree(tree, texts)
     return engine.load(tree, as_of)
 

@@ -988,7 +988,7 @@ def emergency_cards(handbook):
         person: P013
         role: 信息报告组组长
         tasks: [接报后 10 分钟内通知应急工作小组负责人, 记录事件时间线]
-        contacts: [{name: 李建国, phone: "13900001002"}]
+        contacts: [{name: 李建国, phone: "13800000000"}]
     ```
     """
     root = handbook.root_of("emergency")

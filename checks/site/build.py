@@ -1,126 +1,240 @@
-"""``opsbook build`` and ``opsbook serve``: mkdocs, driven programmatically.
+"""``opsbook build``, ``opsbook stage`` and ``opsbook serve``: stage the site, then let a generator render it.
 
-The handbook's ``mkdocs.yml`` is loaded as written, with three things set by
-opsbook: the hooks module and the theme overrides of this package (so that a
-handbook copied elsewhere still builds with the checker it is run with) and
-``extra.opsbook`` (root, audience, as-of date), which the hooks read.
+The staged tree (:mod:`checks.site.stage`) is everything a reader of one
+audience may see, already redacted, escaped and cleaned.  A generator only turns
+it into HTML; what is bound to each generator is the small adapter here:
+
+* mkdocs-material (the default): ``mkdocs.config.load_config`` on the staged
+  ``mkdocs.yml``, plus the one setting YAML cannot carry without a Python tag
+  (Chinese-keeping heading anchors) and jieba's extra words for search.
+* Zensical: the same staged tree and configuration, run as ``zensical build``;
+  its search options and anchor setting in the form it reads.
+
+After either, the same last steps run over the output: the search index as a
+script (for file:// browsing) and the scan for hidden content and active markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 import warnings
 from pathlib import Path
+
+import yaml
 
 # jieba (Chinese search segmentation) imports pkg_resources, which warns on every build; nothing to act on.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
+from .stage import AUDIENCES, MARKER, BuildError, Staged, prepare_output, scan, stage, write_search_script  # noqa: E402
+
 PACKAGE = Path(__file__).resolve().parent
-HOOKS = PACKAGE / "hooks.py"
-OVERRIDES = PACKAGE / "overrides"
-AUDIENCES = ("public", "internal", "restricted", "confidential")
+GENERATORS = ("mkdocs", "zensical")
+WATCHED = ("docs", "registers", "schemas", "standard", "mkdocs.yml")
+
+__all__ = ["AUDIENCES", "BuildError", "GENERATORS", "build", "stage_only", "serve", "render"]
 
 
-class BuildError(Exception):
-    """The site could not be built (configuration, missing files, a leak caught by the last check)."""
+# -- generators --------------------------------------------------------------------
 
-
-def _raw_config(config_file: Path) -> dict:
-    from mkdocs.utils.yaml import yaml_load
-
-    try:
-        with open(config_file, "rb") as fd:
-            data = yaml_load(fd)
-    except OSError as exc:
-        raise BuildError(f"无法读取 {config_file}：{exc.strerror or exc}") from None
-    except Exception as exc:  # YAML errors
-        raise BuildError(f"{config_file} 不是有效的 YAML：{exc}") from None
-    return data if isinstance(data, dict) else {}
-
-
-def options(root, audience: str = "internal", as_of: dt.date | None = None, **overrides) -> dict:
-    """The keyword arguments for ``mkdocs.config.load_config``: the handbook's mkdocs.yml plus opsbook's settings."""
-    root = Path(root).resolve()
-    if audience not in AUDIENCES:
-        raise BuildError(f"未知的敏感级别“{audience}”，应为 {'、'.join(AUDIENCES)} 之一")
-    config_file = root / "mkdocs.yml"
-    if not config_file.is_file():
-        raise BuildError(f"找不到站点配置 {config_file}")
-    raw = _raw_config(config_file)
-    theme = raw.get("theme") or {"name": "material"}
-    if isinstance(theme, str):
-        theme = {"name": theme}
-    theme = dict(theme)
-    theme["custom_dir"] = str(OVERRIDES)
-    hooks = []
-    for hook in raw.get("hooks") or []:  # the handbook's own hooks stay; ours is this package's
-        path = Path(str(hook))
-        path = path if path.is_absolute() else root / path
-        if path.as_posix().endswith("checks/site/hooks.py"):
-            continue
-        hooks.append(str(path))
-    hooks.append(str(HOOKS))
-    plugins = raw.get("plugins")
-    if isinstance(plugins, list):  # macros reads include_dir relative to the working directory: make it absolute
-        plugins = [
-            {name: {**(conf or {}), "include_dir": str(PACKAGE / "includes")}} if name == "macros" else {name: conf}
-            for item in plugins
-            for name, conf in ((item, {}) if isinstance(item, str) else next(iter(item.items())),)
-        ]
-    extra = dict(raw.get("extra") or {})
-    # no date: the checker's own default (a sample handbook's fixed date, else today)
-    extra["opsbook"] = {"root": str(root), "audience": audience, "as_of": as_of.isoformat() if as_of else ""}
-    kwargs = {"config_file": str(config_file), "theme": theme, "hooks": hooks, "extra": extra}
-    if isinstance(plugins, list):
-        kwargs["plugins"] = plugins
-    kwargs.update({k: v for k, v in overrides.items() if v is not None})
-    return kwargs
-
-
-def load(root, audience: str = "internal", as_of: dt.date | None = None, **overrides):
+def _render_mkdocs(staged: Staged, site: Path, strict: bool) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+    from pymdownx.slugs import slugify
 
+    _quiet_logging()
     try:
-        return load_config(**options(root, audience, as_of, **overrides))
+        config = load_config(config_file=str(staged.config_file), site_dir=str(site), strict=strict)
     except ConfigurationError as exc:
         raise BuildError(f"站点配置有误：{exc}") from None
-
-
-def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | None = None, strict: bool = False,
-          site_url: str | None = None) -> Path:
-    """Build the site for one audience into ``site_dir``; returns the directory.
-
-    ``site_url`` (optional, also settable in mkdocs.yml) is the site's published address: with it mkdocs
-    writes a full sitemap.xml; without it every link stays relative and the sitemap is empty."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.exceptions import Abort, MkDocsException
-
-    site = Path(site_dir).resolve()
-    _quiet_logging()
-    config = load(root, audience, as_of, site_dir=str(site), strict=strict, site_url=site_url)
+    # Anchors that keep Chinese characters (the default slugify drops them): set here rather than
+    # with a !!python tag in YAML.
+    config.mdx_configs.setdefault("toc", {})["slugify"] = slugify(case="lower")
+    if "toc" not in config.markdown_extensions:
+        config.markdown_extensions.append("toc")
+    _load_jieba_words()
     try:
         mkdocs_build(config)
     except (Abort, MkDocsException) as exc:
         raise BuildError(str(exc) or type(exc).__name__) from None
     except OSError as exc:
         raise BuildError(f"{exc.filename or ''} {exc.strerror or exc}".strip()) from None
+
+
+def zensical_config(staged: Staged) -> Path:
+    """The staged configuration as Zensical reads it (its search takes no ``lang``; anchors as a dict)."""
+    config = yaml.safe_load(staged.config_file.read_text(encoding="utf-8"))
+    config["plugins"] = ["search"]
+    exts = []
+    for item in config.get("markdown_extensions") or []:
+        name, conf = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        if name == "toc":
+            conf = {**conf, "slugify": {"object": "pymdownx.slugs.slugify", "kwds": {"case": "lower"}}}
+        exts.append({name: conf} if conf else name)
+    config["markdown_extensions"] = exts
+    config["site_dir"] = "site"
+    path = staged.dir / "zensical.mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _render_zensical(staged: Staged, site: Path, strict: bool) -> None:
+    config = zensical_config(staged)
+    cmd = [sys.executable, "-m", "zensical", "build", "--clean", "-f", str(config)] + (["--strict"] if strict else [])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"))}
+    proc = subprocess.run(cmd, cwd=staged.dir, capture_output=True, text=True, env=env, timeout=600)
+    if proc.returncode != 0:
+        raise BuildError("Zensical 构建失败：" + (proc.stderr or proc.stdout).strip()[-2000:])
+    built = staged.dir / "site"
+    for entry in built.iterdir():
+        target = site / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, target)
+        else:
+            shutil.copy2(entry, target)
+
+
+def render(staged: Staged, site: Path, generator: str = "mkdocs", strict: bool = False) -> None:
+    if generator == "mkdocs":
+        _render_mkdocs(staged, site, strict)
+    elif generator == "zensical":
+        _render_zensical(staged, site, strict)
+    else:
+        raise BuildError(f"未知的站点生成器“{generator}”，应为 {'、'.join(GENERATORS)} 之一")
+
+
+# -- the commands ------------------------------------------------------------------
+
+def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | None = None, strict: bool = False,
+          site_url: str | None = None, extra_config: dict | None = None, generator: str = "mkdocs") -> Path:
+    """Build the site for one audience into ``site_dir``; returns the directory.
+
+    ``site_url`` (optional, also settable in mkdocs.yml) is the site's published address: with it the
+    generator writes a full sitemap.xml; without it every link stays relative and the sitemap is empty.
+    ``extra_config`` is merged into the generated configuration's ``extra`` (e.g. ``{"version": …}``
+    for Material's version selector).  ``generator``: ``mkdocs`` (default) or ``zensical``."""
+    root = Path(root).resolve()
+    if generator not in GENERATORS:
+        raise BuildError(f"未知的站点生成器“{generator}”，应为 {'、'.join(GENERATORS)} 之一")
+    if audience not in AUDIENCES:
+        raise BuildError(f"未知的敏感级别“{audience}”，应为 {'、'.join(AUDIENCES)} 之一")
+    site = prepare_output(root, site_dir)
+    with tempfile.TemporaryDirectory(prefix="opsbook-stage-") as tmp:
+        staged = stage(root, Path(tmp) / "stage", audience, as_of, site_url, extra_config)
+        render(staged, site, generator, strict)
+        (site / MARKER).write_text("此目录由 opsbook 生成，重新构建时会被清空。\n", encoding="utf-8")
+        write_search_script(site)
+        problems = scan(site, staged.ctx)
+    if problems:
+        prepare_output(root, site)  # ours (it has the marker): emptied, nothing half-published stays
+        raise BuildError("输出中出现了读者无权查看的内容或可执行的标记，已清空输出目录：" + "；".join(problems[:10]))
     return site
 
 
-def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_addr: str = "127.0.0.1:8000") -> None:
-    """Preview the site with live reload (mkdocs serve), rebuilt on every change of docs/, registers/ …"""
-    from mkdocs.commands.serve import serve as mkdocs_serve
-    from mkdocs.exceptions import Abort, MkDocsException
+def stage_only(root, site_dir, audience: str = "internal", as_of: dt.date | None = None,
+               site_url: str | None = None) -> Path:
+    """``opsbook stage``: write the staged tree (what a generator would render) into ``site_dir``."""
+    return stage(root, site_dir, audience, as_of, site_url).dir
 
-    _quiet_logging()
+
+def _snapshot(root: Path) -> dict:
+    """Modification times of every watched file (polling works on every platform and file system)."""
+    out = {}
+    for name in WATCHED:
+        path = root / name
+        if path.is_file():
+            out[name] = path.stat().st_mtime_ns
+        elif path.is_dir():
+            for dirpath, _, filenames in os.walk(path):
+                for filename in filenames:
+                    file = Path(dirpath) / filename
+                    try:
+                        out[str(file)] = file.stat().st_mtime_ns
+                    except OSError:
+                        pass
+    return out
+
+
+def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_addr: str = "127.0.0.1:8000",
+          generator: str = "mkdocs", interval: float = 1.0) -> None:
+    """Preview the site: build, serve it on ``dev_addr``, rebuild on every change of docs/, registers/,
+    schemas/, standard/ or mkdocs.yml.  A request that arrives after a change waits for the rebuild, so it
+    always shows the files as they are; a failed rebuild is reported and the last good site stays served."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = Path(root).resolve()
+    host, _, port = dev_addr.rpartition(":")
     try:
-        kwargs = options(root, audience, as_of, dev_addr=dev_addr)
-        mkdocs_serve(**kwargs)
-    except (Abort, MkDocsException) as exc:
-        raise BuildError(str(exc)) from None
+        address = (host or "127.0.0.1", int(port))
+    except ValueError:
+        raise BuildError(f"--dev-addr 应为 主机:端口，收到“{dev_addr}”") from None
+    work = Path(tempfile.mkdtemp(prefix="opsbook-serve-"))
+    state = {"dir": None, "seen": None, "n": 0}
+    lock = threading.Lock()  # one build at a time; requests wait for it
 
+    def fresh() -> Path:
+        with lock:
+            now = _snapshot(root)
+            if now != state["seen"]:
+                state["seen"], state["n"] = now, state["n"] + 1
+                target = work / f"site-{state['n']}"
+                try:
+                    build(root, target, audience, as_of, generator=generator)
+                except BuildError as exc:
+                    print(f"opsbook: 站点构建失败（继续提供上一次成功的版本）：{exc}", file=sys.stderr, flush=True)
+                else:
+                    old, state["dir"] = state["dir"], target
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
+                    print(f"opsbook: 站点已重新构建（{time.strftime('%H:%M:%S')}）", file=sys.stderr, flush=True)
+            return state["dir"] or work
+
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            self.directory = str(fresh())
+            return super().translate_path(path)
+
+        def end_headers(self):
+            self.send_header("Cache-Control", "no-store")
+            super().end_headers()
+
+        def log_message(self, format, *args):  # noqa: A002 - quiet: the build messages are what matter
+            pass
+
+    fresh()
+    if state["dir"] is None:
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError("首次构建失败，未启动预览")
+    try:
+        server = ThreadingHTTPServer(address, partial(Handler, directory=str(state["dir"])))
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"无法监听 {dev_addr}：{exc.strerror or exc}") from None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    print(f"opsbook: 预览地址 http://{address[0]}:{server.server_address[1]}/（修改 docs/、registers/、schemas/、"
+          f"mkdocs.yml 后自动重新构建；Ctrl+C 退出）", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(interval)
+            fresh()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- mkdocs' console and jieba -------------------------------------------------------------
 
 def _quiet_logging() -> None:
     """mkdocs' messages on the console, as `mkdocs build` shows them (once)."""
@@ -132,5 +246,15 @@ def _quiet_logging() -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
-    # mkdocs-macros lists its modules and variables at INFO on every build: keep only its warnings.
-    logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)
+
+
+def _load_jieba_words() -> None:
+    words = PACKAGE / "jieba_words.txt"
+    try:
+        import jieba
+    except ImportError:  # the search plugin then indexes without segmentation
+        return
+    jieba.setLogLevel(logging.WARNING)
+    if words.is_file() and not getattr(jieba, "_opsbook_words", False):
+        jieba.load_userdict(str(words))
+        jieba._opsbook_words = True

@@ -19,7 +19,7 @@ from .. import dates, engine, gitinfo
 from ..model import SENSITIVITY_ZH, Document
 from .audience import DEFAULT_AUDIENCE, Audience
 
-log = logging.getLogger("mkdocs.plugins.opsbook")
+log = logging.getLogger("opsbook.site")
 
 KIND_ZH = {
     "policy": "管理制度",
@@ -43,12 +43,15 @@ class SiteContext:
     version: gitinfo.Version | None = None
     chapters: list = field(default_factory=list)
     catalogue_errors: list = field(default_factory=list)
-    files: object = None  # mkdocs Files after filtering
+    site_files: set = field(default_factory=set)  # staged docs-tree paths (pages and attachments)
     generated: dict = field(default_factory=dict)  # src_uri -> kind of generated page
     page_urls: dict = field(default_factory=dict)  # generated page key -> src_uri
     hidden_src: set = field(default_factory=set)  # docs_dir paths removed for this audience
     hidden_urls: set = field(default_factory=set)  # and their addresses in the site
-    current_src: str | None = None  # the page being rendered
+    current_src: str | None = None  # the page being staged
+    masked: set = field(default_factory=set)  # values of fields more sensitive than the audience (leak scan)
+    shown: set = field(default_factory=set)  # values published in fields the audience may see
+    notes: list = field(default_factory=list)  # build findings (a macro that could not be expanded)
 
     @classmethod
     def create(cls, root, level: str | None = None, as_of: dt.date | None = None) -> "SiteContext":
@@ -113,7 +116,8 @@ class SiteContext:
         if cached is None:
             from .. import obligations
 
-            cached = [d for d in obligations.collect(self.handbook, self.result.rules) if self.audience.path_visible(d.file)]
+            cached = [d for d in obligations.collect(self.handbook, self.result.rules)
+                      if self.audience.path_visible(d.file) and not self.audience.mentions_hidden(d.what)]
             self._obligations = cached
         return cached
 
@@ -125,8 +129,9 @@ class SiteContext:
     def _visible_findings(self):
         cached = getattr(self, "_vf", None)
         if cached is None:
-            shown = [f for f in self.result.findings if self.audience.finding_visible(f)]
-            cached = self._vf = (shown, len(self.result.findings) - len(shown))
+            every = list(self.result.findings) + list(self.notes)
+            shown = [f for f in every if self.audience.finding_visible(f)]
+            cached = self._vf = (shown, len(every) - len(shown))
         return cached
 
     def findings_by_rule(self) -> dict:
@@ -138,7 +143,7 @@ class SiteContext:
     def hidden_by_rule(self) -> dict:
         shown = {id(f) for f in self.findings}
         out: dict[str, int] = {}
-        for f in self.result.findings:
+        for f in list(self.result.findings) + list(self.notes):
             if id(f) not in shown:
                 out[f.rule] = out.get(f.rule, 0) + 1
         return out
@@ -159,6 +164,19 @@ class SiteContext:
                 log.warning(f"opsbook: 无法读取 git 修改日期：{exc}")
                 cached = {}
             self._lc = cached
+        return cached
+
+    def history(self) -> dict:
+        """Per visible document: the commits that changed its file, newest first (git)."""
+        cached = getattr(self, "_history", None)
+        if cached is None:
+            paths = [d.path for d in self.visible_documents()]
+            try:
+                cached = gitinfo.history(self.root, paths)
+            except Exception as exc:  # git is optional for the site
+                log.warning(f"opsbook: 无法读取 git 历史：{exc}")
+                cached = {}
+            self._history = cached
         return cached
 
     def person(self, pid) -> str:

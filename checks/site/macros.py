@@ -1,73 +1,54 @@
-"""Macros for documents (mkdocs-macros-plugin): register data inside the handbook's pages.
+"""The macros a document may call: register data inside the handbook's pages.
 
 In a document, write for example::
 
     {{ org_name() }} 的值班安排见下表：
 
-    {{ register_table("duty", "rota", columns=["date", "shift", "leader"]) }}
+    {{ register_table("duty", "rosters", columns=["month", "lead"]) }}
 
     本制度由 {{ person("P013") }} 负责解释，另见 {{ doc_link("POL-10") }}。
 
-Every macro applies the build's audience: a register or document the reader
-may not see is shown as “（受限台账）”/“（受限文档）”.  Pages without ``{{``,
-``{%`` are left alone, code blocks and inline code are never rendered (Jinja
-examples in manuals stay as written), and a page whose Jinja cannot be parsed
-is published as written, with a warning in the build log.
+The grammar (one call with constant arguments per ``{{ }}``) and the sandbox are
+:mod:`checks.templating`'s; this module only implements the macros, for one
+page of one build.  Every macro applies the build's audience: a register or
+document the reader may not see is shown as “（受限台账）”/“（受限文档）”, a
+field more sensitive than the reader as “（受限字段）”.  Every value is escaped.
 """
 
 from __future__ import annotations
 
-import logging
-import re
+from markupsafe import Markup
 
-from checks.site import context as site_context
-from checks.site.audience import RESTRICTED_REGISTER_TEXT, RESTRICTED_TEXT
-from checks.site.render import FieldNames, Linker, ValueRenderer, esc, restricted
-
-log = logging.getLogger("mkdocs.plugins.opsbook")
-
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=indent)(?P=fence)[ \t]*$", re.M | re.S)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+from ..schemas import schema_file
+from .audience import RESTRICTED_REGISTER_TEXT
+from .render import FieldNames, Linker, ValueRenderer, esc, page_url, restricted
 
 
-def _protect(markdown: str, env) -> str:
-    """Wrap code blocks and inline code in {% raw %} so that Jinja leaves them as written."""
-    start, end = "{%" if not env else env.env.block_start_string, "%}" if not env else env.env.block_end_string
-    raw_open, raw_close = f"{start} raw {end}", f"{start} endraw {end}"
+def macros_for(ctx, src_uri: str) -> dict:
+    """The macro functions for the page at ``src_uri`` (staged docs path)."""
+    link = Linker(ctx, page_url(src_uri))
 
-    def wrap(text: str) -> str:
-        if "{{" in text or "{%" in text or "{#" in text:
-            return raw_open + text + raw_close
-        return text
+    def html(text) -> Markup:
+        return Markup(text)
 
-    out, last = [], 0
-    for match in _FENCE.finditer(markdown):
-        out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), markdown[last:match.start()]))
-        out.append(wrap(match.group(0)))
-        last = match.end()
-    out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), markdown[last:]))
-    return "".join(out)
+    def renderer(name):
+        register = ctx.handbook.register(name)
+        return ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, register)))
 
+    def hidden(name):
+        if ctx.handbook.register(name) is None:
+            return html(esc(f"（没有台账 {name}）"))
+        if not ctx.audience.register_visible(name):
+            return html(restricted(RESTRICTED_REGISTER_TEXT))
+        return None
 
-def _ctx():
-    return site_context.current()
+    def data(name) -> dict:
+        register = ctx.handbook.register(name)
+        return register.data if register is not None and isinstance(register.data, dict) else {}
 
-
-def _linker(env):
-    ctx = _ctx()
-    page = env.variables.get("page") if hasattr(env, "variables") else None
-    url = page.file.url if page is not None and getattr(page, "file", None) is not None else ""
-    return Linker(ctx, url)
-
-
-def define_env(env):
-    """Register the opsbook variables and macros."""
-
-    @env.macro
-    def org_name(short: bool = False) -> str:
+    def org_name(short: bool = False):
         """The organisation's name (registers/organisation.yaml), or “本机构” when the reader may not see it."""
-        ctx = _ctx()
-        if ctx is None or not ctx.audience.register_visible("organisation"):
+        if not ctx.audience.register_visible("organisation"):
             return "本机构"
         root = ctx.handbook.root_of("organisation")
         org = root.sub("organisation") if root else None
@@ -75,101 +56,148 @@ def define_env(env):
             return "本机构"
         return str(org.get("short_name" if short else "name") or org.get("name") or "本机构")
 
-    @env.macro
-    def person(pid) -> str:
+    def person(pid):
         """A person's name with id, e.g. 周明远（P001）."""
-        ctx = _ctx()
-        return ctx.person(pid) if ctx else str(pid)
+        return ctx.person(pid)
 
-    @env.macro
-    def doc_link(doc_id, text=None) -> str:
+    def doc_link(doc_id, text=None):
         """A link to a document by id; “（受限文档）” when the reader may not see it."""
-        ctx = _ctx()
-        if ctx is None:
-            return esc(doc_id)
-        return _linker(env).document_id(doc_id, text)
+        return html(link.document_id(doc_id, text))
 
-    @env.macro
-    def register_link(name, text=None) -> str:
+    def register_link(name, text=None):
         """A link to a register's page."""
-        ctx = _ctx()
-        if ctx is None:
-            return esc(name)
-        return _linker(env).register(name, text)
+        return html(link.register(str(name), text))
 
-    @env.macro
-    def register_table(name, key=None, columns=None, where=None) -> str:
+    def register_table(name, key=None, columns=None, where=None):
         """A register's list as a table.  ``key``: the list (default: the register's name);
         ``columns``: the fields to show (default: all); ``where``: a mapping field -> value to filter on."""
-        ctx = _ctx()
-        if ctx is None:
-            return ""
-        if not ctx.audience.register_visible(name) or ctx.handbook.register(name) is None:
-            return restricted(RESTRICTED_REGISTER_TEXT) if ctx.handbook.register(name) is not None else esc(f"（没有台账 {name}）")
-        register = ctx.handbook.register(name)
-        data = register.data if isinstance(register.data, dict) else {}
-        key = key or name
-        items = data.get(key)
+        name = str(name)
+        blocked = hidden(name)
+        if blocked is not None:
+            return blocked
+        key = str(key or name)
+        items = data(name).get(key)
         if not isinstance(items, list):
-            return esc(f"（台账 {name} 中没有列表 {key}）")
+            return html(esc(f"（台账 {name} 中没有列表 {key}）"))
         items = [i for i in items if isinstance(i, dict)]
         if isinstance(where, dict):
             items = [i for i in items if all(i.get(k) == v for k, v in where.items())]
         if columns:
-            items = [{c: i.get(c) for c in columns} for i in items]
-        from checks.schemas import schema_file
+            items = [{c: i.get(c) for c in columns if c in i} for i in items]
+        if not items:
+            return html('<p class="ob-empty">（无）</p>')
+        return html("\n\n" + renderer(name).records(items, (key,)) + "\n\n")
 
-        renderer = ValueRenderer(ctx, _linker(env), FieldNames(schema_file(ctx.handbook, register)))
-        return "\n\n" + renderer.records(items, (key,)) + "\n\n"
-
-    @env.macro
     def register_value(name, *path, default="—"):
         """One value of a register, e.g. ``register_value("organisation", "organisation", "regulator")``."""
-        ctx = _ctx()
-        if ctx is None or not ctx.audience.register_visible(name):
-            return RESTRICTED_REGISTER_TEXT
-        register = ctx.handbook.register(name)
-        value = register.data if register is not None else None
+        name = str(name)
+        blocked = hidden(name)
+        if blocked is not None:
+            return blocked
+        value, keys = data(name), []
         for part in path:
             if isinstance(value, dict):
                 value = value.get(part)
+                keys.append(part)
             elif isinstance(value, list):
                 match = [v for v in value if isinstance(v, dict) and v.get("id") == part]
                 value = match[0] if match else None
+                keys.append("[]")
             else:
                 value = None
         if value is None:
             return default
-        return ctx.audience.redact(str(value)) if isinstance(value, str) else value
+        return html(renderer(name).value(value, tuple(keys)))
 
-    @env.macro
-    def compliance_summary() -> str:
+    def compliance_summary():
         """The current findings in one sentence, with a link to the dashboard."""
-        ctx = _ctx()
-        if ctx is None:
-            return ""
         errors = sum(1 for f in ctx.findings if f.severity == "error")
         warnings = len(ctx.findings) - errors
-        link = _linker(env).a(ctx.page_urls.get("dashboard", ""), "合规看板") if ctx.page_urls.get("dashboard") else "合规看板"
-        return f"截至 {ctx.as_of.isoformat()}：错误 {errors} 项，警告 {warnings} 项（详见{link}）。"
+        target = ctx.page_urls.get("dashboard")
+        where = link.a(target, "合规看板") if target else "合规看板"
+        return html(f"截至 {esc(ctx.as_of.isoformat())}：错误 {errors} 项，警告 {warnings} 项（详见{where}）。")
 
-    env.variables["restricted_text"] = RESTRICTED_TEXT
+    def section(name, key, columns=None, heading=None):
+        blocked = hidden(name)
+        if blocked is not None:
+            return blocked
+        value = data(name).get(key)
+        if value is None:
+            return ""
+        out = renderer(name)
+        if isinstance(value, list):
+            items = [i for i in value if isinstance(i, dict)]
+            if columns:
+                items = [{c: i.get(c) for c in columns if c in i} for i in items]
+            body = out.records(items, (key,)) if items else '<p class="ob-empty">（无）</p>'
+        else:
+            body = out.value(value, (key,))
+        title = f"**{esc(heading)}**\n\n" if heading else ""
+        return f"{title}{body}\n\n"
+
+    def contacts_table():
+        """The emergency plan's contact appendix: liaisons, the duty line and the handbook's contacts,
+        from registers/emergency_contacts.yaml."""
+        blocked = hidden("emergency_contacts")
+        if blocked is not None:
+            return blocked
+        parts = [section("emergency_contacts", "liaisons", heading="通报联络人"),
+                 section("emergency_contacts", "duty_line", heading="应急值守电话"),
+                 section("emergency_contacts", "contacts", heading="应急处置联络手册")]
+        return html("\n\n" + "".join(parts))
+
+    def duty_contacts():
+        """The duty policy's duty phone and duty leads, from registers/duty.yaml."""
+        blocked = hidden("duty")
+        if blocked is not None:
+            return blocked
+        parts = [section("duty", "duty_phone", heading="运维值班电话")]
+        lead = data("duty").get("duty_lead")
+        position = lead.get("position") if isinstance(lead, dict) else None
+        if position and ctx.audience.register_visible("positions"):
+            parts.append(_position(position))
+        parts.append(section("duty", "duty_lead", heading="任命"))
+        return html("\n\n" + "".join(parts))
+
+    def _position(pid):
+        rows = [p for p in data("positions").get("positions") or [] if isinstance(p, dict) and p.get("id") == pid]
+        if not rows:
+            return ""
+        out = renderer("positions")
+        return "**运维值班负责人及备岗**\n\n" + out.records([{k: rows[0].get(k) for k in ("name", "primary", "backup") if k in rows[0]}], ("positions",)) + "\n\n"
+
+    def related_units_table():
+        """The related-units policy's contact table, from registers/related_units.yaml."""
+        blocked = hidden("related_units")
+        if blocked is not None:
+            return blocked
+        rows = []
+        out = renderer("related_units")
+        for unit in data("related_units").get("units") or []:
+            if not isinstance(unit, dict):
+                continue
+            for contact in unit.get("contacts") or [None]:
+                contact = contact if isinstance(contact, dict) else {}
+                rows.append({"name": unit.get("name"), "category": unit.get("category"),
+                             "contact": contact.get("name"), "title": contact.get("title"),
+                             "phone": contact.get("phone"), "verified": contact.get("verified")})
+        from .render import table
+
+        headers = ["单位", "类别", "联系人", "部门/职务", "电话", "最近核实"]
+        cells = [[out.scalar(r["name"], ("units", "[]", "name")), out.scalar(r["category"], ("units", "[]", "category")),
+                  out.value(r["contact"], ("units", "[]", "contacts", "[]", "name")),
+                  out.value(r["title"], ("units", "[]", "contacts", "[]", "title")),
+                  out.value(r["phone"], ("units", "[]", "contacts", "[]", "phone")),
+                  out.value(r["verified"], ("units", "[]", "contacts", "[]", "verified"))] for r in rows]
+        return html("\n\n" + table(headers, cells, cls="ob-register") + "\n\n")
+
+    def backup_strategies_table():
+        """The backup policy's table of strategies, from registers/backups.yaml."""
+        return html(section("backups", "policies", columns=["id", "system", "scope", "method", "frequency", "time",
+                                                            "location", "retention", "offsite", "owner"]) or "")
+
+    return {name: func for name, func in locals().items() if callable(func) and name in _PUBLIC}
 
 
-def on_pre_page_macros(env):
-    """Before Jinja: leave pages without Jinja alone, protect code, and publish unparsable pages as written."""
-    markdown = env.markdown
-    jinja = env.env
-    if not any(m in markdown for m in (jinja.variable_start_string, jinja.block_start_string, jinja.comment_start_string)):
-        return
-    protected = _protect(markdown, env)
-    try:
-        jinja.parse(protected)
-    except Exception as exc:  # TemplateSyntaxError and friends
-        page = env.variables.get("page")
-        where = getattr(getattr(page, "file", None), "src_uri", "?")
-        log.warning(f"opsbook: {where} 中的 {{{{ … }}}} 无法按宏解析（{exc}），按原文发布")
-        start, end = jinja.block_start_string, jinja.block_end_string
-        env.markdown = f"{start} raw {end}" + markdown.replace(f"{start} endraw {end}", "") + f"{start} endraw {end}"
-        return
-    env.markdown = protected
+_PUBLIC = {"org_name", "person", "doc_link", "register_link", "register_table", "register_value",
+           "compliance_summary", "contacts_table", "duty_contacts", "related_units_table", "backup_strategies_table"}

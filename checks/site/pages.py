@@ -16,7 +16,7 @@ from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
-from .render import (FieldNames, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
+from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
 from .audience import document_level, register_level
 
@@ -29,14 +29,6 @@ FIXED = {
     "rules": ("rules/index.md", "规则"),
 }
 REGISTER_TOP_KEYS = ("title", "sensitivity", "owner", "description")
-
-
-def front_matter(title: str, **extra) -> str:
-    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "render_macros: false"]
-    for key, value in extra.items():
-        lines.append(f"{key}: {value}")
-    lines.append("---")
-    return "\n".join(lines) + "\n\n"
 
 
 def stamp(ctx: SiteContext) -> str:
@@ -60,7 +52,7 @@ def visible_registers(ctx: SiteContext) -> list[str]:
 
 def catalog_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
-    out = [front_matter("文档目录", hide="[navigation, toc]"), "# 文档目录\n\n", stamp(ctx)]
+    out = [front_matter("文档目录", hide=["navigation", "toc"]), "# 文档目录\n\n", stamp(ctx)]
     docs = ctx.visible_documents()
     out.append(f"本站共发布 {len(docs)} 篇文档（按您的阅读权限）。“下次评审”按文档的评审周期"
                f"（默认 {getattr(ctx.handbook.settings, 'review_cycle_months', 12)} 个月）从最近评审日期推算；"
@@ -126,7 +118,7 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     link = Linker(ctx, page_url)
     reg = ctx.handbook.register(name)
     title = register_title(ctx, name)
-    out = [front_matter(title, hide="[navigation]"), f"# {esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title, hide=["navigation"]), f"# {esc(title)}\n\n", stamp(ctx)]
     data = reg.data if isinstance(reg.data, dict) else {}
     meta_rows = [
         ["文件", f"<code>{esc(reg.path)}</code>"],
@@ -191,7 +183,7 @@ def feed_name(owner: str | None) -> str:
 
 def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
     """The dashboard's 即将到期 section: overdue and the next 60 days, filterable by owner, chapter and window."""
-    from mkdocs.utils import get_relative_url
+    from .render import relative_url as get_relative_url
 
     items = [d for d in ctx.obligations if d.days_left <= 60]
     out = ["## 即将到期 {#opsbook-due}\n\n"]
@@ -240,7 +232,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     rows = catalogue.matrix(ctx.result, ctx.chapters) if ctx.chapters else []
     status_counts = Counter(r["status"] for r in rows)
     verdict = "通过" if errors == 0 else "未通过"
-    out = [front_matter("合规看板", hide="[navigation]"), "# 合规看板\n\n", stamp(ctx)]
+    out = [front_matter("合规看板", hide=["navigation"]), "# 合规看板\n\n", stamp(ctx)]
     out.append('<div class="ob-cards">'
                f'<div class="ob-card ob-card-{"pass" if errors == 0 else "fail"}"><span>检查结论</span><strong>{verdict}</strong></div>'
                f'<div class="ob-card ob-card-error"><span>错误</span><strong>{errors}</strong></div>'
@@ -331,7 +323,7 @@ def _basis(ctx: SiteContext, link: Linker, clause, row) -> str:
 
 def clauses_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
-    out = [front_matter("条款矩阵", hide="[navigation]"), "# 条款矩阵\n\n", stamp(ctx)]
+    out = [front_matter("条款矩阵", hide=["navigation"]), "# 条款矩阵\n\n", stamp(ctx)]
     out.append("JR/T 0099-2012 节选中每一句规范性语句，以及本手册如何落实它：规则检查、台账记录、文档规定或人工判断。"
                "由规则检查的条款，状态取自规则的发现：有错误为“未通过”，只有警告为“提醒”，没有发现为“通过”。"
                "条款编号是本手册条款目录的自编号，不是标准的条号。\n\n")
@@ -471,6 +463,6 @@ def unique(path: str, taken) -> str:
     return f"{stem}-{n}{ext}"
 
 
-__all__ = ["FIXED", "catalog_page", "registers_index_page", "register_page", "dashboard_page", "clauses_page",
+__all__ = ["FIXED", "front_matter", "catalog_page", "registers_index_page", "register_page", "dashboard_page", "clauses_page",
            "rules_index_page", "rule_page", "home_page", "visible_registers", "register_title", "unique",
            "SEVERITY_ZH", "SENSITIVITY_ZH", "STATUS_ZH"]

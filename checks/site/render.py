@@ -27,6 +27,13 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def front_matter(title: str, **extra) -> str:
+    """Front matter for a staged page: an escaped title and opsbook's own keys, nothing from content."""
+    data = {"title": esc(title)}
+    data.update({k: v for k, v in extra.items() if v is not None})
+    return "---\n" + json.dumps(data, ensure_ascii=False) + "\n---\n\n"
+
+
 def sensitivity_badge(level) -> str:
     key = level if level in SENSITIVITY_LEVELS else "unknown"
     text = SENSITIVITY_ZH.get(level, f"未标识（按机密处理）" if not level else f"无效：{level}（按机密处理）")
@@ -98,13 +105,9 @@ class Linker:
         self.page_url = page_url
 
     def url(self, src_uri: str, anchor: str | None = None) -> str | None:
-        files = self.ctx.files
-        target = files.get_file_from_path(src_uri) if files is not None else None
-        if target is None:
+        if not src_uri or src_uri not in self.ctx.site_files:
             return None
-        from mkdocs.utils import get_relative_url
-
-        href = get_relative_url(target.url, self.page_url)
+        href = relative_url(page_url(src_uri), self.page_url)
         return href + (f"#{anchor}" if anchor else "")
 
     def a(self, src_uri: str, text: str, anchor: str | None = None, title: str | None = None) -> str:
@@ -163,6 +166,18 @@ class Linker:
         return f"<code>{esc(label)}</code>"
 
 
+def page_url(src_uri: str) -> str:
+    """The address of a staged page in the site (``use_directory_urls: false``): x.md -> x.html."""
+    return src_uri[:-3] + ".html" if src_uri.endswith(".md") else src_uri
+
+
+def relative_url(url: str, from_url: str) -> str:
+    """``url`` (site-relative) as a link from the page at ``from_url``."""
+    base = posixpath.dirname(from_url)
+    rel = posixpath.relpath(url, base or ".")
+    return rel
+
+
 def doc_label(doc) -> str:
     return f"{doc.doc_id} {doc.title}" if doc.doc_id else doc.title
 
@@ -195,7 +210,8 @@ def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
                 merged["properties"] = {**value, **merged.get("properties", {})}
             else:
                 merged.setdefault(key, value)
-        current = path
+        if not any(k in node for k in ("properties", "items", "additionalProperties")):
+            current = path  # the node is the referenced one: what it holds is relative to that file
     for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
         sub, _ = _deref(sub, current, depth + 1)
         if "properties" in sub:
@@ -230,6 +246,12 @@ class FieldNames:
         title = node.get("title") if isinstance(node, dict) else None
         return str(title) if title else str(keys[-1])
 
+    def sensitivity(self, keys: tuple) -> str | None:
+        """The field's own sensitivity (``"x-sensitivity": "restricted"`` in its schema), if it has one."""
+        node, _ = self.node(keys)
+        value = node.get("x-sensitivity") if isinstance(node, dict) else None
+        return str(value) if value else None
+
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
         node = self.root
@@ -247,6 +269,20 @@ class FieldNames:
         return None
 
 
+MASKED_TEXT = "（受限字段）"
+
+
+def _remember(ctx, value) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _remember(ctx, v)
+    elif isinstance(value, list):
+        for v in value:
+            _remember(ctx, v)
+    elif value not in (None, "") and not isinstance(value, bool) and len(str(value)) >= 6:
+        ctx.masked.add(str(value))
+
+
 class ValueRenderer:
     """Register values as readable HTML: nested mappings as small tables, lists one item a line."""
 
@@ -260,6 +296,7 @@ class ValueRenderer:
     def scalar(self, value, keys: tuple) -> str:
         if value is None or value == "":
             return "—"
+        self.ctx.shown.add(str(value))  # published here: not a masked value's leak elsewhere
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, (dt.date, dt.datetime)):
@@ -274,9 +311,19 @@ class ValueRenderer:
             return self.linker.document_id(text)
         return esc(self.ctx.audience.redact(text))
 
+    def masked(self, value, keys: tuple) -> bool:
+        """Whether a field is more sensitive than the audience; its values are remembered for the leak scan."""
+        level = self.names.sensitivity(keys) if keys else None
+        if level is None or self.ctx.audience.allows(level):
+            return False
+        _remember(self.ctx, value)
+        return True
+
     def value(self, value, keys: tuple = (), depth: int = 0) -> str:
         if depth > self.MAX_DEPTH:
             return esc("…")
+        if self.masked(value, keys):
+            return restricted(MASKED_TEXT)
         if isinstance(value, dict):
             if not value:
                 return "—"
@@ -339,7 +386,8 @@ class ValueRenderer:
                     cell = f'<a href="#{esc(anchor)}">{cell}</a>'
                 cells.append(cell)
             rows.append(cells)
-            label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")) or f"第 {index + 1} 条"
+            label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")
+                             and not self.masked(item.get(c), keys + ("[]", c))) or f"第 {index + 1} 条"
             body = "".join(
                 f'<tr><th>{esc(self.names.title(keys + ("[]", c)))}</th><td>{self.value(item.get(c), keys + ("[]", c), 1)}</td></tr>'
                 for c in columns if c in item)

@@ -77,8 +77,7 @@ def line_of(ws, rel, text):
 
 
 def manual_paths(ws):
-    return [p.relative_to(ws.root).as_posix() for p in (ws.root / "docs").rglob("*.md")
-            if "kind: manual" in p.read_text(encoding="utf-8")]
+    return [rel for rel in ws.files("docs", "*.md") if "kind: manual" in ws.read(rel)]
 
 
 def write_manual(ws, body, status="active"):

@@ -215,8 +215,8 @@ def test_dut007_fires_without_test(ws):
 # -- DUT008 duty policy scope ------------------------------------------------------------------
 
 def duty_policy(ws):
-    return next(p.relative_to(ws.root).as_posix() for p in (ws.root / "docs").rglob("*.md")
-                if "covers: 值班管理" in p.read_text(encoding="utf-8") and "status: active" in p.read_text(encoding="utf-8"))
+    return next(rel for rel in ws.files("docs", "*.md")
+                if "covers: 值班管理" in ws.read(rel) and "status: active" in ws.read(rel))
 
 
 def test_dut008_fires_when_policy_omits_an_area(ws):

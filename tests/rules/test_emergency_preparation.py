@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from checks import engine
-from checks.rules import get
 from conftest import AS_OF, fired
 
 EMG = "registers/emergency.yaml"
@@ -21,8 +19,8 @@ def line_of(ws, rel, text):
 
 
 def findings(ws, rule, as_of=AS_OF):
-    """The rule's findings on the workspace (only this rule runs: the checks are slow enough)."""
-    return [f for f in engine.check(ws.root, as_of, rules=[get(rule)]).findings if f.rule == rule]
+    """The rule's findings on the workspace (only this rule runs)."""
+    return ws.findings(rule, as_of)
 
 
 def messages(ws, rule, **kw):
@@ -36,9 +34,9 @@ def by_id(items, ident, key="id"):
 
 def plan_path(ws):
     """The sample's emergency plan (the document with id PLN-01)."""
-    for path in sorted((ws.root / "docs").rglob("*.md")):
-        if "\nid: PLN-01\n" in path.read_text(encoding="utf-8"):
-            return path.relative_to(ws.root).as_posix()
+    for rel in ws.files("docs", "*.md"):
+        if "\nid: PLN-01\n" in ws.read(rel):
+            return rel
     return "docs/plans/emergency-plan.md"
 
 

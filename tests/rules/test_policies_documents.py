@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 
-from checks.model import Handbook
 from conftest import fired
 
 
 def path_of(ws, doc_id):
-    return next(d.path for d in Handbook.load(ws.root).documents if d.doc_id == doc_id)
+    return next(d.path for d in ws.load().documents if d.doc_id == doc_id)
 
 
 @pytest.mark.parametrize("rule", ["POL001", "POL002", "POL003", "DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006"])

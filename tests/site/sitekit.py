@@ -112,14 +112,16 @@ def _cleanup():
         shutil.rmtree(path, ignore_errors=True)
 
 
-def site(audience: str) -> Site:
-    """The sample built for an audience, once per test process (test modules share it)."""
-    if audience not in _BUILT:
-        out = scratch_dir(f"site-{audience}") / "site"
+def site(audience: str, generator: str = "mkdocs") -> Site:
+    """The sample built for an audience (by mkdocs-material or Zensical), once per test process
+    (test modules share it)."""
+    key = audience if generator == "mkdocs" else f"{audience}-{generator}"
+    if key not in _BUILT:
+        out = scratch_dir(f"site-{key}") / "site"
         site_build.build(ROOT, site_dir=out, audience=audience, as_of=AS_OF,
-                         site_url=SITE_URL if audience == "public" else None)
-        _BUILT[audience] = Site(out, audience)
-    return _BUILT[audience]
+                         site_url=SITE_URL if audience == "public" else None, generator=generator)
+        _BUILT[key] = Site(out, audience)
+    return _BUILT[key]
 
 
 def copy_sample(dest: Path, with_docs: bool = True) -> Path:

@@ -38,10 +38,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server():
-    """The internal build served at http://127.0.0.1:PORT/opsbook/ (a sub-path, as on an intranet server)."""
-    built = site("internal")
+def _serve(built):
+    """A built site served at http://127.0.0.1:PORT/opsbook/ (a sub-path, as on an intranet server)."""
     root = scratch_dir("serve")
     (root / MOUNT).symlink_to(built.path, target_is_directory=True)
     handler = functools.partial(_QuietHandler, directory=str(root))
@@ -51,6 +49,18 @@ def server():
     yield f"http://127.0.0.1:{httpd.server_address[1]}/{MOUNT}/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The internal build (mkdocs-material)."""
+    yield from _serve(site("internal"))
+
+
+@pytest.fixture(scope="module")
+def zensical_server():
+    """The same staged tree rendered by Zensical."""
+    yield from _serve(site("internal", "zensical"))
 
 
 @pytest.fixture(scope="module")
@@ -166,4 +176,16 @@ def test_dashboard_due_soon_filters_by_owner_and_window(page, server):
     link.click()
     page.wait_for_load_state("networkidle")
     assert page.locator("details#CHG-2026-052").get_attribute("open") is not None
+    assert off_host(page.requests) == []
+
+
+def test_zensical_site_renders_and_stays_on_the_intranet(page, zensical_server):
+    """Zensical renders the same staged tree; its pages (and search) request nothing from the internet:
+    the CDN shim it would inject for offline use is not enabled, the local one is used."""
+    for rel in ("index.html", "dashboard.html", "registers/staff.html", "policies/pol-08-duty.html"):
+        page.goto(zensical_server + rel, wait_until="networkidle")
+        assert page.locator("article h1").first.is_visible(), rel
+    assert "信息技术运维手册" in page.title()
+    assert page.locator(".ob-version").is_visible()  # opsbook's theme overrides apply
+    page.screenshot(path=str(scratch_dir("shots") / "zensical.png"))
     assert off_host(page.requests) == []

@@ -1,0 +1,86 @@
+"""Loaded, schema-validated sources, reused between checks of trees that share files.
+
+Checking a handbook means reading every file, parsing it and validating it
+against its schema; rules are cheap beside that.  When the same files are
+checked again (the sample in the tests, with one file patched; the base and
+the head of a pull request; an editor's preview), only the files whose content
+changed need to be read again.  A :class:`SourceCache` keeps each loaded and
+validated :class:`~checks.model.Source` under its path, the digest of its bytes
+and the digest of the schemas it was validated against, and hands the same
+object to every handbook that has that file.
+
+The sources it hands out are shared: nothing downstream may change them (rules
+are pure functions over the model; ``tests/test_rule_conventions.py`` checks
+that running every rule leaves the model as it was).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import OrderedDict
+
+from . import schemas
+from .model import Handbook
+from .tree import as_tree
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class SourceCache:
+    """Sources by (path, content, schemas), least recently used dropped beyond ``limit``."""
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self._store: OrderedDict = OrderedDict()
+        self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def load(self, source, as_of: dt.date | None = None) -> Handbook:
+        """The handbook of ``source`` (a folder or a Tree), loaded and validated, reusing cached files."""
+        tree = as_tree(source)
+        self._schemas = self._schemas_key(tree)
+        self._fresh: list = []
+        try:
+            handbook = Handbook.load(tree, as_of, cache=self)
+            schemas.validate(handbook, only=[loaded for _, loaded in self._fresh])
+            for key, loaded in self._fresh:  # kept only once validated
+                if key is not None:
+                    self._store[key] = loaded
+            while len(self._store) > self.limit:
+                self._store.popitem(last=False)
+        finally:
+            self._fresh = []
+        return handbook
+
+    def source(self, tree, rel: str, load):
+        """The cached source for ``rel`` of ``tree``, or ``load(tree, rel)`` (to be validated, then kept)."""
+        try:
+            key = (rel, _digest(tree.read_bytes(rel)), self._schemas)
+        except OSError:
+            key = None  # unreadable: loaded again each time (the loader reports why)
+        cached = self._store.get(key) if key is not None else None
+        if cached is not None:
+            self._store.move_to_end(key)
+            self.hits += 1
+            return cached
+        self.misses += 1
+        loaded = load(tree, rel)
+        self._fresh.append((key, loaded))
+        return loaded
+
+    @staticmethod
+    def _schemas_key(tree) -> bytes:
+        """A digest of what validation reads: the names and contents of the files in schemas/."""
+        h = hashlib.blake2b(digest_size=16)
+        for rel in tree.files(schemas.SCHEMA_DIR):
+            h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                h.update(_digest(tree.read_bytes(rel)))
+            except OSError:
+                h.update(b"unreadable")
+        return h.digest()

@@ -1,0 +1,174 @@
+"""Raw HTML and URLs in a document's Markdown: what may be published, and what never is.
+
+A document comes from a pull request.  Markdown lets it carry raw HTML and links
+with any scheme; the site must never publish a ``<script>``, an event-handler
+attribute (``onerror=`` …) or a ``javascript:``/``data:`` URL.  One function
+finds them (the rule DOC020 reports each at its line) and one removes them (the
+site stages only the cleaned text).  The attribute and URL checks are the nh3
+sanitiser's (Ammonia), not regexes of ours: it decodes entities and knows HTML's
+parsing rules.  Code blocks and inline code are left alone: they are shown, not
+run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+
+# Tags and attributes a handbook page may use (Material's admonitions, details, tables, md_in_html).
+TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "tfoot"}
+GENERIC_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "markdown", "align"}
+ATTRIBUTES = {
+    "*": GENERIC_ATTRIBUTES,
+    "a": {"href", "hreflang", "name", "target"} | GENERIC_ATTRIBUTES,
+    "img": {"src", "alt", "width", "height"} | GENERIC_ATTRIBUTES,
+    "details": {"open"} | GENERIC_ATTRIBUTES,
+    "td": {"colspan", "rowspan", "headers"} | GENERIC_ATTRIBUTES,
+    "th": {"colspan", "rowspan", "headers", "scope"} | GENERIC_ATTRIBUTES,
+    "ol": {"start", "type"} | GENERIC_ATTRIBUTES,
+    "input": {"type", "checked", "disabled"} | GENERIC_ATTRIBUTES,
+    "time": {"datetime"} | GENERIC_ATTRIBUTES,
+    "abbr": GENERIC_ATTRIBUTES,
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Elements removed with their content.
+DROPPED_WITH_CONTENT = ("script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math")
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"]*\"|'[^']*'|[^'\">])*>", re.S)
+_WITH_CONTENT = re.compile(r"<(" + "|".join(DROPPED_WITH_CONTENT) + r")\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
+_EVENT = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.I)
+# Markdown link and image destinations, reference definitions, attribute lists.
+_MD_URL = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
+_REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
+_ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][^\s}]+|[A-Za-z_][\w-]*=)[^}\n]*\}")
+_ATTR_PAIR = re.compile(r"""(?<![\w-])([A-Za-z_][\w:-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s}]+)""")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    offset: int  # character offset in the text
+    what: str  # 中文 description
+    snippet: str
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """The spans of fenced code blocks and inline code (never cleaned, never reported)."""
+    spans = [(m.start(), m.end()) for m in _FENCE.finditer(text)]
+
+    def inside(pos):
+        return any(a <= pos < b for a, b in spans)
+
+    spans += [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text) if not inside(m.start())]
+    # Indented code blocks are not protected: four spaces also continue an admonition or a list item.
+    return sorted(spans)
+
+
+def _outside(spans, start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
+def safe_url(url: str) -> bool:
+    """Whether a link or image address may be published (relative, or an allowed scheme)."""
+    value = html.unescape(url.strip().strip("<>"))
+    value = re.sub(r"[\x00-\x20\x7f]", "", value)
+    match = _SCHEME.match(value)
+    return match is None or match.group(1).lower() in URL_SCHEMES
+
+
+def _clean_tag(tag: str, closing: bool, name: str) -> str:
+    name = name.lower()
+    if name not in TAGS:
+        return ""
+    if closing:
+        return f"</{name}>"
+    cleaned = nh3.clean(tag, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+                        strip_comments=True)
+    match = re.match(r"<" + re.escape(name) + r"\b[^>]*>", cleaned)
+    if match is None:
+        return ""
+    start = match.group(0)
+    return start[:-1] + " />" if tag.rstrip().endswith("/>") and not start.endswith("/>") and name in ("br", "hr", "img", "input", "wbr") else start
+
+
+def _tag_problems(tag: str, closing: bool, name: str) -> list[str]:
+    lname = name.lower()
+    if closing:
+        return []
+    if lname in DROPPED_WITH_CONTENT:
+        return [f"<{lname}> 元素"]
+    out = ["事件处理属性（on…=）"] if _EVENT.search(tag[len(name) + 1:]) else []
+    cleaned = nh3.clean(tag, tags=TAGS | {lname}, attributes={**ATTRIBUTES, lname: {"href", "src", "action", "formaction", "xlink:href", "background", "poster", "data"} | ATTRIBUTES.get(lname, set())},
+                        url_schemes=URL_SCHEMES, link_rel=None)
+    for attr in ("href", "src", "action", "formaction", "background", "poster", "data"):
+        original = re.search(r"(?<![\w-])" + attr + r"\s*=", tag, re.I)
+        if original and not re.search(r"(?<![\w-])" + attr + r"=", cleaned):
+            out.append(f"不安全的地址（{attr}=，只允许相对地址和 http、https、mailto、tel）")
+    return out
+
+
+def find_unsafe(text: str) -> list[Unsafe]:
+    """Every ``<script>``, event-handler attribute and ``javascript:``/``data:`` URL in a Markdown text."""
+    spans = _protected(text)
+    out: list[Unsafe] = []
+    for match in _TAG.finditer(text):
+        if not _outside(spans, match.start()):
+            continue
+        for problem in _tag_problems(match.group(0), bool(match.group(1)), match.group(2)):
+            out.append(Unsafe(match.start(), problem, match.group(0)[:80]))
+    for pattern in (_MD_URL, _REF_DEF):
+        for match in pattern.finditer(text):
+            if _outside(spans, match.start()) and not safe_url(match.group(2)):
+                out.append(Unsafe(match.start(2), "不安全的链接地址（只允许相对地址和 http、https、mailto、tel）",
+                                  match.group(2)[:80]))
+    for match in _ATTR_LIST.finditer(text):
+        if not _outside(spans, match.start()):
+            continue
+        for pair in _ATTR_PAIR.finditer(match.group(0)):
+            key = pair.group(1).lower()
+            if key.startswith("on") or (key in ("href", "src") and not safe_url(pair.group(2).strip("\"'"))):
+                out.append(Unsafe(match.start(), f"属性列表中的 {key}=", match.group(0)[:80]))
+    return sorted(out, key=lambda u: u.offset)
+
+
+def clean(text: str) -> str:
+    """The text with every unsafe tag, attribute and URL removed (code left as written)."""
+    spans = _protected(text)
+    pieces, last = [], 0
+    for start, end in spans + [(len(text), len(text))]:
+        pieces.append(_clean_prose(text[last:start]))
+        pieces.append(text[start:end])
+        last = end
+    return "".join(pieces)
+
+
+def _clean_prose(text: str) -> str:
+    if not text:
+        return text
+    text = _WITH_CONTENT.sub("", text)
+    text = _TAG.sub(lambda m: _clean_tag(m.group(0), bool(m.group(1)), m.group(2)), text)
+    # A “<” left that could still open a tag (an unclosed one at the end): escape it.
+    text = re.sub(r"<(?=/?[A-Za-z][^>]*$)", "&lt;", text)
+    text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
+    text = _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
+
+    def attr_list(match):
+        def pair(p):
+            key = p.group(1).lower()
+            if key.startswith("on") or key == "style" or (key in ("href", "src") and not safe_url(p.group(2).strip("\"'"))):
+                return ""
+            return p.group(0)
+
+        return _ATTR_PAIR.sub(pair, match.group(0))
+
+    return _ATTR_LIST.sub(attr_list, text)
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 1-based line of a character offset."""
+    return text.count("\n", 0, offset) + 1

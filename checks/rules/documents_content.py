@@ -1,0 +1,73 @@
+"""文档管理：文档正文中的 HTML 与宏——发布到站点的内容不得运行脚本，宏应能展开。"""
+
+from __future__ import annotations
+
+from .. import markup, templating
+from ..findings import Hit
+from . import rule
+
+CHAPTER = "文档管理"
+
+
+@rule("DOC020", name="no-active-content", title="文档正文不得含脚本、事件属性或 javascript:/data: 地址", clause=None)
+def no_active_content(handbook):
+    """
+    ## 检查什么
+    文档正文（代码块和行内代码之外）中的原始 HTML 与链接：`<script>` 等元素、事件处理属性
+    （`onerror=`、`onclick=` 等，包括 `{: onclick=… }` 属性列表）、`javascript:`、`data:` 等
+    不安全的地址。
+
+    ## 为什么
+    本规则保护手册自身的站点，不对应标准条款：文档经合并请求修改后发布到全体员工浏览的内网站点，
+    正文中的脚本会在每位读者的浏览器中运行（窃取会话、伪造页面）。站点构建时总会删除这些内容
+    （使用 nh3 清理），本规则让作者在合并前就看到，而不是发布后发现页面与原文不符。
+
+    ## 如何修复
+    删除脚本和事件属性；链接只用相对地址或 `http`、`https`、`mailto`、`tel` 地址；
+    图片放在 `docs/` 中用相对路径引用，不要用 `data:` 内嵌。
+    要在文档中展示 HTML 代码，请放在代码块中。
+
+    ## 示例
+    ```markdown
+    <!-- 错误 -->
+    <span onmouseover="alert(1)">说明</span>
+    [点此](javascript:alert(1))
+
+    <!-- 正确 -->
+    ![机房平面图](images/room.png)
+    ```
+    """
+    for document in handbook.docs():
+        if not document.body:
+            continue
+        for unsafe in markup.find_unsafe(document.body):
+            line = document.body_line + markup.line_of(document.body, unsafe.offset) - 1
+            yield Hit(document.at_line(line), f"《{document.title}》正文含{unsafe.what}：{unsafe.snippet}；站点发布时会删除")
+
+
+@rule("DOC021", name="macros-usable", title="文档中的宏可以展开", clause=None, severity="warning")
+def macros_usable(handbook):
+    """
+    ## 检查什么
+    文档正文中的 `{{ … }}` 和 `{% … %}`：每个 `{{ … }}` 只调用一个 opsbook 宏（如
+    `register_table("duty", "rota")`），参数是常量；不使用变量、属性、过滤器、循环或包含。
+
+    ## 为什么
+    本规则保护手册自身的站点，不对应标准条款：宏在沙箱中展开，只能读取台账数据并按读者级别过滤；
+    不符合规则的宏不会展开，该页按原文发布，读者会看到 `{{ … }}` 而不是台账数据。
+
+    ## 如何修复
+    改用可用的宏（见 README“文档中的宏”）；要在文档中展示 `{{ }}` 原文，请放在代码块或行内代码中。
+
+    ## 示例
+    ```markdown
+    {{ contacts_table() }}
+    {{ register_table("duty", "rota", columns=["date", "leader"]) }}
+    ```
+    """
+    for document in handbook.docs():
+        if not document.body or not templating.has_macros(document.body):
+            continue
+        for problem in templating.validate(document.body):
+            yield Hit(document.at_line(document.body_line + problem.line - 1),
+                      f"《{document.title}》中的宏不会展开：{problem.message}")

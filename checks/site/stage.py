@@ -1,0 +1,718 @@
+"""Stage the site: a docs tree for one audience, written from the model, that any generator can render.
+
+``stage(root, out, audience, as_of)`` writes into ``out``:
+
+* ``docs/``: only the documents the audience may see, each with its metadata
+  card, 已废止/草稿 banner, revision record and git history written into its
+  Markdown; raw HTML cleaned (no script, event handler or ``javascript:`` URL);
+  macros expanded in the sandbox; links, headings, 《titles》 and paths that
+  name hidden documents replaced by “（受限文档）”; the attachments visible
+  documents link to; the generated pages (catalogue, registers, dashboard,
+  clause matrix, rules).
+* ``overrides/``: the theme overrides of this package.
+* ``mkdocs.yml``: a generated configuration (read by mkdocs and by Zensical):
+  the handbook's settings that are plain data and allowed, every text escaped,
+  the navigation, no hooks and no plugin but search.
+
+Nothing here imports mkdocs: these are plain functions over the model.
+:func:`scan` looks over a generator's output afterwards (leaks, active markup).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import yaml
+
+from .. import dates, gitinfo, markup, templating
+from ..findings import Finding
+from . import pages
+from .audience import RESTRICTED_TEXT, document_level
+from .context import KIND_ORDER, KIND_ZH, SiteContext
+from .macros import macros_for
+from .render import Linker, front_matter, doc_label, esc, fmt_date, page_url, sensitivity_badge, status_badge, table
+
+log = logging.getLogger("opsbook.site")
+
+PACKAGE = Path(__file__).resolve().parent
+OVERRIDES = PACKAGE / "overrides"
+AUDIENCES = ("public", "internal", "restricted", "confidential")
+MARKER = ".opsbook-output"  # written into every directory opsbook fills; only such directories are emptied
+PROTECTED = ("docs", "registers", "schemas", "standard", "checks", ".git")
+# Files under these folders of docs/ are the site's own assets, published to every reader; every other
+# attachment only when a visible document links to it.  Only these kinds of file are ever published.
+ASSET_DIRS = ("assets/", "stylesheets/", "images/")
+ATTACHMENT_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".pdf", ".txt", ".csv", ".xlsx",
+                       ".xls", ".docx", ".doc", ".pptx", ".ppt", ".zip", ".vsdx", ".css", ".woff", ".woff2"}
+OFFLINE_SHIM = "assets/javascripts/iframe-worker.js"
+MARKDOWN_EXTENSIONS = {"abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
+                       "sane_lists", "smarty", "nl2br", "pymdownx.details", "pymdownx.highlight",
+                       "pymdownx.inlinehilite", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.mark",
+                       "pymdownx.tilde", "pymdownx.caret", "pymdownx.keys", "pymdownx.smartsymbols",
+                       "pymdownx.tabbed", "pymdownx.betterem", "pymdownx.critic", "pymdownx.saneheaders"}
+THEME_KEYS = ("language", "font", "icon", "palette", "features", "logo", "favicon")
+EXTRA_KEYS = ("generator", "status", "homepage")
+_DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}
+_MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)(.*)$", re.M)
+_A_TAG = re.compile(r"<a\b[^>]*?\bhref\s*=\s*([\"'])(.*?)\1[^>]*>.*?</a>", re.S | re.I)
+_IMG_TAG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*([\"'])(.*?)\1[^>]*>", re.S | re.I)
+_HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
+_HEADING_LINE = re.compile(r"^(#{1,6}[ \t]+)(.*)$", re.M)
+
+
+class BuildError(Exception):
+    """The site could not be built (configuration, output directory, a leak caught by the last check)."""
+
+
+@dataclass
+class Staged:
+    dir: Path  # the staged tree: mkdocs.yml, docs/, overrides/
+    ctx: SiteContext
+    config: dict
+    pages: list = field(default_factory=list)  # staged docs paths of every page
+
+    @property
+    def config_file(self) -> Path:
+        return self.dir / "mkdocs.yml"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.dir / "docs"
+
+
+# -- output directories ----------------------------------------------------------
+
+def prepare_output(root, out) -> Path:
+    """Check and empty an output directory: never inside the handbook's sources nor the root itself; emptied
+    only when empty or written by opsbook before (it has the marker file).  Returns the resolved path."""
+    root = Path(root).resolve()
+    out = Path(out).resolve()
+    if out == root or out in root.parents:
+        raise BuildError(f"输出目录 {out} 是手册目录或其上级目录，不能作为输出目录")
+    for name in PROTECTED:
+        guarded = root / name
+        if out == guarded or guarded in out.parents:
+            raise BuildError(f"输出目录 {out} 位于 {name}/ 中；请换一个目录（如 site/）")
+    if out.exists() or out.is_symlink():
+        if out.is_symlink() or not out.is_dir():
+            raise BuildError(f"输出目录 {out} 已存在且不是目录")
+        entries = list(out.iterdir())
+        if entries and not (out / MARKER).is_file():
+            raise BuildError(f"输出目录 {out} 不是空目录，也不是 opsbook 以前写入的（没有 {MARKER}）；"
+                             "为免删除您的文件，请换一个目录或先手动清空它")
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("此目录由 opsbook 生成，重新构建时会被清空。\n", encoding="utf-8")
+    return out
+
+
+# -- the handbook's mkdocs.yml ---------------------------------------------------------
+
+def read_config(root: Path) -> dict:
+    """The handbook's mkdocs.yml, read with a safe loader: no YAML tag constructs an object."""
+    config_file = root / "mkdocs.yml"
+    if not config_file.is_file():
+        raise BuildError(f"找不到站点配置 {config_file}")
+    try:
+        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BuildError(f"{config_file} 不是 UTF-8 编码") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise BuildError(f"{config_file} {where}不是有效的 YAML，或使用了不允许的标签（如 !!python）："
+                         f"{getattr(exc, 'problem', None) or exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BuildError(f"{config_file} 应为映射（键: 值）")
+    return data
+
+
+def _plain(value, depth: int = 0):
+    """Plain YAML data only (strings, numbers, booleans, lists, mappings with string keys)."""
+    if depth > 8:
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    return str(value)
+
+
+def _escape_all(value):
+    if isinstance(value, str):
+        return esc(value)
+    if isinstance(value, list):
+        return [_escape_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_all(v) for k, v in value.items()}
+    return value
+
+
+def _docs_source(root: Path, raw: dict) -> Path:
+    docs = root / str(raw.get("docs_dir") or "docs")
+    resolved = docs.resolve()
+    if resolved == root or root not in resolved.parents:
+        raise BuildError(f"docs_dir 应是手册目录中的子目录，收到“{raw.get('docs_dir')}”")
+    return resolved
+
+
+def _markdown_extensions(raw: dict) -> list:
+    out = []
+    items = raw.get("markdown_extensions") or []
+    for item in items if isinstance(items, list) else []:
+        name, conf = (item, None) if isinstance(item, str) else (next(iter(item.items())) if isinstance(item, dict) and item else (None, None))
+        if name not in MARKDOWN_EXTENSIONS:
+            if name:
+                log.warning(f"opsbook: 不使用 mkdocs.yml 中的 Markdown 扩展“{name}”（不在允许的扩展之列）")
+            continue
+        conf = _plain(conf) if isinstance(conf, dict) else {}
+        if name == "toc":
+            conf.pop("slugify", None)  # set by each generator's adapter (Chinese-keeping anchors)
+        if name == "pymdownx.superfences":
+            conf.pop("custom_fences", None)
+        out.append({name: conf} if conf else name)
+    return out
+
+
+def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | None, extra_config: dict | None) -> dict:
+    theme_raw = raw.get("theme")
+    theme_raw = theme_raw if isinstance(theme_raw, dict) else {}
+    theme = {"name": "material", "custom_dir": "overrides"}
+    for key in THEME_KEYS:
+        if key in theme_raw:
+            theme[key] = _plain(theme_raw[key])
+    extra_raw = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
+    extra = {k: _escape_all(_plain(extra_raw[k])) for k in EXTRA_KEYS if k in extra_raw}
+    extra["polyfills"] = [OFFLINE_SHIM]
+    extra["opsbook_site"] = {
+        "version": ctx.version_label,
+        "commit": ctx.version.commit[:12] if ctx.version else "",
+        "version_date": ctx.version_date,
+        "as_of": ctx.as_of.isoformat(),
+        "sample_date": ctx.handbook.sample_date.isoformat() if ctx.handbook.sample_date else "",
+        "audience": ctx.level,
+        "audience_zh": ctx.level_zh,
+        "organisation": ctx.organisation_name() or "",
+    }
+    extra.update(_plain(extra_config or {}))
+    search = {}
+    for item in raw.get("plugins") or []:
+        name, conf = (item, {}) if isinstance(item, str) else (next(iter(item.items())) if isinstance(item, dict) and item else (None, {}))
+        if name == "search" and isinstance(conf, dict):
+            search = {k: _plain(v) for k, v in conf.items() if k in ("lang", "separator", "min_search_length")}
+    config = {
+        "site_name": esc(raw.get("site_name") or "信息技术运维手册"),
+        "docs_dir": "docs",
+        "use_directory_urls": False,
+        "theme": theme,
+        "plugins": [{"search": search} if search else "search"],
+        "markdown_extensions": _markdown_extensions(raw),
+        "extra": extra,
+        "nav": nav,
+        "not_in_nav": "/rules/*.md",  # one page per rule, listed on the rules page
+    }
+    for key in ("site_description", "site_author", "copyright"):
+        if isinstance(raw.get(key), str):
+            config[key] = esc(raw[key])
+    url = site_url or raw.get("site_url")
+    if isinstance(url, str) and re.match(r"^https?://", url):
+        config["site_url"] = url
+    css = raw.get("extra_css")
+    if isinstance(css, list):
+        config["extra_css"] = [c for c in css if isinstance(c, str) and markup.safe_url(c) and c.endswith(".css")]
+    return config
+
+
+# -- which files of docs/ are published ----------------------------------------------
+
+def _referenced(ctx: SiteContext, docs) -> set:
+    """docs paths of the files (images, attachments) that visible documents link to."""
+    out = set()
+    for doc in docs:
+        src = ctx.src_uri(doc)
+        if src is None:
+            continue
+        base = posixpath.dirname(src)
+        targets = [m.group(3).strip("<>") for m in _MD_LINK.finditer(doc.body)] + _HTML_REF.findall(doc.body)
+        targets += [m.group(2).strip("<>") for m in _REF_DEF.finditer(doc.body)]
+        for target in targets:
+            target = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if not target or "://" in target or target.startswith(("mailto:", "data:", "tel:")):
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+            out.add(posixpath.normpath(path))
+    return out
+
+
+def _source_files(docs_src: Path) -> list[str]:
+    """Regular files under docs/ (no symbolic links: nothing is read from outside the repository)."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(docs_src, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue
+            out.append(path.relative_to(docs_src).as_posix())
+    return out
+
+
+# -- links, headings and titles that name hidden documents -----------------------------------
+
+def hidden_target(ctx: SiteContext, base_src: str, href: str) -> bool:
+    """Whether a link (as written in the page at ``base_src``) points at a hidden document or attachment."""
+    href = htmllib.unescape(href.strip().strip("<>"))
+    if not href or href.startswith("#"):
+        return False
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return False
+    path = unquote(parts.path)
+    if not path:
+        return False
+    target = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(posixpath.dirname(base_src), path))
+    candidates = {target, target.rstrip("/") + "/index.md", target.rstrip("/") + ".md"}
+    if target.endswith(".html"):
+        candidates.add(target[:-5] + ".md")
+    return any(c in ctx.hidden_src for c in candidates)
+
+
+def _restricted_html() -> str:
+    return f'<span class="ob-restricted">{RESTRICTED_TEXT}</span>'
+
+
+def redact(ctx: SiteContext, src: str, text: str) -> str:
+    """Rewrite what names a hidden document in a page's Markdown: links and images to it (Markdown and
+    HTML), reference definitions, its title in 《》 and in headings, its path, its id after a removed link."""
+    if not ctx.audience.hidden_documents and not ctx.hidden_src:
+        return text
+    restricted = _restricted_html()
+
+    def md_link(match):
+        return restricted if hidden_target(ctx, src, match.group(3)) else match.group(0)
+
+    text = _MD_LINK.sub(md_link, text)
+    text = _REF_DEF.sub(lambda m: (m.group(1) + "#" + "") if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
+    text = _A_TAG.sub(lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
+    text = _IMG_TAG.sub(lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
+    titles = sorted({d.meta.get("title").strip() for d in ctx.audience.hidden_documents
+                     if isinstance(d.meta.get("title"), str) and d.meta.get("title").strip()}, key=len, reverse=True)
+    for title in titles:
+        for form in (title, esc(title)):
+            text = text.replace("《" + form + "》", RESTRICTED_TEXT)
+
+    def heading(match):  # a heading is short: a hidden title anywhere in it names the document
+        line = match.group(2)
+        for title in titles:
+            if len(title) >= 2:
+                line = line.replace(title, RESTRICTED_TEXT)
+        return match.group(1) + ctx.audience.redact(line)
+
+    text = _HEADING_LINE.sub(heading, text)
+    pattern = marker_pattern(ctx)
+    if pattern is not None:
+        text = pattern.sub(RESTRICTED_TEXT, text)
+    ids = [str(d.doc_id) for d in ctx.audience.hidden_documents if d.doc_id]
+    if ids:
+        after = re.compile("(" + re.escape(restricted) + "|" + re.escape(RESTRICTED_TEXT) + r")\s*[（(]\s*(?:"
+                           + "|".join(map(re.escape, ids)) + r")\s*[）)]")
+        text = after.sub(lambda m: m.group(1), text)
+    return text
+
+
+def _path_markers(ctx: SiteContext) -> set:
+    """The strings that would name a hidden page's file or address."""
+    out = set()
+    for value in set(ctx.hidden_src) | set(ctx.hidden_urls):
+        value = value.rstrip("/")
+        if value and value not in ("index.html", "index.md"):
+            out.update((value, quote(value)))
+    for doc in ctx.audience.hidden_documents:
+        out.update((doc.path, quote(doc.path)))
+    return {m for m in out if "/" in m or "." in m}
+
+
+def marker_pattern(ctx: SiteContext):
+    cached = getattr(ctx, "_marker_re", False)
+    if cached is False:
+        markers = sorted(_path_markers(ctx), key=len, reverse=True)
+        cached = (re.compile(r"(?<![A-Za-z0-9_-])(?:" + "|".join(re.escape(m) for m in markers) + r")(?![A-Za-z0-9_-])")
+                  if markers else None)
+        ctx._marker_re = cached
+    return cached
+
+
+# -- a document's page ----------------------------------------------------------------
+
+def _relative_md(from_src: str, to_src: str) -> str:
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def banner(ctx: SiteContext, doc, src: str) -> str:
+    status = doc.status
+    if status == "obsolete":
+        when = doc.meta.date("obsoleted")
+        successor = ctx.audience.document_by_id(doc.meta.get("superseded_by"))
+        lines = [f"本文档已于 {when.isoformat()} 废止" if when else "本文档已废止", "，不得作为执行依据。"]
+        if successor is not None and ctx.src_uri(successor):
+            lines.append(f"现行文档：[{esc(doc_label(successor))}]({_relative_md(src, ctx.src_uri(successor))})。")
+        elif doc.meta.get("superseded_by"):
+            lines.append("替代它的现行文档超出您的阅读权限。")
+        else:
+            lines.append("未注明替代文档。")
+        return '!!! danger "已废止"\n\n    ' + "".join(lines) + "\n\n"
+    if status == "draft":
+        return '!!! warning "草稿"\n\n    本文档是草稿，尚未批准发布，不得作为执行依据。\n\n'
+    return ""
+
+
+def metadata_card(ctx: SiteContext, doc, src: str) -> str:
+    link = Linker(ctx, page_url(src))
+    meta = doc.meta
+    nxt = ctx.next_review(doc) if doc.status != "obsolete" else None
+    overdue = nxt is not None and nxt < ctx.as_of and doc.status == "active"
+    items = [
+        ("编号", esc(doc.doc_id or "—")),
+        ("版本", esc(meta.get("version") or "—")),
+        ("敏感性", sensitivity_badge(document_level(doc))),
+        ("状态", status_badge(doc.status)),
+        ("分类", esc(ctx.audience.redact(str(meta.get("category") or "—")))),
+        ("类型", esc(KIND_ZH.get(meta.get("kind"), meta.get("kind") or "—"))),
+        ("编写人", esc(ctx.person(meta.get("author")))),
+        ("审批人", esc(ctx.person(meta.get("approver")))),
+        ("维护人", esc(ctx.person(meta.get("owner")))),
+        ("发布时间", esc(fmt_date(meta.date("published")))),
+        ("生效日期", esc(fmt_date(meta.date("effective")))),
+        ("最近评审", esc(fmt_date(meta.date("last_reviewed")))),
+        ("下次评审", (f'<span class="ob-overdue">{esc(fmt_date(nxt))}（已逾期）</span>' if overdue else esc(fmt_date(nxt)))),
+        ("最近修改", esc(ctx.last_changed().get(doc.path, "—")) + '<span class="ob-hint">（git）</span>'),
+    ]
+    if meta.get("covers"):
+        items.append(("覆盖", esc(ctx.audience.redact(str(meta.get("covers"))))))
+    if doc.status == "obsolete":
+        items.append(("废止日期", esc(fmt_date(meta.date("obsoleted")))))
+        items.append(("被替代为", link.document_id(meta.get("superseded_by")) if meta.get("superseded_by") else "—"))
+    supersedes = meta.get("supersedes")
+    if isinstance(supersedes, list) and supersedes:
+        items.append(("替代", "、".join(link.document_id(s) for s in supersedes)))
+    wide = [(label, esc(ctx.audience.redact(str(meta.get(key) or "—"))))
+            for label, key in (("使用范围", "scope"), ("使用权限", "access"), ("审批权限", "approval_authority"),
+                               ("存放方式", "storage"))]
+    cells = "".join(f'<div class="ob-field"><dt>{esc(k)}</dt><dd>{v}</dd></div>' for k, v in items)
+    cells += "".join(f'<div class="ob-field ob-wide"><dt>{esc(k)}</dt><dd>{v}</dd></div>' for k, v in wide)
+    # Open on every document; folded on the home page, where the reader wants the text first.
+    is_open = "" if src == "index.md" else " open"
+    return (f'<details class="info ob-docinfo" data-search-exclude{is_open}><summary>文档信息</summary>'
+            f'<dl class="ob-docmeta">{cells}</dl></details>\n\n')
+
+
+def revisions(ctx: SiteContext, doc) -> str:
+    records = doc.meta.get("revisions")
+    if not isinstance(records, list) or not records:
+        return ""
+    rows = []
+    for rev in records:
+        if not isinstance(rev, dict):
+            continue
+        rows.append([esc(rev.get("version", "—")), esc(fmt_date(dates.as_date(rev.get("date")) or rev.get("date"))),
+                     esc(ctx.person(rev.get("author"))), esc(ctx.person(rev.get("approver"))),
+                     esc(ctx.audience.redact(str(rev.get("summary") or "")))])
+    return ("\n\n## 修订记录 {#opsbook-revisions}\n\n"
+            + table(["版本", "日期", "修订人", "审批人", "修订说明"], rows, cls="ob-revisions") + "\n")
+
+
+def history(ctx: SiteContext, doc) -> str:
+    """The commits that changed the document's file, newest first, beside its revision record; a commit that
+    changed the body without adding a revision record is marked."""
+    commits = ctx.history().get(doc.path) or []
+    if not commits:
+        return ""
+    rows = []
+    for commit in commits:
+        if commit.created:
+            note = "纳入版本库"
+        elif commit.unrecorded:
+            note = '<span class="ob-overdue">修改了正文，未增加修订记录</span>'
+        elif commit.revision_added:
+            note = "增加了修订记录"
+        else:
+            note = "只改了文档信息" if not commit.body_changed else ""
+        rows.append([esc(commit.date), esc(commit.author), esc(ctx.audience.redact(commit.subject)),
+                     f"<code>{esc(commit.sha[:8])}</code>", note])
+    unrecorded = sum(1 for c in commits if c.unrecorded)
+    out = "\n\n## 修改历史（git） {#opsbook-history}\n\n"
+    if unrecorded:
+        out += (f'!!! warning "修改历史与修订记录不一致"\n\n    有 {unrecorded} 次提交修改了正文却没有增加修订记录：'
+                "正文的修改应在 `revisions` 中记录版本、日期和说明。\n\n")
+    return out + table(["日期", "作者", "提交说明", "提交", "与修订记录"], rows, cls="ob-history") + "\n"
+
+
+def _insert_after_h1(text: str, block: str) -> str:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if re.match(r"^#\s+\S", line):
+            return "\n".join(lines[: i + 1]) + "\n\n" + block + "\n".join(lines[i + 1:])
+        break
+    return block + text
+
+
+_HIDE = {"navigation", "toc", "footer", "path", "tags", "feedback"}
+
+
+def document_page(ctx: SiteContext, doc, src: str) -> str:
+    body = markup.clean(doc.body)
+    if templating.has_macros(body):
+        try:
+            body = templating.render(body, macros_for(ctx, src))
+        except templating.MacroError as exc:
+            ctx.notes.append(Finding(doc.path, doc.body_line + exc.line - 1, "DOC021", "warning",
+                                     f"《{doc.title}》中的宏未展开，按原文发布：{exc.message}"))
+            log.warning(f"opsbook: {doc.path}:{doc.body_line + exc.line - 1} 宏未展开，按原文发布：{exc.message}")
+            body = templating.protect(body)  # shown as written
+            body = body.replace("{% raw %}", "").replace("{% endraw %}", "")
+    body = redact(ctx, src, body)
+    block = banner(ctx, doc, src) + metadata_card(ctx, doc, src)
+    hide = doc.meta.get("hide")
+    hide = [h for h in hide if h in _HIDE] if isinstance(hide, list) else None
+    head = front_matter(ctx.audience.redact(doc.title), status=_DOC_STATUS_FOR_MATERIAL.get(doc.status), hide=hide or None)
+    return head + _insert_after_h1(body, block) + revisions(ctx, doc) + history(ctx, doc)
+
+
+# -- navigation ----------------------------------------------------------------------
+
+def navigation(ctx: SiteContext, generated: dict, user_nav, home_src: str | None) -> list:
+    if user_nav:
+        filtered = _filter_nav(ctx, user_nav)
+        if filtered:
+            return filtered
+    nav = []
+    if home_src:
+        nav.append({"首页": home_src})
+    entry = lambda d: {esc(doc_label(d)): ctx.src_uri(d)}  # noqa: E731
+    doc_section = [{"文档目录": generated["catalog"][0]}]
+    groups: dict = {}
+    obsolete = []
+    for doc in ctx.visible_documents():
+        src = ctx.src_uri(doc)
+        if not src or src not in ctx.site_files or src == home_src:
+            continue
+        if doc.status == "obsolete":
+            obsolete.append(doc)
+            continue
+        kind = doc.meta.get("kind")
+        groups.setdefault(kind if kind in KIND_ZH else None, []).append(doc)
+    key = lambda d: (str(d.doc_id or "~"), d.path)  # noqa: E731
+    for kind in KIND_ORDER:
+        members = sorted(groups.get(kind, []), key=key)
+        if members:
+            doc_section.append({KIND_ZH.get(kind, "其他"): [entry(d) for d in members]})
+    if obsolete:
+        doc_section.append({"已废止": [entry(d) for d in sorted(obsolete, key=key)]})
+    nav.append({"文档": doc_section})
+    registers = [generated["registers"][0]]
+    registers += [{esc(title): src} for k, (src, title, _) in generated.items() if k.startswith("register:")]
+    nav.append({"台账": registers})
+    nav.append({"合规": [{"合规看板": generated["dashboard"][0]}, {"条款矩阵": generated["clauses"][0]},
+                       {"规则": generated["rules"][0]}]})
+    return nav
+
+
+def _filter_nav(ctx: SiteContext, items) -> list:
+    """A navigation written in mkdocs.yml, without the entries the audience may not see (titles escaped)."""
+    out = []
+    for item in items if isinstance(items, list) else [items]:
+        if isinstance(item, str):
+            if item in ctx.site_files:
+                out.append(item)
+        elif isinstance(item, dict):
+            for title, value in item.items():
+                title = esc(ctx.audience.redact(str(title)))
+                if isinstance(value, list):
+                    sub = _filter_nav(ctx, value)
+                    if sub:
+                        out.append({title: sub})
+                elif isinstance(value, str) and (value in ctx.site_files
+                                                 or (re.match(r"^https?://", value) and markup.safe_url(value))):
+                    out.append({title: value})
+    return out
+
+
+# -- staging ----------------------------------------------------------------------
+
+def stage(root, out, audience: str = "internal", as_of: dt.date | None = None, site_url: str | None = None,
+          extra_config: dict | None = None, ctx: SiteContext | None = None) -> Staged:
+    """Write the staged tree for one audience into ``out`` (checked and emptied by :func:`prepare_output`)."""
+    root = Path(root).resolve()
+    if audience not in AUDIENCES:
+        raise BuildError(f"未知的敏感级别“{audience}”，应为 {'、'.join(AUDIENCES)} 之一")
+    raw = read_config(root)
+    docs_src = _docs_source(root, raw)
+    out = prepare_output(root, out)
+    if ctx is None:
+        ctx = SiteContext.create(root, audience, as_of)
+    ctx.docs_prefix = docs_src.relative_to(root).as_posix().rstrip("/") + "/"
+
+    visible = ctx.visible_documents()
+    referenced = _referenced(ctx, visible)
+    published, hidden = [], set()
+    for src in _source_files(docs_src):
+        if src.endswith(".md"):
+            doc = ctx.document_for_src(src)
+            if doc is not None and ctx.audience.document_visible(doc):
+                published.append(src)
+            else:
+                hidden.add(src)
+        elif posixpath.splitext(src)[1].lower() in ATTACHMENT_SUFFIXES and (src.startswith(ASSET_DIRS) or src in referenced):
+            published.append(src)
+        else:
+            hidden.add(src)
+    for doc in ctx.handbook.documents:
+        src = ctx.src_uri(doc)
+        if src and not ctx.audience.document_visible(doc):
+            hidden.add(src)
+    ctx.hidden_src = hidden
+    ctx.hidden_urls = {page_url(s) for s in hidden}
+    ctx.site_files = set(published)
+
+    # generated pages
+    taken = set(published) | hidden
+    generated: dict[str, tuple] = {}  # key -> (src, title, builder)
+    home_src = "index.md" if "index.md" in ctx.site_files else None
+    if home_src is None:
+        generated["home"] = (pages.unique("index.md", taken), "首页", pages.home_page)
+    builders = {"catalog": pages.catalog_page, "registers": pages.registers_index_page,
+                "dashboard": pages.dashboard_page, "clauses": pages.clauses_page, "rules": pages.rules_index_page}
+    for key, (src, title) in pages.FIXED.items():
+        generated[key] = (pages.unique(src, taken), title, builders[key])
+    registers_dir = posixpath.dirname(generated["registers"][0])
+    for name in pages.visible_registers(ctx):
+        src = pages.unique(posixpath.join(registers_dir, f"{name}.md"), taken)
+        generated[f"register:{name}"] = (src, pages.register_title(ctx, name),
+                                         lambda c, url, n=name: pages.register_page(c, n, url))
+    rules_dir = posixpath.dirname(generated["rules"][0])
+    for rule in ctx.result.rules:
+        src = pages.unique(posixpath.join(rules_dir, f"{rule.id}.md"), taken)
+        generated[f"rule:{rule.id}"] = (src, f"{rule.id} {rule.title}", lambda c, url, r=rule: pages.rule_page(c, r, url))
+    for key, (src, _, _) in generated.items():
+        taken.add(src)
+        ctx.page_urls[key] = src
+        ctx.generated[src] = key
+        ctx.site_files.add(src)
+        ctx.hidden_src.discard(src)
+        ctx.hidden_urls.discard(page_url(src))
+
+    docs_out = out / "docs"
+    docs_out.mkdir()
+    staged_pages = []
+    for src in published:
+        target = docs_out / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.endswith(".md"):
+            ctx.current_src = src
+            target.write_text(document_page(ctx, ctx.document_for_src(src), src), encoding="utf-8")
+            staged_pages.append(src)
+        else:
+            shutil.copyfile(docs_src / src, target)
+    # Documents first: a macro that failed adds its finding before the dashboard is written.
+    ctx._vf = None
+    for key, (src, title, builder) in generated.items():
+        ctx.current_src = src
+        try:
+            text = builder(ctx, page_url(src))
+        except Exception as exc:  # a generated page must never stop the site
+            log.warning(f"opsbook: 生成页面 {src} 失败：{type(exc).__name__}: {exc}")
+            text = (front_matter(title) + f"# {esc(title)}\n\n"
+                    f'!!! failure "页面生成失败"\n    {esc(type(exc).__name__)}: {esc(exc)}\n')
+        target = docs_out / src
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        staged_pages.append(src)
+    write_feeds(ctx, docs_out, site_url)
+    shutil.copytree(OVERRIDES, out / "overrides")
+    nav = navigation(ctx, generated, raw.get("nav"), home_src)
+    config = generated_config(raw, ctx, nav, site_url, extra_config)
+    (out / "mkdocs.yml").write_text("# 由 opsbook 生成的站点配置（请修改手册根目录的 mkdocs.yml，而不是本文件）\n"
+                                    + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return Staged(out, ctx, config, staged_pages)
+
+
+def write_feeds(ctx: SiteContext, docs_out: Path, site_url: str | None) -> None:
+    """The calendar feeds for this audience, beside the dashboard (its 即将到期 section links them):
+    every obligation due within a year (overdue ones included), and one feed per owner."""
+    from ..commands.due import feed
+
+    items = [d for d in ctx.obligations if d.days_left <= 366]
+    (docs_out / pages.FEED).write_bytes(feed(ctx.handbook, items, site_url=site_url))
+    for owner in sorted({d.owner for d in items if d.owner}):
+        mine = [d for d in items if d.owner == owner]
+        (docs_out / pages.feed_name(owner)).write_bytes(
+            feed(ctx.handbook, mine, site_url=site_url, name=f"运维到期事项（{mine[0].owner_name.split('（')[0]}）"))
+
+
+# -- after the generator ----------------------------------------------------------------
+
+_ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
+_ACTIVE = re.compile(r"<script\b|<[a-z][^>]*?\son[a-z]+\s*=|<[a-z][^>]*?\b(?:href|src)\s*=\s*[\"']?\s*(?:javascript|data|vbscript):", re.I)
+
+
+def scan(site: Path, ctx: SiteContext) -> list[str]:
+    """Look over a generator's output: a hidden page's path or address, a masked field's value, or active
+    markup inside a page's content.  Returns what was found (empty when the output is clean)."""
+    pattern = marker_pattern(ctx)
+    masked = sorted(ctx.masked - ctx.shown, key=len, reverse=True)
+    problems = []
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js", ".ics"):
+            continue
+        rel = path.relative_to(site).as_posix()
+        if path.suffix == ".js" and "search" not in rel:
+            continue  # the theme's scripts
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if path.suffix in (".json", ".js"):
+            try:
+                text = json.dumps(json.loads(text.split("=", 1)[1] if path.suffix == ".js" else text), ensure_ascii=False)
+            except (ValueError, IndexError):
+                pass
+        found = sorted(set(pattern.findall(text))) if pattern is not None else []
+        found += [m for m in masked if m in text][:3]
+        if found:
+            problems.append(f"{rel}（{'、'.join(found[:3])}）")
+        if path.suffix == ".html":
+            for article in _ARTICLE.findall(text):
+                active = _ACTIVE.search(article)
+                if active:
+                    problems.append(f"{rel}（页面正文中有 {active.group(0).strip()}）")
+                    break
+    return problems
+
+
+def write_search_script(site: Path) -> None:
+    """For file:// browsing: the search index also as a script (the local shim loads it)."""
+    index = site / "search" / "search_index.json"
+    if index.is_file():
+        (index.parent / "search_index.js").write_text("var __index = " + index.read_text(encoding="utf-8"),
+                                                     encoding="utf-8")

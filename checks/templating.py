@@ -1,0 +1,170 @@
+"""Macros in documents: ``{{ register_table("duty", …) }}`` and friends, in a sandbox.
+
+A document arrives in a pull request, so its macros are a very small language:
+a ``{{ … }}`` holds one call of an opsbook macro whose arguments are plain
+values (strings, numbers, lists, mappings, ``true``/``false``/``none``).  No
+variables, attributes, filters, loops, includes or ``{% … %}`` blocks: nothing
+can walk to Python objects, the configuration, the model, the file system or
+another document, and nothing can loop.  The text is parsed, checked against
+that grammar (rule DOC021 reports what does not fit, at its line), then
+rendered by ``jinja2.sandbox.SandboxedEnvironment`` with autoescaping and no
+globals but the macros.  Code blocks and inline code are never expanded.
+``{#…}`` stays Markdown (a heading's anchor), not a Jinja comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+# The macros a document may call, with what each shows (the site implements them).
+MACROS = {
+    "org_name": "机构名称",
+    "person": "人员姓名与编号",
+    "doc_link": "指向文档的链接",
+    "register_link": "指向台账页面的链接",
+    "register_table": "台账中一个列表的表格",
+    "register_value": "台账中的一个值",
+    "compliance_summary": "当前检查结果摘要",
+    "contacts_table": "应急联系人通讯录",
+    "duty_contacts": "值班电话与值班负责人",
+    "related_units_table": "关联单位联系表",
+    "backup_strategies_table": "备份策略表",
+}
+MAX_OUTPUT = 2_000_000  # characters one page's macros may produce
+
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_PLAIN = (nodes.Const, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Neg, nodes.Pos)
+
+
+@dataclass(frozen=True)
+class MacroProblem:
+    line: int  # line in the text (1-based)
+    message: str
+
+
+def environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, comment_start_string="{##", comment_end_string="##}",
+                               keep_trailing_newline=True)
+    env.globals.clear()
+    env.filters.clear()
+    env.tests.clear()
+    return env
+
+
+def has_macros(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def protect(text: str) -> str:
+    """Wrap code blocks and inline code in ``{% raw %}`` so that they stay as written."""
+
+    def wrap(chunk: str) -> str:
+        if "{{" in chunk or "{%" in chunk:
+            return "{% raw %}" + chunk.replace("{% endraw %}", "{% endraw %}{{ '{% endraw %}' }}{% raw %}") + "{% endraw %}"
+        return chunk
+
+    out, last = [], 0
+    for match in _FENCE.finditer(text):
+        out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:match.start()]))
+        out.append(wrap(match.group(0)))
+        last = match.end()
+    out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:]))
+    return "".join(out)
+
+
+def _check_node(node, problems: list, offset_line: int) -> None:
+    line = (getattr(node, "lineno", 1) or 1) + offset_line
+    if isinstance(node, nodes.Output):
+        for child in node.nodes:
+            if isinstance(child, (nodes.TemplateData, nodes.Const)):
+                continue
+            if not isinstance(child, nodes.Call):
+                problems.append(MacroProblem((getattr(child, "lineno", 1) or 1) + offset_line,
+                                             "{{ … }} 中只能调用 opsbook 的宏（如 register_table(\"duty\")），不能使用变量、属性或过滤器"))
+                continue
+            _check_call(child, problems, offset_line)
+        return
+    problems.append(MacroProblem(line, "文档中不支持 {% … %} 语句（循环、条件、包含、赋值等）；只能用 {{ 宏(…) }}"))
+
+
+def _check_call(call, problems: list, offset_line: int) -> None:
+    line = (call.lineno or 1) + offset_line
+    if not isinstance(call.node, nodes.Name):
+        problems.append(MacroProblem(line, "{{ … }} 中只能直接调用 opsbook 的宏，不能调用属性或表达式的结果"))
+        return
+    if call.node.name not in MACROS:
+        problems.append(MacroProblem(line, f"未知的宏“{call.node.name}”；可用的宏：{'、'.join(MACROS)}"))
+        return
+    if call.dyn_args is not None or call.dyn_kwargs is not None:
+        problems.append(MacroProblem(line, f"宏 {call.node.name} 的参数不能用 * 或 ** 展开"))
+    for arg in list(call.args) + [k.value for k in call.kwargs]:
+        if not _plain(arg):
+            problems.append(MacroProblem(line, f"宏 {call.node.name} 的参数只能是字符串、数字、列表或映射等常量"))
+            return
+
+
+def _plain(node) -> bool:
+    if not isinstance(node, _PLAIN):
+        return False
+    return all(_plain(child) for child in node.iter_child_nodes())
+
+
+def validate(text: str, env: SandboxedEnvironment | None = None) -> list[MacroProblem]:
+    """What in a text's macros does not fit the grammar above (empty when every macro is usable)."""
+    if not has_macros(text):
+        return []
+    env = env or environment()
+    try:
+        tree = env.parse(protect(text))
+    except TemplateError as exc:
+        return [MacroProblem(getattr(exc, "lineno", None) or 1, f"宏无法解析：{getattr(exc, 'message', None) or exc}")]
+    problems: list[MacroProblem] = []
+    for node in tree.body:
+        _check_node(node, problems, 0)
+    return problems
+
+
+class MacroError(Exception):
+    """A page's macros could not be expanded; the page is published as written."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def render(text: str, macros: dict) -> str:
+    """Expand a text's macros with ``macros`` (name -> function); raises :class:`MacroError`."""
+    if not has_macros(text):
+        return text
+    env = environment()
+    problems = validate(text, env)
+    if problems:
+        raise MacroError(problems[0].line, problems[0].message)
+    env.globals.update({name: func for name, func in macros.items() if name in MACROS})
+    try:
+        out = env.from_string(protect(text)).render()
+    except MacroError:
+        raise
+    except Exception as exc:  # a macro's own error: said in one line, never a traceback in the page
+        line = _error_line(exc)
+        raise MacroError(line, f"宏执行出错：{type(exc).__name__}: {exc}") from None
+    if len(out) > MAX_OUTPUT:
+        raise MacroError(1, f"宏输出超过 {MAX_OUTPUT} 个字符")
+    return out
+
+
+def _error_line(exc) -> int:
+    tb = exc.__traceback__
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

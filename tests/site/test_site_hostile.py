@@ -1,0 +1,176 @@
+"""Hostile content, built for real (mkdocs-material): Jinja that reaches for Python, the configuration or
+another document; HTML in titles, bodies and register values; a heading that names a hidden document.
+Each must run no code, publish no raw markup and name no hidden text anywhere in the output (pages,
+navigation, tables of contents, search index)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from checks.site import build as site_build
+from sitekit import AS_OF, Site, copy_sample, html_text, scratch_dir
+
+pytestmark = pytest.mark.site
+
+FRONT = """---
+id: {id}
+title: '{title}'
+kind: policy
+category: 制度文档
+author: P014
+approver: P001
+version: "1.0"
+sensitivity: {sensitivity}
+scope: 全体
+access: 全体可阅读
+approval_authority: 信息技术负责人批准
+status: active
+published: 2026-01-05
+last_reviewed: 2026-01-05
+storage: 本仓库
+revisions:
+  - {{version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}}
+---
+"""
+SECRET_TITLE = "绝密灾备切换口令表"
+SECRET_TEXT = "口令-ZX81-绝密正文"
+EVIL_TITLE = '<img src=x onerror=alert(11)>标题注入'
+
+JINJA = FRONT.format(id="HOS-01", title="宏攻击", sensitivity="public") + """
+# 宏攻击
+
+一：{{ ''.__class__.__mro__[1].__subclasses__() }}
+
+二：{{ cycler.__init__.__globals__.os.popen('touch PWNED-1').read() }}
+
+三：{{ config }} {{ page }} {{ self }}
+
+四：{% include "secret.md" %}
+
+五：{{ person.__globals__ }}
+"""
+
+JINJA_CALL = FRONT.format(id="HOS-02", title="宏属性攻击", sensitivity="public") + """
+# 宏属性攻击
+
+{{ org_name().__class__.__base__.__subclasses__() }}
+
+{{ register_table("staff", columns=lipsum.__globals__) }}
+"""
+
+HTML_BODY = FRONT.format(id="HOS-03", title=EVIL_TITLE, sensitivity="public") + """
+# 正文 <b onclick="alert(12)">注入</b>
+
+<script>alert("XSS-13")</script>
+
+<a href="javascript:alert(14)">点我</a> [也点我](javascript:alert(15)) ![图](data:image/svg+xml;base64,PHN2Zz4=)
+
+<img src="x.png" onerror="alert(16)">
+
+## 参见 绝密灾备切换口令表 {#see-绝密灾备切换口令表}
+
+另见《绝密灾备切换口令表》与 [口令表](secret.md)。
+
+{{ register_table("positions", columns=["id", "name"]) }}
+"""
+
+SECRET = FRONT.format(id="SEC-09", title=SECRET_TITLE, sensitivity="confidential") + f"""
+# {SECRET_TITLE}
+
+{SECRET_TEXT}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    root = copy_sample(scratch_dir("hostile"), with_docs=False)
+    docs = root / "docs"
+    for name, text in {"index.md": JINJA, "jinja-call.md": JINJA_CALL, "html.md": HTML_BODY,
+                       "secret.md": SECRET}.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    positions = root / "registers" / "positions.yaml"
+    text = positions.read_text(encoding="utf-8")
+    first = re.search(r"name: (.+)", text).group(1)
+    positions.write_text(text.replace(f"name: {first}", "name: '<script>alert(17)</script>岗位'", 1), encoding="utf-8")
+    out = root / "site"
+    site_build.build(root, site_dir=out, audience="internal", as_of=AS_OF)
+    return root, Site(out, "internal")
+
+
+def all_text(site: Site) -> dict:
+    return {site.rel(p): p.read_text(encoding="utf-8") for p in site.files(".html", ".json", ".xml", ".js", ".txt")
+            if "assets/" not in site.rel(p) or "search" in site.rel(p)}
+
+
+def test_no_code_ran(hostile):
+    root, _ = hostile
+    assert not list(root.rglob("PWNED*"))
+    assert not list(root.parent.rglob("PWNED*"))
+
+
+def test_jinja_reaches_nothing(hostile):
+    _, site = hostile
+    for page in ("index.html", "jinja-call.html"):
+        text = html_text(site.text(page))
+        assert "subclasses" in text or "{{" in text  # published as written
+        for leak in ("<class", "function", "Undefined", "Traceback", "site_name", "SiteContext", SECRET_TEXT):
+            assert leak not in text, (page, leak)
+
+
+def test_macro_errors_are_findings(hostile):
+    _, site = hostile
+    dashboard = html_text(site.text("dashboard.html"))
+    assert "DOC021" in dashboard and "宏攻击" in dashboard
+
+
+def test_no_raw_markup_anywhere(hostile):
+    _, site = hostile
+    for rel, text in all_text(site).items():
+        for article in re.findall(r"<article\b.*?</article>", text, re.S) or ([text] if not rel.endswith(".html") else []):
+            assert "<script" not in article.lower(), rel
+            assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", article, re.I), rel
+            assert not re.search(r"(?:href|src)\s*=\s*[\"']?\s*(?:javascript|data):", article, re.I), rel
+        if rel.endswith(".html"):
+            assert "alert(11)>" not in text.replace("&gt;", ">").split("<article")[0] or "&lt;img" in text, rel
+            assert not re.search(r"<img src=x onerror", text), rel
+            assert not re.search(r"<script>alert\(1[37]\)", text), rel
+
+
+def test_titles_are_escaped_in_navigation_title_and_search(hostile):
+    _, site = hostile
+    html = site.text("html.html")
+    assert "&lt;img src=x onerror=alert(11)&gt;标题注入" in html  # shown as text in nav and <title>
+    assert "<img src=x onerror" not in html
+    for doc in site.search_docs():
+        assert "<img src=x" not in doc["title"] and "<script>alert" not in doc["text"]
+
+
+def test_hidden_document_is_named_nowhere(hostile):
+    _, site = hostile
+    assert not site.exists("secret.html")
+    for rel, text in all_text(site).items():
+        plain = json.dumps(json.loads(text), ensure_ascii=False) if rel.endswith(".json") else text
+        assert SECRET_TITLE not in plain and SECRET_TEXT not in plain, rel
+        assert "secret.md" not in plain and "secret.html" not in plain, rel
+    html = site.text("html.html")
+    toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', html, re.S).group(0)
+    assert "参见 （受限文档）" in html_text(toc)
+    assert "（受限文档）" in html_text(html)
+
+
+def test_register_values_are_escaped(hostile):
+    _, site = hostile
+    page = site.text("registers/positions.html")
+    assert "&lt;script&gt;alert(17)&lt;/script&gt;岗位" in page
+    assert "<script>alert(17)" not in page
+
+
+def test_unsafe_config_is_refused(tmp_path):
+    root = copy_sample(tmp_path / "h", with_docs=False)
+    (root / "mkdocs.yml").write_text("site_name: !!python/object/apply:os.system ['touch PWNED-2']\n", encoding="utf-8")
+    with pytest.raises(site_build.BuildError, match="YAML"):
+        site_build.build(root, site_dir=tmp_path / "out", audience="internal", as_of=AS_OF)
+    assert not list(tmp_path.rglob("PWNED*"))

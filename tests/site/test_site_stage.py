@@ -1,0 +1,189 @@
+"""Staging without a generator: the staged tree, the cleaner, the macro sandbox, output directories.
+
+These call the plain functions of checks.site.stage, checks.markup and checks.templating; nothing
+here runs mkdocs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from checks import markup, templating
+from checks.model import Handbook
+from checks.site import stage as site_stage
+from checks.site.build import zensical_config
+from sitekit import AS_OF, ROOT, copy_sample, scratch_dir
+
+HANDBOOK = Handbook.load(ROOT, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def staged():
+    return site_stage.stage(ROOT, scratch_dir("stage") / "staged", "internal", AS_OF)
+
+
+@pytest.fixture(scope="module")
+def staged_public():
+    return site_stage.stage(ROOT, scratch_dir("stage-public") / "staged", "public", AS_OF)
+
+
+def test_staged_tree_has_only_what_the_audience_may_see(staged, staged_public):
+    docs = staged.docs_dir
+    for doc in HANDBOOK.documents:
+        present = (docs / doc.url_path).is_file()
+        assert present == (doc.sensitivity in ("public", "internal")), doc.path
+    assert {"catalog.md", "dashboard.md", "clauses.md", "registers/index.md", "rules/index.md"} <= set(staged.pages)
+    assert (docs / "registers" / "staff.md").is_file() and not (docs / "registers" / "emergency_contacts.md").exists()
+    public = {p.relative_to(staged_public.docs_dir).as_posix() for p in staged_public.docs_dir.rglob("*.md")}
+    assert public < {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
+
+
+def test_document_page_carries_card_banner_revisions_and_history(staged):
+    old = HANDBOOK.document("POL-08-2022")
+    text = (staged.docs_dir / old.url_path).read_text(encoding="utf-8")
+    assert '!!! danger "已废止"' in text and "ob-docinfo" in text and "## 修订记录" in text
+    assert json.loads(text.split("\n")[1])["status"] == "deprecated"
+    current = (staged.docs_dir / HANDBOOK.document("POL-08").url_path).read_text(encoding="utf-8")
+    assert "## 修改历史（git）" in current  # the sample is a git repository
+
+
+def test_generated_config_is_plain_escaped_and_hookless(staged):
+    text = staged.config_file.read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    assert "!!" not in text and "hooks" not in config
+    assert config["plugins"] == [{"search": {"lang": "zh"}}]
+    assert config["theme"]["custom_dir"] == "overrides" and (staged.dir / "overrides" / "main.html").is_file()
+    assert config["use_directory_urls"] is False
+    nav = json.dumps(config["nav"], ensure_ascii=False)
+    assert "文档目录" in nav and "合规看板" in nav
+    for doc in HANDBOOK.documents:
+        if doc.sensitivity in ("restricted", "confidential"):
+            assert doc.url_path not in nav and doc.title not in nav
+    zensical = yaml.safe_load(zensical_config(staged).read_text(encoding="utf-8"))
+    assert zensical["plugins"] == ["search"] and zensical["docs_dir"] == "docs"
+
+
+def test_personal_mobiles_are_masked_below_restricted(staged):
+    mobile = HANDBOOK.register("staff").data["staff"][0]["mobile"]
+    staff = (staged.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
+    assert mobile not in staff and "（受限字段）" in staff
+    for path in staged.docs_dir.rglob("*.md"):
+        assert mobile not in path.read_text(encoding="utf-8"), path
+    assert mobile in staged.ctx.masked
+
+
+@pytest.fixture(scope="module")
+def staged_restricted():
+    return site_stage.stage(ROOT, scratch_dir("stage-restricted") / "staged", "restricted", AS_OF)
+
+
+def test_mobiles_shown_to_restricted_readers(staged_restricted):
+    out = staged_restricted
+    mobile = HANDBOOK.register("staff").data["staff"][0]["mobile"]
+    assert mobile in (out.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("text,bad", [
+    ('<script>alert(1)</script>', "<script"),
+    ('<img src="a.png" onerror="alert(1)">', "onerror"),
+    ('<a href="jav&#x09;ascript:alert(1)">x</a>', "ascript"),
+    ('[x](javascript:alert(1))', "javascript"),
+    ('![x](data:image/svg+xml;base64,AA)', "data:"),
+    ('[r]: javascript:alert(1)', "javascript"),
+    ('## 标题 {: onclick="alert(1)" }', "onclick"),
+    ('<svg><script>alert(1)</script></svg>', "alert"),
+])
+def test_cleaner_removes_active_content(text, bad):
+    assert markup.find_unsafe(text)
+    assert bad not in markup.clean(text)
+
+
+@pytest.mark.parametrize("text", [
+    '<details class="note" open=""><summary>说明</summary>正文</details>',
+    '[制度](policies/pol-01.md) [外部](https://example.com/) <https://example.com/> [邮件](mailto:a@b.c)',
+    '```html\n<script>alert(1)</script>\n```',
+    '行内代码 `<img onerror=x>` 不动',
+    '<div markdown="1" class="grid">\n\n**粗体**\n\n</div>',
+])
+def test_cleaner_keeps_safe_content(text):
+    assert markup.find_unsafe(text) == []
+    assert markup.clean(text) == text
+
+
+@pytest.mark.parametrize("source", [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ config }}",
+    "{% include 'x.md' %}",
+    "{% for i in 'aaaa' %}{% for j in 'bbbb' %}x{% endfor %}{% endfor %}",
+    "{{ person.__globals__ }}",
+    "{{ register_table(lipsum) }}",
+    "{{ org_name() ~ 'x' * 100000000 }}",
+    "{{ unknown_macro() }}",
+])
+def test_sandbox_refuses_everything_but_macro_calls(source):
+    assert templating.validate(source)
+    with pytest.raises(templating.MacroError):
+        templating.render(source, {"org_name": lambda: "x", "person": lambda p: p, "register_table": lambda *a: ""})
+
+
+def test_sandbox_renders_macros_escaped_and_leaves_code():
+    out = templating.render('A {{ person("<b>") }} `{{ x }}`\n\n```\n{{ y }}\n```\n{#anchor}',
+                            {"person": lambda pid: pid})
+    assert out == 'A &lt;b&gt; `{{ x }}`\n\n```\n{{ y }}\n```\n{#anchor}'
+
+
+@pytest.mark.parametrize("inside", ["docs", "registers", "schemas", "standard", "checks", ".git", "docs/sub", "."])
+def test_output_inside_sources_is_refused(tmp_path, inside):
+    (tmp_path / "docs").mkdir()
+    with pytest.raises(site_stage.BuildError):
+        site_stage.prepare_output(tmp_path, tmp_path / inside)
+    assert (tmp_path / "docs").is_dir()
+
+
+def test_only_empty_or_opsbook_directories_are_emptied(tmp_path):
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(site_stage.BuildError, match=site_stage.MARKER):
+        site_stage.prepare_output(tmp_path / "root", user)
+    assert (user / "notes.txt").read_text(encoding="utf-8") == "keep"
+    ours = site_stage.prepare_output(tmp_path / "root", tmp_path / "ours")
+    (ours / "old.html").write_text("x", encoding="utf-8")
+    site_stage.prepare_output(tmp_path / "root", ours)
+    assert not (ours / "old.html").exists() and (ours / site_stage.MARKER).is_file()
+
+
+def test_cli_refuses_site_dir_in_docs(tmp_path):
+    from checks.cli import main
+
+    root = copy_sample(tmp_path / "h")
+    before = sorted(p.name for p in (root / "docs").rglob("*"))
+    assert main(["--root", str(root), "build", "--site-dir", str(root / "docs" / "out"), "--as-of", "2026-11-21"]) == 2
+    assert main(["--root", str(root), "stage", "--site-dir", str(root), "--as-of", "2026-11-21"]) == 2
+    assert sorted(p.name for p in (root / "docs").rglob("*")) == before
+
+
+def test_sample_documents_take_contacts_and_strategies_from_the_registers(staged):
+    """The registers are the single source: the duty policy's phone and leads, the related-units contact
+    table and the backup strategies are the registers' current data at every build."""
+    def page(doc_id):
+        return (staged.docs_dir / HANDBOOK.document(doc_id).url_path).read_text(encoding="utf-8")
+
+    duty = HANDBOOK.register("duty").data
+    assert duty["duty_phone"]["number"] in page("POL-08") and "马超（P013）" in page("POL-08")
+    unit = HANDBOOK.register("related_units").data["units"][0]
+    assert unit["name"] in page("POL-13") and unit["contacts"][0]["phone"] in page("POL-13")
+    strategy = HANDBOOK.register("backups").data["policies"][0]
+    assert strategy["scope"] in page("POL-03")
+    for doc_id in ("POL-03", "POL-08", "POL-13"):
+        assert "{{" not in page(doc_id), doc_id
+
+
+def test_emergency_plan_appendix_follows_the_audience(staged_restricted):
+    out = staged_restricted
+    plan = (out.docs_dir / HANDBOOK.document("PLN-01").url_path).read_text(encoding="utf-8")
+    liaison = HANDBOOK.register("emergency_contacts").data["liaisons"][0]
+    assert liaison["mobile"] in plan and liaison["duty_phone"] in plan and "{{" not in plan
