@@ -179,6 +179,20 @@ class SiteContext:
             self._history = cached
         return cached
 
+    def cited_record(self, text: str):
+        """(register, name) of the supplier, configuration item, device or software whose id is ``text``."""
+        cached = getattr(self, "_cited", None)
+        if cached is None:
+            from .render import LINKED_RECORDS
+
+            cached = {}
+            for register, key in LINKED_RECORDS:
+                for record in self.handbook.records(register, key):
+                    if isinstance(record.id, str) and record.id not in cached:
+                        cached[record.id] = (register, str(record.get("name") or ""))
+            self._cited = cached
+        return cached.get(text)
+
     def person(self, pid) -> str:
         """A person's name and id; only the id when the staff register is hidden from this audience."""
         if pid in (None, ""):

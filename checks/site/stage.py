@@ -507,8 +507,8 @@ def navigation(ctx: SiteContext, generated: dict, user_nav, home_src: str | None
         if filtered:
             return filtered
     nav = []
-    if home_src:
-        nav.append({"首页": home_src})
+    if home_src or "home" in generated:
+        nav.append({"首页": home_src or generated["home"][0]})
     entry = lambda d: {esc(doc_label(d)): ctx.src_uri(d)}  # noqa: E731
     doc_section = [{"文档目录": generated["catalog"][0]}]
     groups: dict = {}
