@@ -16,7 +16,7 @@ from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
-from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
+from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
 from .audience import document_level, register_level
 
@@ -118,7 +118,8 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     link = Linker(ctx, page_url)
     reg = ctx.handbook.register(name)
     title = register_title(ctx, name)
-    out = [front_matter(title, hide=["navigation"]), f"# {esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title, hide=["navigation"], tags=search_terms(title),
+                        search={"boost": BOOST_REGISTER}), f"# {esc(title)}\n\n", stamp(ctx)]
     data = reg.data if isinstance(reg.data, dict) else {}
     meta_rows = [
         ["文件", f"<code>{esc(reg.path)}</code>"],
@@ -440,7 +441,7 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
     findings = ctx.findings_by_rule().get(rule.id, [])
     hidden = ctx.hidden_by_rule().get(rule.id, 0)
     title = f"{rule.id} {rule.title}"
-    out = [front_matter(title), f"# {esc(title)}\n\n"]
+    out = [front_matter(title, search={"boost": BOOST_RULE}), f"# {esc(title)}\n\n"]
     if clause is not None:
         clause_html = (f"{link.clause(clause.id)}（{esc(clause.heading)}）"
                        f'<blockquote class="ob-quote">{esc(clause.text)}</blockquote>')
@@ -477,7 +478,7 @@ def home_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
     name = ctx.organisation_name()
     title = f"{name}信息技术运维手册" if name else "信息技术运维手册"
-    out = [front_matter(title, hide="[navigation]"), f"# {esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title, hide=["navigation"]), f"# {esc(title)}\n\n", stamp(ctx)]
     out.append(duty_today(ctx, link))
     out.append(emergency_contacts(ctx, link))
     out.append(due_summary(ctx, link))

@@ -48,6 +48,34 @@ def front_matter(title: str, **extra) -> str:
     return "---\n" + json.dumps(data, ensure_ascii=False) + "\n---\n\n"
 
 
+# Search ranking (page front matter the theme's search reads): registers and documents before rule pages.
+BOOST_REGISTER, BOOST_DOCUMENT, BOOST_RULE = 4, 2, 0.3
+
+
+def search_terms(*texts) -> list[str]:
+    """Words of a title for the search index's tags: jieba's search-mode cut, so that 备份 finds
+    数据备份与验证 (the index itself keeps 数据备份 as one word)."""
+    try:
+        import jieba
+    except ImportError:
+        return []
+    if not getattr(jieba, "_opsbook_words", False):
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+        words = Path(__file__).resolve().parent / "jieba_words.txt"
+        if words.is_file():
+            jieba.load_userdict(str(words))
+        jieba._opsbook_words = True
+    out: list[str] = []
+    for text in texts:
+        for word in jieba.cut_for_search(str(text or "")):
+            word = word.strip()
+            if len(word) >= 2 and not word.isascii() and word not in out:
+                out.append(word)
+    return out
+
+
 def sensitivity_badge(level) -> str:
     key = level if level in SENSITIVITY_LEVELS else "unknown"
     text = SENSITIVITY_ZH.get(level, f"未标识（按机密处理）" if not level else f"无效：{level}（按机密处理）")

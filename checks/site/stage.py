@@ -40,7 +40,7 @@ from . import pages
 from .audience import RESTRICTED_TEXT, document_level
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .macros import macros_for
-from .render import Linker, front_matter, doc_label, esc, fmt_date, page_url, sensitivity_badge, status_badge, table
+from .render import BOOST_DOCUMENT, search_terms, Linker, front_matter, doc_label, esc, fmt_date, page_url, sensitivity_badge, status_badge, table
 
 log = logging.getLogger("opsbook.site")
 
@@ -495,7 +495,11 @@ def document_page(ctx: SiteContext, doc, src: str) -> str:
     block = banner(ctx, doc, src) + metadata_card(ctx, doc, src)
     hide = doc.meta.get("hide")
     hide = [h for h in hide if h in _HIDE] if isinstance(hide, list) else None
-    head = front_matter(ctx.audience.redact(doc.title), status=_DOC_STATUS_FOR_MATERIAL.get(doc.status), hide=hide or None)
+    title = ctx.audience.redact(doc.title)
+    tags = doc.meta.get("tags") if isinstance(doc.meta.get("tags"), list) else []
+    head = front_matter(title, status=_DOC_STATUS_FOR_MATERIAL.get(doc.status), hide=hide or None,
+                        tags=search_terms(title, *(ctx.audience.redact(str(t)) for t in tags)) or None,
+                        search={"boost": BOOST_DOCUMENT})
     return head + _insert_after_h1(body, block) + revisions(ctx, doc) + history(ctx, doc)
 
 

@@ -189,3 +189,28 @@ def test_zensical_site_renders_and_stays_on_the_intranet(page, zensical_server):
     assert page.locator(".ob-version").is_visible()  # opsbook's theme overrides apply
     page.screenshot(path=str(scratch_dir("shots") / "zensical.png"))
     assert off_host(page.requests) == []
+
+
+@pytest.mark.parametrize("query, register", [("备份", "数据备份与验证"), ("值班", "运维值班安排与记录")])
+def test_search_lists_the_register_among_the_first_three(page, server, query, register):
+    page.goto(server + "index.html", wait_until="networkidle")
+    search(page, query)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(state="visible", timeout=15000)
+    page.wait_for_timeout(300)
+    titles = [t.replace("\u200b", "") for t in page.locator(".md-search-result__item h1").all_inner_texts()[:3]]
+    assert any(register in t for t in titles), titles
+    assert off_host(page.requests) == []
+
+
+def test_home_page_shows_todays_duty_team_with_phones(page, server):
+    page.goto(server + "index.html", wait_until="networkidle")
+    team = page.locator(".ob-duty-today table")
+    assert team.is_visible()
+    text = team.inner_text()
+    assert "马超" in text and "当班负责人" in text  # the roster's lead on 2026-11-21
+    phone = page.locator(".ob-duty-today a[href^='tel:']").first
+    assert phone.get_attribute("href") == "tel:02160001013"
+    assert "021-60009999" in page.locator(".ob-duty-phone").inner_text()
+    assert page.locator("article h2", has_text="即将到期").is_visible()
+    assert off_host(page.requests) == []
