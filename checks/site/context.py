@@ -179,6 +179,27 @@ class SiteContext:
             self._history = cached
         return cached
 
+    def record_anchor(self, register: str, line: int):
+        """The id of the register's record (an item of a top-level list) that spans ``line``; its anchor on the page."""
+        cache = self.__dict__.setdefault("_spans", {})
+        if register not in cache:
+            reg = self.handbook.register(register)
+            starts = []
+            if reg is not None and isinstance(reg.data, dict):
+                for key, value in reg.data.items():
+                    starts.append((reg.line((key,)) or 0, None))
+                    if isinstance(value, list):
+                        for i, item in enumerate(value):
+                            rid = item.get("id") if isinstance(item, dict) else None
+                            starts.append((reg.line((key, i)) or 0, rid if isinstance(rid, (str, int)) else None))
+            cache[register] = sorted(starts, key=lambda s: s[0])
+        found = None
+        for start, rid in cache[register]:
+            if start > line:
+                break
+            found = rid
+        return str(found) if found is not None else None
+
     def cited_record(self, text: str):
         """(register, name) of the supplier, configuration item, device or software whose id is ``text``."""
         cached = getattr(self, "_cited", None)

@@ -204,7 +204,8 @@ class Linker:
             name = path.split("/", 1)[1].split(".", 1)[0]
             src = self.ctx.page_urls.get(f"register:{name}")
             if src:
-                return f"<code>{self.a(src, label)}</code>"
+                anchor = self.ctx.record_anchor(name, line) if line and hasattr(self.ctx, "record_anchor") else None
+                return f"<code>{self.a(src, label, anchor=anchor)}</code>"
         return f"<code>{esc(label)}</code>"
 
 
