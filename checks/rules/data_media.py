@@ -215,9 +215,13 @@ def daily_backup_log(handbook):
             continue
         done = {dates.as_date(d) for log in mine for d, _ in log.items("dates")}
         missing = [d for d in required if d not in done]
-        if missing:
-            yield Hit(mine[0].at("dates"),
-                      f"交易业务系统 {_name(handbook, item.id)} 缺少 {len(missing)} 个交易日的备份记录：{_list_dates(missing)}")
+        # each trading day's backup is due that day: the first one missing, else the next trading day's
+        today = handbook.as_of if calendar.is_trading_day(handbook.as_of) else calendar.next_trading_day(handbook.as_of)
+        owner = first_person(handbook, *(p.get("owner") for p in policies.get(item.id, [])))
+        yield Obligation(f"备份交易业务系统 {_name(handbook, item.id)} 并登记备份记录", missing[0] if missing else today,
+                         mine[0].at("dates"),
+                         f"交易业务系统 {_name(handbook, item.id)} 缺少 {len(missing)} 个交易日的备份记录：{_list_dates(missing)}",
+                         owner=owner, cycle="每个交易日", key=f"backups|daily|{item.id}")
 
 
 @rule("DAT005", name="history-retention", title="交易业务系统历史数据至少保留一年",

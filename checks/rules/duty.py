@@ -386,8 +386,14 @@ def handover_records(handbook):
     roster_days = _roster_days(handbook)
     wanted = [handbook.as_of - DAY * i for i in range(window, 0, -1)]
     missing_days = [d for d in wanted if d in roster_days and d not in have]
+    # each day's handover is recorded that day: the runs of days missed, then today's and tomorrow's
     for a, b in dates.day_runs(missing_days):
-        yield Hit(register.at("handovers"), f"{_span(a, b)} 没有交接班记录（检查最近 {window} 天）")
+        yield Obligation(f"登记 {a} 的交接班记录", a, register.at("handovers"),
+                         f"{_span(a, b)} 没有交接班记录（检查最近 {window} 天）", cycle="每天", key=f"duty|handover|{a}")
+    for day in (handbook.as_of, handbook.as_of + DAY):
+        if day in roster_days and day not in have:
+            yield Obligation(f"登记 {day} 的交接班记录", day, register.at("handovers"), "",
+                             cycle="每天", key=f"duty|handover|{day}")
 
 
 @rule("DUT006", name="duty-phone", title="设置运维值班电话", clause="duty-9", needs=("duty",))

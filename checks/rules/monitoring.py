@@ -386,9 +386,17 @@ def patrol_records(handbook):
         trading_only = route.get("days") == "交易日"
         wanted = [d for d in wanted_days if not trading_only or handbook.calendar.is_trading_day(d)]
         missing = [d for d in wanted if d not in done.get(route_id, set())]
+        where = operations.at("patrols") if records else operations.at()
+        label = route.get("name", route_id)
+        # each day's patrol is recorded that day: the runs of days missed, and today's
         for a, b in dates.day_runs(missing):
-            yield Hit(operations.at("patrols") if records else operations.at(),
-                      f"巡检路线“{route.get('name', route_id)}”{_span(a, b)} 没有巡检记录（检查最近 {window} 天）")
+            yield Obligation(f"巡检路线“{label}”{a} 的巡检", a, where,
+                             f"巡检路线“{label}”{_span(a, b)} 没有巡检记录（检查最近 {window} 天）",
+                             cycle=route.get("days") or "每天", key=f"operations|patrol|{route_id}|{a}")
+        for day in (handbook.as_of, handbook.as_of + DAY):  # today's and tomorrow's
+            if (not trading_only or handbook.calendar.is_trading_day(day)) and day not in done.get(route_id, set()):
+                yield Obligation(f"巡检路线“{label}”{day} 的巡检", day, where, "",
+                                 cycle=route.get("days") or "每天", key=f"operations|patrol|{route_id}|{day}")
 
 
 @rule("MON007", name="threshold-review", title="设置预警阈值并定期检查和评估", clause="mon-8",
@@ -575,8 +583,11 @@ def daily_log_analysis(handbook):
         yield Hit(analysis.at(), "没有写明最近一次每日分析的日期（daily_analysis.last）")
     elif last > handbook.as_of:
         yield Hit(analysis.at("last"), f"每日分析日期 {last} 晚于检查日期 {handbook.as_of}")
-    elif last < expected:
-        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记")
+    else:
+        # each trading day's analysis is due that day: the next one after ``last`` is overdue once it has passed
+        yield Obligation("登记监控日志每日分析", handbook.calendar.next_trading_day(last), analysis.at("last"),
+                         f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记",
+                         owner=analysis.get("by"), cycle="每个交易日", key="monitoring|daily-analysis")
     scope = analysis.get("scope", [])
     missing = [s for s in ("监控日志", "巡检记录") if s not in scope]
     if missing:
