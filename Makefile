@@ -12,7 +12,7 @@ OPSBOOK := $(BIN)/opsbook
 AS_OF ?=
 AS_OF_ARG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: help venv check site site-all serve test test-fast bench lock clean
+.PHONY: help venv check site site-all serve publish test test-fast bench lock clean
 
 help:
 	@echo "make site      建立 .venv，运行检查，构建站点到 site/"
@@ -20,6 +20,7 @@ help:
 	@echo "make check     合规检查（CI 门禁，有错误时失败）"
 	@echo "make serve     本地预览站点 http://127.0.0.1:8000"
 	@echo "make site-all  为每个敏感级别分别构建站点到 site-audiences/"
+	@echo "make publish VERSION=2026.1 [AUDIENCE=public]  把当前提交发布为版本，写入 versions/<读者级别>/"
 	@echo "make bench     性能基准"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -44,6 +45,13 @@ site-all: venv
 
 serve: venv
 	$(OPSBOOK) serve $(AS_OF_ARG)
+
+# Versions directory per audience; `make clean` never removes it (published versions are kept).
+AUDIENCE ?= internal
+PUBLISH_DIR ?= versions
+publish: venv
+	@test -n "$(VERSION)" || { echo "用法：make publish VERSION=2026.1 [AUDIENCE=public]"; exit 2; }
+	$(OPSBOOK) publish "$(VERSION)" --max-sensitivity $(AUDIENCE) --dest $(PUBLISH_DIR)/$(AUDIENCE) $(AS_OF_ARG)
 
 test: venv
 	$(BIN)/python -m pytest -q

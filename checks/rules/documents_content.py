@@ -1,4 +1,4 @@
-"""文档管理：文档正文中的 HTML 与宏——发布到站点的内容不得运行脚本，宏应能展开。"""
+"""文件与格式：文档正文中的 HTML 与宏——发布到站点的内容不得运行脚本，宏应能展开（保护站点本身，不对应标准条款）。"""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from .. import markup, templating
 from ..findings import Hit
 from . import rule
 
-CHAPTER = "文档管理"
+CHAPTER = "文件与格式"  # protects the site itself; no clause of the standard (like the file-format rules)
 
 
 @rule("DOC020", name="no-active-content", title="文档正文不得含脚本、事件属性或 javascript:/data: 地址", clause=None)

@@ -33,7 +33,7 @@ def test_sample_date_without_as_of_and_its_banner_on_every_page(staged):
     site = _config(staged)["extra"]["opsbook_site"]
     assert site["as_of"] == site["sample_date"] == "2026-11-21"
     main = (staged.dir / "overrides" / "main.html").read_text(encoding="utf-8")
-    assert "示例手册，检查日期固定为 {{ site.sample_date" in main and "{% block announce %}" in main
+    assert "示例手册，检查日期固定为 {{ site.sample_date | e }}" in main and "{% block announce %}" in main
 
 
 def test_explicit_as_of_wins(staged_public):
