@@ -349,7 +349,8 @@ class ValueRenderer:
         text = str(value)
         kind = self.names.kind(keys)
         field_key = next((k for k in reversed(keys) if k != "[]"), "")
-        if isinstance(field_key, str) and field_key.lower() in PHONE_KEYS and PHONE.match(text.strip()):
+        if (isinstance(field_key, str) and (field_key.lower() in PHONE_KEYS or field_key.lower().endswith(("_phone", "_mobile", "_tel")))
+                and PHONE.match(text.strip())):
             number = re.sub(r"[^\d+]", "", text.split("转")[0])
             return f'<a class="ob-tel" href="tel:{esc(number)}">{esc(text)}</a>'
         cited = self.ctx.cited_record(text) if hasattr(self.ctx, "cited_record") else None
