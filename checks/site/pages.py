@@ -203,6 +203,14 @@ def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
                '<label>期限 <select data-filter="days"><option value="">60 天内（含逾期）</option>'
                + "".join(f'<option value="{days}">{esc(label)}</option>' for days, label in DUE_WINDOWS[:-1])
                + '</select></label></div>\n\n')
+    out.append(due_table(ctx, link, page_url, items, table_id="ob-due-table"))
+    return "".join(out) + "\n\n"
+
+
+def due_table(ctx: SiteContext, link: Linker, page_url: str, items, table_id: str | None = None) -> str:
+    """Obligations as a table: due date, days left, what, owner (with their calendar), the record, rule, chapter."""
+    from .render import relative_url
+
     rows = []
     for d in items:
         where = link.file(d.file, d.line)
@@ -215,13 +223,14 @@ def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
                  else "今天" if d.days_left == 0 else f"{d.days_left} 天")
         owner = esc(d.owner_name)
         if d.owner:
-            owner += f' <a class="ob-ics" href="{esc(get_relative_url(feed_name(d.owner), page_url))}" title="订阅此人的日历">📅</a>'
+            owner += f' <a class="ob-ics" href="{esc(relative_url(feed_name(d.owner), page_url))}" title="订阅此人的日历">📅</a>'
         rows.append(([esc(d.due.isoformat()), state, esc(d.what), owner, where, link.rule(d.rule), esc(d.chapter)],
                      {"data-owner": d.owner_name, "data-chapter": d.chapter, "data-days": str(d.days_left)}))
-    out.append(table(["到期日", "剩余", "事项", "负责人", "记录", "规则", "章节"], rows, cls="ob-due",
-                     empty="（未来 60 天内没有到期事项）", cols=["ob-nowrap", "ob-nowrap"]).replace(
-                         '<div class="ob-table ob-due">', '<div class="ob-table ob-due" id="ob-due-table">', 1))
-    return "".join(out) + "\n\n"
+    html = table(["到期日", "剩余", "事项", "负责人", "记录", "规则", "章节"], rows, cls="ob-due",
+                 empty="（未来 60 天内没有到期事项）", cols=["ob-nowrap", "ob-nowrap"])
+    if table_id:
+        html = html.replace('<div class="ob-table ob-due">', f'<div class="ob-table ob-due" id="{esc(table_id)}">', 1)
+    return html + "\n\n"
 
 
 def dashboard_page(ctx: SiteContext, page_url: str) -> str:
@@ -465,6 +474,10 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
         f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta) + "</table>\n\n")
     doc = rule.doc.strip()
     out.append((doc if doc else "（本规则暂无说明。）") + "\n\n")
+    if rule.dated:
+        due = [d for d in ctx.obligations if d.rule == rule.id and d.days_left <= 60]
+        out.append("## 到期事项\n\n本规则规定的事项中，已逾期和未来 60 天内到期的（同一定义给出到期日和逾期时的发现）：\n\n")
+        out.append(due_table(ctx, link, page_url, due))
     out.append(f"## 当前发现\n\n{stamp(ctx)}")
     out.append(findings_table(ctx, link, findings) + "\n" if findings else "没有发现。\n")
     return "".join(out)

@@ -214,3 +214,35 @@ def test_home_page_shows_todays_duty_team_with_phones(page, server):
     assert "021-60009999" in page.locator(".ob-duty-phone").inner_text()
     assert page.locator("article h2", has_text="即将到期").is_visible()
     assert off_host(page.requests) == []
+
+
+def test_tables_scroll_in_their_own_box_at_phone_width(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        for rel in ("dashboard.html", "registers/related_units.html", "index.html"):
+            page.goto(server + rel, wait_until="networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 376, (rel, width)
+        tel = page.locator("a.ob-tel").first
+        assert tel.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    finally:
+        context.close()
+
+
+def test_tables_sort_and_filter_in_the_browser(page, server):
+    page.goto(server + "registers/devices.html", wait_until="networkidle")
+    table = page.locator(".ob-register table").first
+    box = page.locator("input.ob-table-filter").first
+    rows = table.locator("tbody tr")
+    total = rows.count()
+    box.fill("报废")
+    shown = table.locator("tbody tr:not(.ob-filtered-out)")
+    assert 0 < shown.count() < total
+    box.fill("")
+    header = table.locator("thead th").nth(1)
+    header.click()
+    first = rows.first.inner_text()
+    header.click()
+    assert rows.first.inner_text() != first
+    assert header.get_attribute("data-sort") == "desc"

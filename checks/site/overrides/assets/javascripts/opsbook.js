@@ -48,7 +48,8 @@
     return a.localeCompare(b, "zh-CN");
   }
   function wireTables() {
-    var tables = document.querySelectorAll(".md-typeset .ob-table > table");
+    // (the theme wraps each table in its own scroll boxes, so the table is not a direct child)
+    var tables = document.querySelectorAll(".md-typeset .ob-table table:not(.ob-kv):not(.ob-nested)");
     Array.prototype.forEach.call(tables, function (tbl) {
       var body = tbl.tBodies[0];
       if (!body || body.rows.length < 2) return;
@@ -82,7 +83,8 @@
             row.classList.toggle("ob-filtered-out", !ok);
           });
         });
-        tbl.parentNode.insertBefore(input, tbl);
+        var box = tbl.closest(".ob-table") || tbl;
+        box.parentNode.insertBefore(input, box);
       }
     });
   }
