@@ -12,7 +12,7 @@ OPSBOOK := $(BIN)/opsbook
 AS_OF ?=
 AS_OF_ARG := $(if $(AS_OF),--as-of $(AS_OF),)
 
-.PHONY: help venv check site site-all serve publish test test-fast bench lock clean
+.PHONY: help venv check site site-all serve publish pdf pack test test-fast bench lock clean
 
 help:
 	@echo "make site      建立 .venv，运行检查，构建站点到 site/"
@@ -22,6 +22,8 @@ help:
 	@echo "make site-all  为每个敏感级别分别构建站点到 site-audiences/"
 	@echo "make publish VERSION=2026.1 [AUDIENCE=public]  把当前提交发布为版本，写入 versions/<读者级别>/"
 	@echo "make bench     性能基准"
+	@echo "make pdf       把文档打印为 PDF 受控副本到 pdf/（需要 chromium 与 fonts-noto-cjk）"
+	@echo "make pack REV=v2026.11  生成检查材料包到 pack/（需要 chromium 与 fonts-noto-cjk）"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +55,13 @@ publish: venv
 	@test -n "$(VERSION)" || { echo "用法：make publish VERSION=2026.1 [AUDIENCE=public]"; exit 2; }
 	$(OPSBOOK) publish "$(VERSION)" --max-sensitivity $(AUDIENCE) --dest $(PUBLISH_DIR)/$(AUDIENCE) $(AS_OF_ARG)
 
+pdf: venv
+	$(OPSBOOK) pdf $(AS_OF_ARG) --max-sensitivity restricted -o pdf
+
+REV ?= HEAD
+pack: venv
+	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
+
 test: venv
 	$(BIN)/python -m pytest -q
 
@@ -68,4 +77,4 @@ lock:
 	@rm requirements.lock.new
 
 clean:
-	rm -rf $(VENV) site site-audiences .pytest_cache
+	rm -rf $(VENV) site site-audiences pdf pack .pytest_cache

@@ -27,6 +27,7 @@ GOALS = {  # what we aim for on the 2-core reference machine; reported, not asse
     "check sample": (3.0, 400),
     "check ×10": (15.0, 800),
     "build sample": (60.0, 1500),
+    "xlsx round trip ×10": (30.0, 1000),
 }
 
 PROBE = r"""
@@ -42,6 +43,18 @@ if mode == "check":
     findings = engine.run_rules(handbook)
     t3 = time.perf_counter()
     out = {"import": t1 - t0, "load": t2 - t1, "rules": t3 - t2, "findings": len(findings)}
+elif mode == "xlsx":
+    from checks import xlsx
+    import tempfile, pathlib
+    handbook = engine.load(root, as_of)
+    t1 = time.perf_counter()
+    data, _ = xlsx.export(handbook, None, "confidential")
+    path = pathlib.Path(tempfile.mkdtemp()) / "all.xlsx"
+    path.write_bytes(data)
+    t2 = time.perf_counter()
+    plan = xlsx.plan_import(handbook, path)
+    assert not plan.rejections and not plan.writes, plan.rejections[:3]
+    out = {"import": t1 - t0, "export": t2 - t1, "import_xlsx": time.perf_counter() - t2, "bytes": len(data)}
 else:
     from checks.site import build
     import tempfile
@@ -103,6 +116,7 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         scenarios = [("check sample", 1, "check")] + [(f"check ×{s}", s, "check") for s in args.scale]
+        scenarios += [(f"xlsx round trip ×{s}", s, "xlsx") for s in args.scale]
         if not args.no_site:
             scenarios.append(("build sample", 1, "build"))
         for name, scale, mode in scenarios:
@@ -114,7 +128,7 @@ def main() -> int:
             if goal:
                 ok = r["total"] <= goal[0] and r["peak_mib"] <= goal[1]
                 verdict = f"  goal ≤{goal[0]:.0f}s ≤{goal[1]}MiB: {'ok' if ok else 'MISSED'}"
-            detail = ", ".join(f"{k} {v:.2f}s" for k, v in r.items() if k not in ("total", "peak_mib", "findings"))
+            detail = ", ".join(f"{k} {v:.2f}s" for k, v in r.items() if k not in ("total", "peak_mib", "findings", "bytes"))
             print(f"{name:14} {r['total']:7.2f}s  peak {r['peak_mib']:6.0f} MiB  ({detail}){verdict}")
     out = ROOT / ".bench" / "results.json"
     out.parent.mkdir(exist_ok=True)

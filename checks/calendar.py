@@ -127,7 +127,7 @@ class TradingCalendar:
     # -- what is known -----------------------------------------------------
     @property
     def known_until(self) -> dt.date:
-        """The last day whose trading status is known."""
+        """The last day of the unbroken known calendar (the package, then announced years)."""
         last = self.package_last
         year = last.year + 1
         while year in self.extra_years:
@@ -136,7 +136,8 @@ class TradingCalendar:
         return last
 
     def knows(self, day: dt.date) -> bool:
-        return self.package_first <= day <= self.known_until
+        """Whether the trading status of ``day`` is known (weekends are always known: closed)."""
+        return self.status(day) is not None
 
     def source_of(self, day: dt.date) -> str:
         """Where the trading status of ``day`` comes from, in Chinese (for messages and the site)."""
@@ -146,19 +147,44 @@ class TradingCalendar:
             return f"exchange-calendars {package_version()}（{EXCHANGE}）"
         if day.year in self.extra_years:
             return f"registers/calendar.yaml 中 {day.year} 年的休市公告（announced_years）"
-        return "未知：超出已知交易日历，工作日按交易日处理"
+        if day.weekday() >= 5:
+            return "周末（交易所周末不开市）"
+        return f"未知：{day.year} 年的休市安排尚未补录，超出已知交易日历"
 
     # -- trading days ------------------------------------------------------
-    def is_trading_day(self, day: dt.date) -> bool:
-        """Whether ``day`` is a trading day.  Beyond the known calendar, weekdays count
-        as trading days (the cautious assumption for changes and tests)."""
+    def status(self, day: dt.date) -> bool | None:
+        """True for a trading day, False for a closed day, None when unknown: a weekday past
+        the known calendar, whose year's holidays are neither in the package nor announced."""
         if day in self.extra_closures:
             return False
         if self.package_first <= day <= self.package_last:
             return day in self.sessions
         if day.weekday() >= 5:
             return False
-        return day not in self.extra_years.get(day.year, set())
+        if day.year in self.extra_years:
+            return day not in self.extra_years[day.year]
+        return None
+
+    def is_trading_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is known to be a trading day.  A day whose status is unknown is
+        never assumed to be one: rules that depend on it use ``unknown_days`` and say so."""
+        return self.status(day) is True
+
+    def unknown_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The days from start to end (both included) whose trading status is unknown."""
+        out, day = [], start
+        while day <= end:
+            if self.status(day) is None:
+                out.append(day)
+            day += DAY
+        return out
+
+    def unknown_note(self, days) -> str:
+        """“2027 年的休市安排尚未补录（已知交易日历只到 2026-12-31）” for messages about unknown days."""
+        years = sorted({d.year for d in days})
+        named = "、".join(f"{y} 年" for y in years)
+        return (f"{named}的休市安排尚未补录（已知交易日历只到 {self.known_until}，"
+                f"交易所公告后录入 registers/calendar.yaml 的 announced_years）")
 
     def trading_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Trading days from start to end, both included."""
@@ -188,12 +214,38 @@ class TradingCalendar:
     # -- trading hours -----------------------------------------------------
     def has_night_session(self, day: dt.date) -> bool:
         """A futures night session runs on the evening of a trading day when the
-        next trading day follows with no holiday between (weekends aside)."""
+        next trading day follows with no holiday between (weekends aside).  When a day
+        between is unknown, so is the night session: it is not assumed (``uncertain``)."""
         if not self.night_sessions or not self.is_trading_day(day):
             return False
-        nxt = self.next_trading_day(day)
-        between = [day + DAY * i for i in range(1, (nxt - day).days)]
-        return all(d.weekday() >= 5 for d in between)
+        return self._status_after_weekend(day) is True
+
+    def _status_after_weekend(self, day: dt.date) -> bool | None:
+        """The trading status of the first day after ``day`` that is not a closed weekend day."""
+        following = day + DAY
+        while following.weekday() >= 5 and self.status(following) is False:
+            following += DAY
+        return self.status(following)
+
+    def uncertain(self, day: dt.date) -> bool:
+        """Whether the trading intervals that start on ``day`` are unknown: the day itself is
+        unknown, or it is a trading day with night sessions and the next day is unknown."""
+        if self.status(day) is None:
+            return True
+        if not self.night_sessions or not self.is_trading_day(day):
+            return False
+        return self._status_after_weekend(day) is None
+
+    def uncertain_days(self, start: dt.datetime, end: dt.datetime | None = None) -> list[dt.date]:
+        """The days whose unknown trading intervals the window [start, end) could overlap."""
+        if end is None or end <= start:
+            end = start + dt.timedelta(minutes=1)
+        out, day = [], start.date() - DAY
+        while day <= end.date():
+            if self.uncertain(day) and (day >= start.date() or self.night_sessions):
+                out.append(day)
+            day += DAY
+        return out
 
     def intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime, str]]:
         """The trading intervals that start on ``day`` (night sessions may end on the next day)."""

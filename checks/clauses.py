@@ -3,7 +3,12 @@
 One file a chapter in ``standard/clauses/``, each validated by
 ``schemas/clauses.schema.json``.  A clause's status comes from the findings of
 the rules that enforce it: ``fail`` with an error, ``warn`` with only
-warnings, ``pass`` with none; clauses covered otherwise have no status.
+warnings, ``pass`` with none.  Every other clause has a status too, from its
+evidence: the named document (and section) exists and is current, the named
+register field is filled, and the latest assessment in
+``registers/assessments.yaml`` (who judged it, when, on what evidence, and when
+it is due again): ``pass``, ``warn`` (partly met), ``fail``, ``due`` (the
+assessment has lapsed) or ``unassessed`` (a manual clause nobody has judged).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from . import schemas, yamlio
 
 CATALOGUE_DIR = Path("standard") / "clauses"
 COVERAGE_ZH = {"rule": "规则检查", "register": "台账记录", "document": "文档规定", "manual": "人工判断"}
-STATUS_ZH = {"pass": "通过", "warn": "提醒", "fail": "未通过", None: "—"}
+STATUS_ZH = {"pass": "通过", "warn": "提醒", "fail": "未通过", "due": "待复评", "unassessed": "未评估", None: "—"}
+ASSESSMENT_STATUS = {"符合": "pass", "部分符合": "warn", "不符合": "fail"}
 
 
 class CatalogueError(Exception):
@@ -41,6 +47,19 @@ class Clause:
     reason: str | None = None
     note: str | None = None
     level: str | None = None
+    parts: tuple = ()  # ({"text", "level", "rules"?}, ...) when one sentence mixes levels
+
+    @property
+    def levels(self) -> tuple:
+        """The sentence's levels in order: its parts' (when it mixes them), else its one level."""
+        if self.parts:
+            return tuple(dict.fromkeys(p["level"] for p in self.parts))
+        return (self.level,) if self.level else ()
+
+    @property
+    def permissive(self) -> bool:
+        """A sentence that only permits (可): nothing to enforce, never counted as enforced."""
+        return self.levels == ("可",)
 
     @property
     def heading(self) -> str:
@@ -102,6 +121,7 @@ def load(root) -> list[Chapter]:
                 path=chapter.path, file=rel, line=lines.get(("clauses", index), 1),
                 rules=tuple(item.get("rules", ())), register=item.get("register"), field=item.get("field"),
                 document=item.get("document"), reason=item.get("reason"), note=item.get("note"), level=item.get("level"),
+                parts=tuple(item.get("parts", ())),
             ))
         chapters.append(chapter)
     chapters.sort(key=lambda c: (c.order, c.code))
@@ -128,6 +148,93 @@ def status(clause: Clause, rules, by_rule: dict) -> str | None:
     return "warn" if found else "pass"
 
 
+def latest_assessments(handbook) -> dict:
+    """Clause id -> its latest assessment record in registers/assessments.yaml (none when unusable)."""
+    out: dict = {}
+    for record in handbook.records("assessments", "assessments"):
+        day = record.date("date")
+        clause = record.get("clause")
+        if clause and day and day <= handbook.as_of and (clause not in out or out[clause].date("date") <= day):
+            out[clause] = record
+    return out
+
+
+def _field_values(data, path: str) -> list | None:
+    """The values at a field path such as ``positions[].duties``, ``positions[duty-lead].duties`` or
+    ``organisation.operations_unit``; None when a step of the path is missing."""
+    values = [data]
+    for step in path.strip().split("."):
+        key, _, selector = step.partition("[")
+        selector = selector.rstrip("]") if selector else None
+        nxt = []
+        for value in values:
+            if not isinstance(value, dict) or key not in value:
+                continue
+            item = value[key]
+            if selector is None:
+                nxt.append(item)
+            elif isinstance(item, list):
+                nxt.extend(i for i in item if isinstance(i, dict) and (selector == "" or i.get("id") == selector))
+        if not nxt:
+            return None
+        values = nxt
+    return values
+
+
+def document_evidence(clause: Clause, handbook) -> str | None:
+    """Why the document a document clause names does not carry it (None when it does)."""
+    doc_id, _, section = (clause.document or "").partition("#")
+    doc = handbook.document(doc_id.strip())
+    if doc is None:
+        return f"所依据的文档 {doc_id} 不存在"
+    if doc.status != "active":
+        return f"所依据的文档《{doc.title}》（{doc_id}）不是现行版本（status: {doc.status}）"
+    section = section.strip()
+    if section and not any(section in h.text or section == h.anchor for h in doc.headings):
+        return f"所依据的文档《{doc.title}》（{doc_id}）中没有“{section}”一节"
+    return None
+
+
+def register_evidence(clause: Clause, handbook) -> str | None:
+    """Why the register a register clause names does not carry it (None when it does)."""
+    name = clause.register or ""
+    if not handbook.usable(name):
+        return f"所依据的台账 registers/{name}.yaml 不存在或未通过校验"
+    data = handbook.register(name).data
+    for path in (clause.field or "").split(","):
+        if not path.strip():
+            continue
+        values = _field_values(data, path)
+        if not values or any(v in (None, "", [], {}) for v in values):
+            return f"台账 registers/{name}.yaml 的 {path.strip()} 没有填写"
+    return None
+
+
+def evidence(clause: Clause, handbook) -> tuple[str, str]:
+    """(status, why in Chinese) of a clause not enforced by rules, from its document or register
+    and its latest assessment."""
+    if clause.coverage == "document":
+        problem = document_evidence(clause, handbook)
+    elif clause.coverage == "register":
+        problem = register_evidence(clause, handbook)
+    else:
+        problem = None
+    if problem:
+        return "fail", problem
+    record = latest_assessments(handbook).get(clause.id)
+    if record is None:
+        if clause.coverage == "manual":
+            return "unassessed", "尚无评估记录（registers/assessments.yaml）"
+        return "pass", "文档现行且包含所述内容" if clause.coverage == "document" else "台账已记录"
+    who = handbook.person_name(record.get("assessor"))
+    when = record.date("date")
+    basis = f"{when} 由 {who} 评估为{record.get('result')}：{record.get('evidence', '')}"
+    following = record.date("next")
+    if following and following < handbook.as_of:
+        return "due", f"{basis}；应于 {following} 再次评估，已到期"
+    return ASSESSMENT_STATUS.get(record.get("result"), "unassessed"), basis
+
+
 def matrix(result, chapters) -> list[dict]:
     """One row per clause: the data behind ``opsbook clauses`` and the site's clause matrix."""
     by_rule = result.by_rule()
@@ -135,19 +242,26 @@ def matrix(result, chapters) -> list[dict]:
     for chapter in chapters:
         for clause in chapter.clauses:
             enforcing = rules_for(clause, result.rules)
+            if enforcing:
+                state, why = status(clause, result.rules, by_rule), ""
+            else:
+                state, why = evidence(clause, result.handbook)
             rows.append({
                 "id": clause.id,
                 "chapter": chapter.title,
                 "path": list(clause.path),
                 "text": clause.text,
                 "level": clause.level,
+                "levels": list(clause.levels),
+                "parts": [dict(p) for p in clause.parts],
                 "coverage": clause.coverage,
                 "rules": [r.id for r in enforcing],
                 "register": clause.register,
                 "field": clause.field,
                 "document": clause.document,
                 "reason": clause.reason,
-                "status": status(clause, result.rules, by_rule),
+                "status": state,
+                "evidence": why,
                 "findings": sum(len(by_rule.get(r.id, [])) for r in enforcing),
             })
     return rows

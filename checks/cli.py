@@ -59,7 +59,14 @@ def emit(text: str, output: str | None) -> None:
 def cmd_check(args) -> int:
     from . import engine
 
-    result = engine.check(handbook_root(args.root), parse_as_of(args.as_of, default_today=False))
+    source = handbook_root(args.root)
+    if args.rev:  # the handbook as committed at REV; --as-of defaults to its date
+        from .revision import resolve_or_usage
+
+        source, rev_date = resolve_or_usage(source, args.rev)
+        args.as_of = args.as_of or rev_date.isoformat()
+    # without --as-of: today, or a sample handbook's fixed date (the engine decides)
+    result = engine.check(source, parse_as_of(args.as_of, default_today=False))
     as_of = result.handbook.as_of
     if args.changed_since:
         from .gitinfo import changed_files, GitError
@@ -138,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=sorted(REPORTERS), default="text", help="输出格式")
     c.add_argument("--output", "-o", help="写入文件（UTF-8），而不是标准输出")
     c.add_argument("--changed-since", metavar="REV", help="只报告自 REV 以来改动过的文件上的发现（用于合并请求）")
+    c.add_argument("--rev", metavar="REV", help="检查 REV（标签、提交或 @{2026-06-30}）时提交的手册，不改动工作区；--as-of 默认为该提交的日期")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("rules", parents=[common], help="列出规则目录")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schemas
-from .findings import Finding, Hit
+from .findings import SEVERITIES, Finding, Hit
 from .model import Handbook, Location
 from .rules import Rule, all_rules
 
@@ -56,7 +56,8 @@ def _finding(rule: Rule, hit) -> Finding:
     location = hit.location
     if not isinstance(location, Location):  # a Source or Record: its own top
         location = location.at()
-    return Finding(location.file, location.line, rule.id, rule.severity, hit.message, rule.clause, tuple(hit.refs))
+    severity = hit.severity if hit.severity in SEVERITIES else rule.severity
+    return Finding(location.file, location.line, rule.id, severity, hit.message, rule.clause, tuple(hit.refs))
 
 
 def run_rules(handbook: Handbook, rules: list[Rule] | None = None) -> list[Finding]:

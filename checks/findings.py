@@ -28,11 +28,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class Hit:
-    """What a rule yields: where, and what is wrong there (in Chinese)."""
+    """What a rule yields: where, and what is wrong there (in Chinese).
+
+    ``severity`` overrides the rule's own for this hit: a rule that cannot decide
+    (a day past the known trading calendar) warns instead of asserting a violation,
+    and a warning that has gone unheeded too long becomes an error."""
 
     location: object  # model.Location
     message: str
     refs: tuple = ()
+    severity: str | None = None
 
 
 def summarise(findings) -> dict:

@@ -65,24 +65,6 @@ def version(root) -> Version | None:
     return Version(label, head.hexsha, date, repo.is_dirty(untracked_files=False))
 
 
-def last_changed(root, paths) -> dict[str, str]:
-    """The date (Shanghai) each path was last committed, for the site's page metadata."""
-    from .dates import SHANGHAI
-
-    try:
-        repo = _repo(root)
-        top = Path(repo.working_tree_dir).resolve()
-        out = {}
-        for path in paths:
-            rel = (Path(root).resolve() / path).relative_to(top).as_posix()
-            commit = next(repo.iter_commits(paths=rel, max_count=1), None)
-            if commit is not None:
-                out[path] = commit.committed_datetime.astimezone(SHANGHAI).date().isoformat()
-        return out
-    except (GitError, ValueError):
-        return {}
-
-
 @dataclass
 class Commit:
     sha: str

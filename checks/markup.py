@@ -50,6 +50,9 @@ _ATTR_PAIR = re.compile(r"""(?<![\w-])([A-Za-z_][\w:-]*)\s*=\s*("[^"]*"|'[^']*'|
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+REMOTE_IMAGE = "外部图片地址（站点不从外网加载任何内容；请把图片放进 docs/ 用相对路径引用）"
+
+
 @dataclass(frozen=True)
 class Unsafe:
     offset: int  # character offset in the text
@@ -81,6 +84,16 @@ def safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in URL_SCHEMES
 
 
+def remote(url: str) -> bool:
+    """An address on another host (``http(s)://…`` or ``//…``): an image there would be fetched by every reader."""
+    value = re.sub(r"[\x00-\x20\x7f]", "", html.unescape(url.strip().strip("<>")))
+    return value.startswith("//") or bool(re.match(r"^https?:", value, re.I))
+
+
+def _no_remote_images(tag: str, attr: str, value: str) -> str | None:
+    return None if tag == "img" and attr == "src" and remote(value) else value
+
+
 def _clean_tag(tag: str, closing: bool, name: str) -> str:
     name = name.lower()
     if name not in TAGS:
@@ -88,7 +101,7 @@ def _clean_tag(tag: str, closing: bool, name: str) -> str:
     if closing:
         return f"</{name}>"
     cleaned = nh3.clean(tag, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
-                        strip_comments=True)
+                        strip_comments=True, attribute_filter=_no_remote_images)
     match = re.match(r"<" + re.escape(name) + r"\b[^>]*>", cleaned)
     if match is None:
         return ""
@@ -103,6 +116,9 @@ def _tag_problems(tag: str, closing: bool, name: str) -> list[str]:
     if lname in DROPPED_WITH_CONTENT:
         return [f"<{lname}> 元素"]
     out = ["事件处理属性（on…=）"] if _EVENT.search(tag[len(name) + 1:]) else []
+    src = re.search(r"""(?<![\w-])src\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", tag, re.I)
+    if lname == "img" and src and remote(src.group(1).strip("\"'")):
+        out.append(REMOTE_IMAGE)
     cleaned = nh3.clean(tag, tags=TAGS | {lname}, attributes={**ATTRIBUTES, lname: {"href", "src", "action", "formaction", "xlink:href", "background", "poster", "data"} | ATTRIBUTES.get(lname, set())},
                         url_schemes=URL_SCHEMES, link_rel=None)
     for attr in ("href", "src", "action", "formaction", "background", "poster", "data"):
@@ -123,15 +139,19 @@ def find_unsafe(text: str) -> list[Unsafe]:
             out.append(Unsafe(match.start(), problem, match.group(0)[:80]))
     for pattern in (_MD_URL, _REF_DEF):
         for match in pattern.finditer(text):
-            if _outside(spans, match.start()) and not safe_url(match.group(2)):
+            if not _outside(spans, match.start()):
+                continue
+            if not safe_url(match.group(2)):
                 out.append(Unsafe(match.start(2), "不安全的链接地址（只允许相对地址和 http、https、mailto、tel）",
                                   match.group(2)[:80]))
+            elif pattern is _MD_URL and match.group(1).startswith("!") and remote(match.group(2)):
+                out.append(Unsafe(match.start(2), REMOTE_IMAGE, match.group(2)[:80]))
     for match in _ATTR_LIST.finditer(text):
         if not _outside(spans, match.start()):
             continue
         for pair in _ATTR_PAIR.finditer(match.group(0)):
             key = pair.group(1).lower()
-            if key.startswith("on") or (key in ("href", "src") and not safe_url(pair.group(2).strip("\"'"))):
+            if key != "style" and _unsafe_pair(key, pair.group(2)):
                 out.append(Unsafe(match.start(), f"属性列表中的 {key}=", match.group(0)[:80]))
     return sorted(out, key=lambda u: u.offset)
 
@@ -147,26 +167,26 @@ def clean(text: str) -> str:
     return "".join(pieces)
 
 
+def _unsafe_pair(key: str, value: str) -> bool:
+    key = key.lower()
+    value = value.strip("\"'")
+    return (key.startswith("on") or key == "style" or any(c in value for c in "<>")
+            or (key in ("href", "src") and not safe_url(value)))
+
+
 def _clean_prose(text: str) -> str:
     if not text:
         return text
+    # Attribute lists first (their values may hold markup, e.g. data-toc-label="<img …>").
+    text = _ATTR_LIST.sub(lambda m: _ATTR_PAIR.sub(lambda p: "" if _unsafe_pair(p.group(1), p.group(2)) else p.group(0),
+                                                   m.group(0)), text)
     text = _WITH_CONTENT.sub("", text)
     text = _TAG.sub(lambda m: _clean_tag(m.group(0), bool(m.group(1)), m.group(2)), text)
     # A “<” left that could still open a tag (an unclosed one at the end): escape it.
     text = re.sub(r"<(?=/?[A-Za-z][^>]*$)", "&lt;", text)
-    text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
-    text = _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
-
-    def attr_list(match):
-        def pair(p):
-            key = p.group(1).lower()
-            if key.startswith("on") or key == "style" or (key in ("href", "src") and not safe_url(p.group(2).strip("\"'"))):
-                return ""
-            return p.group(0)
-
-        return _ATTR_PAIR.sub(pair, match.group(0))
-
-    return _ATTR_LIST.sub(attr_list, text)
+    text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) and not (
+        m.group(1).startswith("!") and remote(m.group(2))) else "#"), text)
+    return _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
 
 
 def line_of(text: str, offset: int) -> int:

@@ -35,6 +35,7 @@ class Obligation:
     cycle: str = ""  # how often, in Chinese: 每 12 个月, 每个交易日, 一次
     key: str = ""  # identity within the rule; defaults to the record's file and id (or ``what``)
     refs: tuple = ()
+    severity: str | None = None  # the finding's severity once overdue, when not the rule's own
 
     def location(self) -> Location:
         where = self.where

@@ -18,6 +18,7 @@ TARGETS = {
     "supplier": ("suppliers", "suppliers", "供应商"),
     "change": ("changes", "changes", "变更"),
     "incident": ("incidents", "incidents", "事件"),
+    "drill": ("drills", "drills", "演练"),
     "position": ("positions", "positions", "岗位"),
     "document": (None, None, "文档"),
 }

@@ -161,8 +161,18 @@ def message(error, raw: dict | None = None) -> str:
 
 
 def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool) -> None:
+    from .placeholders import find, is_placeholder
+
     instance = yamlio.to_json(data)
+    for path, text in find(data):  # left by `opsbook new`: one finding each, not a wrong value
+        source.problems.append(Problem("SCH003", source.line(path), f"尚未填写：{text}（{'.'.join(map(str, path))}）"))
+        if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
+            source.invalid.add(path[:2])
+        else:
+            source.valid = False
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        if is_placeholder(error.instance):
+            continue
         path = tuple(error.absolute_path)
         line = source.line(path)
         source.problems.append(Problem("SCH001", line, message(error, source.raw)))

@@ -25,7 +25,8 @@ class Settings:
     sample_date: object = None
     review_cycle_months: int = 12  # 制度和流程：至少每年一次评审
     contact_freshness_days: int = 180  # 关联单位联系表“及时更新”
-    incompatible_positions: list = field(default_factory=_default_incompatible)
+    incompatible_positions: list = field(default_factory=_default_incompatible)  # more pairs; the defaults always hold
+    combinable_positions: list = field(default_factory=list)  # key-position pairs declared mutually restricting
     calendar_warning_days: int = 60  # warn this long before the known calendar ends
     backup_log_window_days: int = 31  # how far back daily backup logs are checked
     inventory_interval_months: int = 12  # 定期进行盘点
@@ -55,6 +56,7 @@ class Settings:
     audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
     # 值班、日常操作、监控
     handover_check_days: int = 7  # 检查最近多少天的交接班记录
+    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录
     patrol_check_days: int = 7  # 检查最近多少天的巡检记录
     duty_phone_test_days: int = 31  # 值班电话测试间隔
     quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成
@@ -68,6 +70,12 @@ class Settings:
     plan_refiling_days: int = 30  # 预案重大变化后重新报备的期限
     drill_report_due_months: int = 3  # 年度演练情况报告在次年几个月内报送
     supplementary_report_days: int = 30  # 原因不明的事件提交补充报告的期限
+    incident_report_minutes: int = 30  # 事件发现后首次向监管机构报告的时限（不得迟报）
+    plan_activation_minutes: int = 15  # “立即启动应急预案”：发现后启动的时限（预案的内部报告链 5 + 10 分钟）
+    alert_verification_minutes: int = 30  # 风险隐患“尽快核实”：发现后完成核实的时限
+    investor_notice_minutes: int = 30  # 影响投资者的事件，发现后首次向投资者说明的时限
+    progress_report_minutes: int = 30  # 处置期间通报进展的最长间隔（应急处置流程：每 30 分钟一次）
+    controlled_copies: bool = False  # opsbook pdf：打印件是否为受控副本（页脚）
 
     @classmethod
     def from_record(cls, record) -> "Settings":

@@ -1,10 +1,12 @@
 """Unit tests of checks/calendar.py: trading days, hours, night sessions and the calendar's horizon."""
 
 import datetime as dt
+import re
 
 import pytest
 from conftest import AS_OF
 
+from checks import engine
 from checks.calendar import Session, TradingCalendar, _package_calendar, describe
 
 D = dt.date
@@ -148,11 +150,29 @@ def test_no_night_session_on_a_closed_day():
 
 # -- beyond the package: announced holidays ------------------------------------
 
-def test_beyond_the_package_weekdays_count_as_trading_days():
+def test_beyond_the_package_weekdays_are_unknown_not_trading_days():
     cal = calendar()
-    assert cal.is_trading_day(D(2027, 1, 1))  # 周五：元旦，但尚未公告，按交易日处理
-    assert not cal.is_trading_day(D(2027, 1, 2))  # 周六
-    assert cal.trading_overlap(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) is not None
+    assert cal.status(D(2027, 1, 1)) is None  # 周五：元旦，尚未公告：未知
+    assert not cal.is_trading_day(D(2027, 1, 1))  # never assumed to be a trading day
+    assert not cal.knows(D(2027, 1, 1))
+    assert cal.status(D(2027, 1, 2)) is False  # 周六: closed whatever the announcement
+    assert cal.knows(D(2027, 1, 2))
+    assert cal.trading_overlap(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) is None
+    assert cal.uncertain_days(T(2027, 1, 1, 10, 0), T(2027, 1, 1, 11, 0)) == [D(2027, 1, 1)]
+    assert cal.uncertain_days(T(2027, 1, 2, 10, 0), T(2027, 1, 2, 11, 0)) == []  # a weekend is known
+    assert cal.unknown_days(D(2026, 12, 30), D(2027, 1, 5)) == [D(2027, 1, 1), D(2027, 1, 4), D(2027, 1, 5)]
+    assert cal.previous_trading_day(D(2027, 1, 6)) == D(2026, 12, 31)  # the last known one
+    assert "2027 年的休市安排尚未补录" in cal.unknown_note([D(2027, 1, 4)])
+    assert "2027 年的休市安排尚未补录" in cal.source_of(D(2027, 1, 4))
+
+
+def test_night_session_before_an_unknown_day_is_uncertain():
+    cal = calendar(night_sessions=(NIGHT,))
+    assert not cal.has_night_session(D(2026, 12, 31))  # 2027-01-01 unknown: not assumed
+    assert cal.uncertain(D(2026, 12, 31))
+    assert not cal.uncertain(D(2026, 12, 30))  # 12-31 is a known trading day
+    # a window in the early hours of 2027-01-01 could be inside the night session of 12-31
+    assert D(2026, 12, 31) in cal.uncertain_days(T(2027, 1, 1, 1, 0), T(2027, 1, 1, 2, 0))
 
 
 def test_announced_holidays_extend_the_known_calendar():
@@ -232,3 +252,133 @@ def test_without_register(ws, missing):
     cal = _handbook(ws).calendar
     assert cal.day_sessions[0].start == dt.time(9, 30)
     assert cal.known_until == D(2026, 12, 31)
+
+
+# -- every as-of date across the sample's year ------------------------------------
+
+SWEEP_FIRST, SWEEP_LAST = D(2026, 1, 1), D(2027, 1, 31)
+# Rules whose verdict depends on the trading calendar: past the known calendar they may only warn.
+CALENDAR_RULES = ("AUD007", "CHG005", "DAT004", "MON006", "MON011", "TST018")
+
+
+def sweep(root, first=SWEEP_FIRST, last=SWEEP_LAST):
+    """Load once, run the dated rules for every as-of day from ``first`` to ``last``.
+
+    Returns (states, changes): ``states[day]`` maps (rule, severity, file, line) to the message;
+    ``changes`` lists (day, rule, appeared, disappeared) whenever a rule's findings change."""
+    from checks.rules import all_rules
+
+    handbook = engine.load(root, first)
+    dated = [r for r in all_rules() if r.dated]
+    states, changes, before, day = {}, [], {}, first
+    while day <= last:
+        handbook.as_of = day
+        state = {(f.rule, f.severity, f.file, f.line): f.message for f in engine.run_rules(handbook, dated)}
+        for rule in sorted({k[0] for k in state} | {k[0] for k in before}):
+            now = {k: v for k, v in state.items() if k[0] == rule}
+            then = {k: v for k, v in before.items() if k[0] == rule}
+            if set(now) != set(then):
+                changes.append((day, rule, [now[k] for k in set(now) - set(then)], [then[k] for k in set(then) - set(now)]))
+        states[day], before = state, state
+        day += DAY_DELTA
+    return states, changes
+
+
+DAY_DELTA = dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def swept():
+    from conftest import ROOT
+
+    return sweep(ROOT)
+
+
+def test_sweep_reports_which_rules_change_state_on_which_day(swept):
+    states, changes = swept
+    assert len(states) == (SWEEP_LAST - SWEEP_FIRST).days + 1
+    report = [f"{day} {rule} +{len(new)} -{len(gone)} {(new or gone)[0][:80]}" for day, rule, new, gone in changes]
+    print("\n".join(["每日检查状态变化（规则 + 新增 - 消失 示例）："] + report))  # read it with pytest -s
+    assert report  # the sample's records start and end: some rules must change state
+    # on the sample's own date it is clean
+    assert [k for k in states[AS_OF] if k[1] == "error"] == []
+
+
+def _sweep_2027(root, holidays):
+    """The dated rules' errors for each day of January 2027 with 2027 announced (``holidays``)."""
+    from checks.rules import all_rules
+
+    handbook = engine.load(root, D(2027, 1, 1))
+    handbook.calendar.extra_years[2027] = set(holidays)
+    dated = [r for r in all_rules() if r.dated]
+    out, day = {}, D(2027, 1, 1)
+    while day <= D(2027, 1, 31):
+        handbook.as_of = day
+        out[day] = {(f.rule, f.file, f.line) for f in engine.run_rules(handbook, dated) if f.severity == "error"}
+        day += DAY_DELTA
+    return out
+
+
+def test_sweep_errors_past_the_known_calendar_hold_whatever_the_announcement(swept):
+    """An error asserted while 2027 is unknown must hold both if every 2027 weekday turns out to be a
+    trading day and if every one turns out to be a holiday: nothing is assumed about unknown days."""
+    from conftest import ROOT
+
+    states, _ = swept
+    weekdays = [D(2027, 1, 1) + DAY_DELTA * i for i in range(365) if (D(2027, 1, 1) + DAY_DELTA * i).weekday() < 5]
+    all_closed = _sweep_2027(ROOT, weekdays)
+    all_open = _sweep_2027(ROOT, [])
+    for day, closed in all_closed.items():
+        unknown = {(k[0], k[2], k[3]) for k in states[day] if k[1] == "error" and k[0] != "CAL001"}
+        assert unknown <= closed, (day, sorted(unknown - closed))
+        assert unknown <= all_open[day], (day, sorted(unknown - all_open[day]))
+    for day, state in states.items():
+        for (rule, severity, _file, _line), message in state.items():
+            if "休市安排尚未补录" in message and rule != "CAL001":
+                assert severity == "warning", (day, rule, message)
+
+
+def test_sweep_cal001_warns_then_escalates_on_the_first_unknown_day(swept):
+    states, changes = swept
+    severities = {day: {k[1] for k in state if k[0] == "CAL001"} for day, state in states.items()}
+    assert severities[D(2026, 11, 1)] == set()  # 61 days left
+    assert severities[D(2026, 11, 2)] == {"warning"}  # 59 days left: within calendar_warning_days (60)
+    assert severities[D(2026, 12, 31)] == {"warning"}
+    assert all(severities[day] == {"error"} for day in severities if day >= D(2027, 1, 1))
+
+
+def test_sweep_weekends_and_holidays_raise_no_calendar_errors(swept):
+    """No calendar-dependent rule starts failing on a weekend or a holiday while the sample's records
+    still cover the days before it (up to the sample's date)."""
+    states, changes = swept
+    calendar = engine.load(__import__("conftest").ROOT, AS_OF).calendar
+    for day, rule, new, _gone in changes:
+        if rule in CALENDAR_RULES and new and day <= AS_OF and not calendar.is_trading_day(day - DAY_DELTA):
+            # a new finding the day after a closed day can only come from a record dated after the as-of date
+            assert all("晚于检查日期" in m for m in new), (day, rule, new)
+
+
+NESTED = re.compile(r"（[^（）]*（[^（）]*）[^（）]*）")
+
+
+def test_sweep_messages_have_no_nested_brackets(swept):
+    """“同一人（刘洋（P005））” reads badly: a name with its id is never put inside another bracket."""
+    from checks.rules import all_rules
+    from conftest import ROOT
+
+    states, _ = swept
+    messages = {(k[0], m) for state in states.values() for k, m in state.items()}
+    messages |= {(f.rule, f.message) for f in engine.check(ROOT, AS_OF, rules=all_rules()).findings}
+    assert sorted(m for m in messages if NESTED.search(m[1])) == []
+
+
+def test_rules_not_declared_dated_do_not_depend_on_the_date():
+    from checks.rules import all_rules
+    from conftest import ROOT
+
+    handbook = engine.load(ROOT, AS_OF)
+    undated = [r for r in all_rules() if not r.dated]
+    base = set(engine.run_rules(handbook, undated))
+    for day in (D(2026, 1, 1), D(2027, 1, 31), D(2028, 3, 1)):
+        handbook.as_of = day
+        assert set(engine.run_rules(handbook, undated)) == base, day

@@ -52,7 +52,7 @@ def test_texts_are_not_duplicated(chapters):
 def test_every_rules_clause_exists_and_lists_it(catalogue):
     for rule in all_rules():
         if rule.clause is None:
-            assert rule.chapter == "文件与格式", f"{rule.id} cites no clause"
+            assert rule.chapter in ("文件与格式", "条款评估"), f"{rule.id} cites no clause"
             continue
         assert rule.clause in catalogue, f"{rule.id} cites unknown clause {rule.clause}"
         clause = catalogue[rule.clause]
@@ -109,3 +109,55 @@ def test_catalogue_size(chapters):
     total = sum(len(ch.clauses) for ch in chapters)
     assert 150 <= total <= 240, total
     assert len(chapters) == 19
+
+
+# -- levels: 应, 不得, 宜, 可 recorded exactly ------------------------------------
+
+PERMISSIVE = re.compile(r"(?<!方)可(根据|包括|按照|实施|以|在)")
+MARKERS = {"不得": re.compile(r"不得"), "宜": re.compile(r"宜"), "可": PERMISSIVE}
+
+
+def test_every_clause_records_its_level(chapters):
+    for chapter in chapters:
+        for clause in chapter.clauses:
+            assert clause.level in ("应", "不得", "宜", "可", "说明"), clause.id
+
+
+def test_levels_match_the_words_of_the_sentence(chapters):
+    for chapter in chapters:
+        for clause in chapter.clauses:
+            for level, marker in MARKERS.items():
+                if marker.search(clause.text):
+                    assert level in clause.levels, f"{clause.id}: the sentence says {level}"
+
+
+def test_sentences_mixing_levels_are_split_in_order(chapters):
+    for chapter in chapters:
+        for clause in chapter.clauses:
+            found = [level for level, marker in MARKERS.items() if marker.search(clause.text)]
+            mandatory = re.search(r"应(?!急|用|对|变|答)|必须", clause.text)
+            if len(found) + bool(mandatory) > 1:
+                assert clause.parts, f"{clause.id} mixes levels: record its parts"
+            position = 0
+            for part in clause.parts:
+                at = clause.text.find(part["text"], position)
+                assert at >= 0, f"{clause.id}: part {part['text']!r} not in the sentence (in order)"
+                position = at + len(part["text"])
+                assert set(part.get("rules", ())) <= set(clause.rules), clause.id
+            if clause.parts:
+                assert clause.level in clause.levels, clause.id
+
+
+def test_permissive_sentences_are_not_counted_as_enforced(chapters):
+    for chapter in chapters:
+        for clause in chapter.clauses:
+            if clause.permissive:
+                assert clause.coverage != "rule", f"{clause.id} only permits (可): nothing for a rule to enforce"
+
+
+def test_readme_counts_are_the_catalogues(chapters):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    total = sum(len(ch.clauses) for ch in chapters)
+    by_rule = sum(1 for ch in chapters for c in ch.clauses if c.coverage == "rule")
+    assert f"{total} 条规范性语句" in readme
+    assert f"其中 {by_rule} 条由规则检查" in readme

@@ -46,6 +46,7 @@ PATCHES = {
         '  - {version: "9.0", date: 2026-11-10, author: P002, approver: P001, summary: 重写切换方案}\n', text, count=1, flags=re.S))]),
     "ORG004": (None, [("registers/staff.yaml", "number: S0000116080002, obtained: 2014-11-20}",
                        "number: S0000116080002, obtained: 2014-11-20, valid_until: 2027-03-31}")]),
+    "AUD007": (AS_OF + 2 * DAY, []),  # Monday 2026-11-23: that day's check
     "SUP007": (dt.date(2026, 3, 1), [("registers/suppliers.yaml", "status: 已完成, closed: 2026-02-27", "status: 进行中")]),
 }
 
@@ -120,7 +121,7 @@ NO_OBLIGATION = {
     "DAT005": "历史数据保留一年（保存期限）", "EMG028": "应急物资到期前的提醒（到期是 EMG027 的义务）",
     "EMG032": "演练记录保存两年（保存期限）", "EMG036": "应急培训内容", "MON010": "监控日志保存一年（保存期限）",
     "OPS004": "操作记录保存一年（保存期限）", "ORG008": "培训记录完整", "REL004": "REL003 核实期限到期前的提醒",
-    "SUP012": "驻场人员入场离场记录",
+    "SUP012": "驻场人员入场离场记录", "ASM001": "评估记录完整（日期不晚于检查日期）", "DOC003": "版本与修订记录一致",
 }
 
 

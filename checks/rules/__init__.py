@@ -49,7 +49,7 @@ class Rule:
         for item in self.func(handbook) or ():
             if isinstance(item, Obligation):
                 if item.due < handbook.as_of:
-                    yield Hit(item.where, item.overdue, item.refs)
+                    yield Hit(item.where, item.overdue, item.refs, item.severity)
             else:
                 yield item
 

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
+
+
+def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """“2026-11-20 18:00–22:00” (the date once when both ends fall on the same day)."""
+    if start is None:
+        return "（无）"
+    if end is None:
+        return dates.fmt(start)
+    tail = end.strftime("%H:%M") if end.date() == start.date() else dates.fmt(end)
+    return f"{dates.fmt(start)}–{tail}"
+
+
+def day_span(first: dt.date, last: dt.date) -> str:
+    """“2027-01-04” or “2027-01-04 至 2027-01-08”."""
+    return first.isoformat() if first == last else f"{first} 至 {last}"
 
 
 def missing_fields(record, fields: dict) -> list[str]:

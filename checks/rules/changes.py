@@ -9,6 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
+from ._common import time_span
 
 CHAPTER = "系统变更"
 
@@ -58,13 +59,7 @@ def _window(change):
     return window.datetime("start"), window.datetime("end")
 
 
-def _span(start, end) -> str:
-    if start is None:
-        return "（无）"
-    if end is None:
-        return dates.fmt(start)
-    tail = end.strftime("%H:%M") if end.date() == start.date() else dates.fmt(end)
-    return f"{dates.fmt(start)}–{tail}"
+_span = time_span
 
 
 def _name(change) -> str:
@@ -114,7 +109,7 @@ def change_roles(handbook):
             person = change.get(first)
             if person and person == change.get(second):
                 yield Hit(change.at(second),
-                          f"{_name(change)} 的{ROLES[first]}和{ROLES[second]}是同一人（{handbook.person_name(person)}），"
+                          f"{_name(change)} 的{ROLES[first]}和{ROLES[second]}是同一人 {handbook.person_name(person)}，"
                           f"这两个角色须由不同的人担任")
         if change.get("status") in PENDING:
             for key, zh in ROLES.items():
@@ -248,8 +243,8 @@ def change_outside_trading_hours(handbook):
     每项变更（已取消的除外）的实施窗口 `window` 和实际实施时间 `implementation`（填写了时）
     不与任何交易时段重叠。交易时段来自交易日历：交易日由 exchange-calendars（上交所）和
     `registers/calendar.yaml` 中已公告的休市安排确定，时段为该台账的 `trading_hours`（日盘）
-    和 `night_sessions`（期货夜盘，节假日前的晚间没有夜盘）。超出已知日历的工作日一律按
-    交易日处理。
+    和 `night_sessions`（期货夜盘，节假日前的晚间没有夜盘）。超出已知日历的工作日交易状态未知：
+    窗口落在这些日子时给出警告（说明缺少哪一年的休市安排），不按违规报告，也不假定为非交易日。
 
     紧急变更（`emergency: true`）可以在交易时段实施，但必须写明紧急变更原因 `emergency_reason`，
     紧急程度 `urgency` 为“紧急”。
@@ -284,6 +279,12 @@ def change_outside_trading_hours(handbook):
         for label, a, b, where in candidates:
             overlap = calendar.trading_overlap(a, b)
             if overlap is None:
+                unknown = calendar.uncertain_days(a, b)
+                if unknown and change.get("emergency") is not True:
+                    yield Hit(where, f"{_name(change)} 的{label} {_span(a, b)} 涉及交易状态未知的日子 "
+                                     f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
+                                     "无法判断是否与交易时段重叠；补录后本检查会重新判断", severity="warning")
+                    break
                 continue
             if change.get("emergency") is True:
                 problems = []
@@ -295,8 +296,7 @@ def change_outside_trading_hours(handbook):
                     yield Hit(change.at("emergency"),
                               f"{_name(change)} 作为紧急变更在交易时段（{describe(overlap)}）实施，但{'，'.join(problems)}")
                 break  # one finding per change is enough
-            unknown = "" if calendar.knows(overlap[0].date()) else "（该日超出已知交易日历，工作日按交易日处理）"
-            yield Hit(where, f"{_name(change)} 的{label} {_span(a, b)} 与交易时段重叠：{describe(overlap)}{unknown}；"
+            yield Hit(where, f"{_name(change)} 的{label} {_span(a, b)} 与交易时段重叠：{describe(overlap)}；"
                              "除紧急变更外，不得在交易时段实施变更")
             break
 
@@ -497,5 +497,5 @@ def change_review_due(handbook):
         waited = (handbook.as_of - finished.date()).days
         yield Obligation(f"复核{_name(change)}", finished.date() + dt.timedelta(days=days), change.at("status"),
                          f"{_name(change)} 已于 {finished.date()} 实施完成 {waited} 天，尚未复核"
-                         f"（复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天）",
+                         f"：复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天",
                          owner=change.get("reviewer"), cycle="一次", key=f"{change.source.path}#{change.id}|review")

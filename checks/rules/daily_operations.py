@@ -249,7 +249,7 @@ def special_operation_approval(handbook):
             missing = "、".join(zh for key, zh in (("operator", "操作人"), ("reviewer", "复核人")) if not op.get(key))
             yield Hit(op.at("id"), f"{label} 没有双岗执行（缺少{missing}）")
         elif operator == reviewer:
-            yield Hit(op.at("reviewer"), f"{label} 的操作人和复核人是同一人（{handbook.person_name(operator)}），不是双岗执行")
+            yield Hit(op.at("reviewer"), f"{label} 的操作人和复核人是同一人 {handbook.person_name(operator)}，不是双岗执行")
         day = (start or approved).date() if (start or approved) else handbook.as_of
         for key, zh in (("operator", "操作人"), ("reviewer", "复核人")):
             person = op.get(key)
@@ -341,7 +341,9 @@ def environment_separation(handbook):
 
     - 操作环境 `operation` 和监控环境 `monitoring` 都标为独立设置 `separate: true`，并有说明 `description`；
     - 两者的 `shared_with` 为空：不与开发、测试、办公等其他环境共用；
-    - 写明开发、测试环境的位置及隔离方式 `dev_test`。
+    - 写明开发、测试环境的位置及隔离方式 `dev_test`；`registers/system_tests.yaml` 中模拟这些系统的
+      每个模拟环境都确认了与生产环境分离（`separate_from_production: true`）——分离以测试台账的事实为准，
+      不只看这里的说明。
 
     配置库不可用时，只检查已登记的记录。
 
@@ -382,6 +384,15 @@ def environment_separation(handbook):
                 yield Hit(part.at("shared_with"), f"{names} 的{zh}仍与{'、'.join(map(str, shared))}环境共用，应严格分离")
         if not env.get("dev_test"):
             yield Hit(env.at(), f"{names} 没有写明开发、测试环境的位置及隔离方式（dev_test）")
+        # the test register says how the test environments of these systems are actually kept apart
+        systems = set(env.get("systems", []) or [])
+        for test_env in handbook.records("system_tests", "environments"):
+            overlap = systems & set(test_env.get("systems", []) or [])
+            if overlap and test_env.get("separate_from_production") is not True:
+                label = f"模拟环境 {test_env.id}（{test_env.get('name', '')}）"
+                yield Hit(env.at("dev_test") if "dev_test" in env else env.at(),
+                          f"{'、'.join(_ci_name(items, s) for s in sorted(overlap))} 的{label}在 registers/system_tests.yaml 中"
+                          "未确认与生产环境分离（separate_from_production: true），与开发、测试环境严格分离没有依据")
     if items is None:
         if not environments:
             yield Hit(register.at(), "没有登记核心交易业务系统的操作和监控环境（environments）")
@@ -435,4 +446,4 @@ def operations_follow_manual(handbook):
                 missing = "、".join(zh for key, zh in (("operator", "操作人"), ("reviewer", "复核人")) if not op.get(key))
                 yield Hit(op.at("id"), f"交易业务系统例行操作 {op.id} 缺少{missing}")
             elif operator == reviewer:
-                yield Hit(op.at("reviewer"), f"交易业务系统例行操作 {op.id} 的操作人和复核人是同一人（{handbook.person_name(operator)}）")
+                yield Hit(op.at("reviewer"), f"交易业务系统例行操作 {op.id} 的操作人和复核人是同一人 {handbook.person_name(operator)}")

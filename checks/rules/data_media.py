@@ -22,7 +22,7 @@ POLICY_FIELDS = {
     "verification": "有效性验证方式",
     "owner": "管理责任人",
 }
-DAILY = ("每交易日", "每日")  # “至少每交易日备份一次”
+DAILY = ("实时", "每交易日", "每日")  # “至少每交易日备份一次”: as often or more often
 RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 SHOWN_DATES = 10
@@ -113,7 +113,7 @@ def backup_policy_complete(handbook):
     ```
     """
     for policy in handbook.records("backups", "policies"):
-        label = f"备份策略 {policy.id}（{_name(handbook, policy.get('system'))}）"
+        label = f"{_name(handbook, policy.get('system'))} 的备份策略 {policy.id} "
         missing = [f"{zh}（{key}）" for key, zh in POLICY_FIELDS.items() if policy.get(key) in (None, "", [])]
         if missing:
             yield Hit(policy.at(), f"{label}缺少：{'、'.join(missing)}")
@@ -128,8 +128,8 @@ def trading_backup_policy(handbook):
     """
     ## 检查什么
     配置库中每个在用的交易业务系统（`registers/configuration.yaml` 中 `trading: true`，
-    运行状态不是停用或下线）在 `registers/backups.yaml` 中都有备份策略，且备份频度为
-    “每交易日”或“每日”。
+    运行状态不是停用或下线）在 `registers/backups.yaml` 中都有备份策略，且至少有一条策略的备份频度
+    不低于每交易日一次：“每交易日”“每日”或“实时”（实时复制比每交易日更频繁，同样满足要求）。
 
     ## 为什么
     标准要求：“交易业务系统数据应至少每交易日备份一次；”没有策略，或策略的频度低于每交易日，
@@ -157,7 +157,7 @@ def trading_backup_policy(handbook):
             policy = mine[0]
             yield Hit(policy.at("frequency"),
                       f"交易业务系统 {_name(handbook, item.id)} 的备份频度为“{policy.get('frequency', '未填写')}”，"
-                      "应至少每交易日备份一次（每交易日）")
+                      "低于标准要求的至少每交易日一次：至少一条备份策略的频度应为每交易日、每日或实时")
 
 
 @rule("DAT004", name="daily-backup-log", title="交易业务系统数据每交易日都有备份记录",
@@ -169,7 +169,8 @@ def daily_backup_log(handbook):
     （机构设置，默认 31 天）内、直到检查日期前最后一个交易日为止的每个交易日，
     `registers/backups.yaml` 的备份记录（`logs`）中都有该系统的备份日期。交易日按
     上海证券交易所日历（exchange-calendars XSHG，及 `registers/calendar.yaml` 的补充）计算，
-    国庆、春节等休市日不要求备份。系统投产日期（`in_service`）或其备份策略执行日期
+    国庆、春节等休市日不要求备份；超出已知交易日历的工作日是否为交易日未知，不按缺失报告，
+    而是给出一条警告，说明缺少哪一年的休市安排。系统投产日期（`in_service`）或其备份策略执行日期
     （`since`）之前的日子不检查。检查日期当天的备份在日终进行，不在检查范围内。
 
     ## 为什么
@@ -199,6 +200,11 @@ def daily_backup_log(handbook):
     for log in handbook.root_of("backups").records("logs"):
         logs.setdefault(log.get("system"), []).append(log)
     register = handbook.register("backups")
+    unknown = calendar.unknown_days(first, handbook.as_of - dt.timedelta(days=1))
+    if unknown and _systems(handbook, "trading"):
+        yield Hit(register.at("logs") if "logs" in handbook.root_of("backups") else register.at(),
+                  f"尚不能确定 {_list_dates(unknown)}{'' if len(unknown) > SHOWN_DATES else ' '}是否为交易日："
+                  f"{calendar.unknown_note(unknown)}；这些日子的交易业务系统备份记录暂未检查", severity="warning")
     for item in _systems(handbook, "trading"):
         start = first
         begun = _start(handbook, item, policies.get(item.id, []))
@@ -311,7 +317,7 @@ def online_access_authorised(handbook):
     grants: dict = {}
     for grant in handbook.root_of("backups").records("authorisations"):
         grants.setdefault(grant.get("system"), []).append(grant)
-        label = f"在线数据访问授权 {grant.id}（{_name(handbook, grant.get('system'))}）"
+        label = f"{_name(handbook, grant.get('system'))} 的在线数据访问授权 {grant.id} "
         if not grant.get("persons"):
             yield Hit(grant.at(), f"{label}没有列出授权人员（persons）")
         if not grant.get("approver") or not grant.get("approved"):
@@ -367,9 +373,9 @@ def data_modification_controlled(handbook):
         if not operator or not reviewer:
             yield Hit(mod.at(), f"{label}没有双岗操作：应有操作人（operator）和复核人（reviewer）")
         elif operator == reviewer:
-            yield Hit(mod.at("reviewer"), f"{label}的操作人和复核人是同一人（{handbook.person_name(operator)}），不是双岗操作")
+            yield Hit(mod.at("reviewer"), f"{label}的操作人和复核人是同一人 {handbook.person_name(operator)}，不是双岗操作")
         if approver and operator and approver == operator:
-            yield Hit(mod.at("approver"), f"{label}的审批人与操作人是同一人（{handbook.person_name(operator)}）")
+            yield Hit(mod.at("approver"), f"{label}的审批人与操作人是同一人 {handbook.person_name(operator)}")
         if not mod.get("log"):
             yield Hit(mod.at(), f"{label}没有记录操作日志（log）")
 
@@ -553,7 +559,7 @@ def backup_transport_protected(handbook):
     for policy in handbook.records("backups", "policies"):
         if policy.get("offsite") is True and not policy.get("transport"):
             yield Hit(policy.at("offsite"),
-                      f"备份策略 {policy.id}（{_name(handbook, policy.get('system'))}）的备份介质带离存储环境，但没有写明安全措施（transport）")
+                      f"{_name(handbook, policy.get('system'))} 的备份策略 {policy.id} 的介质带离存储环境，但没有写明安全措施（transport）")
     for access in handbook.root_of("backups").records("offline_access"):
         if access.get("kind") == "传输" and not access.get("protection"):
             yield Hit(access.at("kind"), f"离线数据传输 {access.id} 把备份数据带离存储环境，但没有记录安全措施（protection）")

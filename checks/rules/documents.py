@@ -92,7 +92,7 @@ def _version_key(text):
         return ()
 
 
-@rule("DOC003", name="version-matches-revision", title="版本与最新修订记录一致", clause="doc-4")
+@rule("DOC003", name="version-matches-revision", title="版本与最新修订记录一致", clause="doc-4", dated=True)
 def version_matches_revision(handbook):
     """
     ## 检查什么

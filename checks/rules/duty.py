@@ -142,7 +142,7 @@ def duty_lead(handbook):
     if not backup:
         yield Hit(rec.at(), f"运维值班负责人没有备岗{where}")
     if lead and backup and lead == backup:
-        yield Hit(rec.at(backup_field), f"运维值班负责人和备岗是同一人（{handbook.person_name(lead)}）")
+        yield Hit(rec.at(backup_field), f"运维值班负责人和备岗是同一人 {handbook.person_name(lead)}")
     for role, person, key in (("运维值班负责人", lead, lead_field), ("值班负责人备岗", backup, backup_field)):
         if person and handbook.has_left(person):
             yield Hit(rec.at(key), f"{role} {handbook.person_name(person)} 已不在职")

@@ -940,18 +940,25 @@ def liaisons_notified(handbook):
 
 
 @rule("EMG022", name="duty-line-24x7", title="实行 7×24 小时联络制度", clause="prep-37",
-      needs=("emergency_contacts",))
+      needs=("emergency_contacts",), dated=True)
 def duty_line_24x7(handbook):
     """
     ## 检查什么
-    `duty_line` 登记了应急值守电话 `phone`，值守时间 `hours` 为 7×24。
+    `duty_line` 登记了应急值守电话 `phone`，值守时间 `hours` 为 7×24。“7×24”只是登记的标签，
+    可用要有事实支持：
+
+    - 最近一次拨测 `last_tested` 不晚于检查日期，距检查日期不超过 `settings.duty_phone_test_days`
+      （默认 31 天）；
+    - 写明无人接听时的转接方式 `forwarding`；
+    - 应急值守负责人 `watch` 都在职。
 
     ## 为什么
     标准要求：“应实行7×24小时联络制度，通报联络人必须保持应急值守电话可用”。电话是否始终可用
     要靠定期拨测（`last_tested`）和值班制度保证。
 
     ## 如何修复
-    设置应急值守电话（可转接到值班手机），登记号码和值守时间。
+    设置应急值守电话（可转接到值班手机），登记号码、值守时间和转接方式；按期拨测并登记日期；
+    值守负责人离职时及时更换。
     """
     register = handbook.register("emergency_contacts")
     line = handbook.root_of("emergency_contacts").sub("duty_line")
@@ -963,6 +970,22 @@ def duty_line_24x7(handbook):
     hours = re.sub(r"\s", "", str(line.get("hours", ""))).replace("x", "×").replace("X", "×").replace("*", "×")
     if hours not in ("7×24", "24×7"):
         yield Hit(line.at("hours"), f"应急值守时间为“{line.get('hours', '（未填）')}”，应实行 7×24 小时联络制度")
+    tested = line.date("last_tested")
+    every = handbook.settings.duty_phone_test_days
+    if tested is None:
+        yield Hit(line.at(), "应急值守电话没有拨测记录（duty_line.last_tested），无法证明电话始终可用")
+    elif tested > handbook.as_of:
+        yield Hit(line.at("last_tested"), f"应急值守电话的拨测日期 {tested} 晚于检查日期 {handbook.as_of}")
+    else:
+        yield Obligation("拨测应急值守电话", tested + dt.timedelta(days=every), line.at("last_tested"),
+                         f"应急值守电话最近一次拨测在 {tested}，已超过 {every} 天"
+                         "（settings.duty_phone_test_days），无法证明电话始终可用",
+                         cycle=f"每 {every} 天", key="emergency_contacts|duty-line-test")
+    if not line.get("forwarding"):
+        yield Hit(line.at(), "没有写明应急值守电话无人接听时的转接方式（duty_line.forwarding）：7×24 联络要求无人接听时也能接通")
+    for person in line.get("watch", []) or []:
+        if handbook.has_left(person):
+            yield Hit(line.at("watch"), f"应急值守负责人 {handbook.person_name(person)} 已不在职")
 
 
 @rule("EMG023", name="emergency-cards", title="为有关领导和员工定制应急工作卡片", clause="prep-38",

@@ -33,7 +33,8 @@ def alert_verified_and_reported(handbook):
     """
     ## 检查什么
     `registers/incidents.yaml` 的每条风险隐患预警（`alerts`）都记录了核实时间 `verified`（不早于发现
-    时间 `detected`）和防范措施 `measures`；标为重要情况（`important: true`）的有预警报告 `reports`。
+    时间 `detected`，且在发现后 `settings.alert_verification_minutes` 分钟内，默认 30 分钟，即应急处置流程规定的
+    核实时限）和防范措施 `measures`；标为重要情况（`important: true`）的有预警报告 `reports`。
 
     ## 为什么
     标准要求：“证券期货机构应在发现可能导致异常的风险隐患时，尽快加以核实，立即采取必要的防范措施，
@@ -60,6 +61,11 @@ def alert_verified_and_reported(handbook):
             yield Hit(alert.at("id"), f"{label}没有记录核实时间（verified）")
         elif detected and verified < detected:
             yield Hit(alert.at("verified"), f"{label}的核实时间早于发现时间")
+        elif detected and verified - detected > dt.timedelta(minutes=handbook.settings.alert_verification_minutes):
+            took = int((verified - detected).total_seconds() // 60)
+            yield Hit(alert.at("verified"), f"{label}于 {detected:%Y-%m-%d %H:%M} 发现，{verified:%Y-%m-%d %H:%M} 才核实，"
+                                            f"用时 {_duration(took)}，超过 {handbook.settings.alert_verification_minutes} 分钟"
+                                            "（settings.alert_verification_minutes），未做到尽快核实")
         if not alert.get("measures"):
             yield Hit(alert.at("id"), f"{label}没有记录防范措施（measures）")
         if alert.get("important") and not alert.records("reports"):
@@ -95,7 +101,9 @@ def alert_lift_reported(handbook):
 def plan_activated_and_recovered(handbook):
     """
     ## 检查什么
-    每个网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都记录了启动应急预案的时间 `plan_activated`（不早于发现时间 `detected`）；状态为已恢复、
+    每个网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都记录了启动应急预案的时间 `plan_activated`
+    （不早于发现时间 `detected`，且在发现后 `settings.plan_activation_minutes` 分钟内：默认 15 分钟，即应急预案
+    “事件报告流程”中发现人 5 分钟内报告值班负责人、值班负责人 10 分钟内报告并启动处置流程）；状态为已恢复、
     调查中或已关闭的事件记录了恢复正常运行的时间 `recovered`（不早于发现时间）。
 
     ## 为什么
@@ -112,6 +120,11 @@ def plan_activated_and_recovered(handbook):
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录启动应急预案的时间（plan_activated）")
         elif detected and activated < detected:
             yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间早于发现时间")
+        elif detected and activated - detected > dt.timedelta(minutes=handbook.settings.plan_activation_minutes):
+            took = int((activated - detected).total_seconds() // 60)
+            yield Hit(incident.at("plan_activated"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，{activated:%Y-%m-%d %H:%M} "
+                                                     f"才启动应急预案，用时 {_duration(took)}，超过 {handbook.settings.plan_activation_minutes} 分钟"
+                                                     "（settings.plan_activation_minutes），不是立即启动")
         recovered = incident.datetime("recovered")
         if recovered is None and incident.get("status") in AFTER_RECOVERY:
             yield Hit(incident.at("status"), f"{_label(incident)}状态为{incident.get('status')}，但没有记录恢复时间（recovered）")
@@ -161,7 +174,8 @@ def investors_informed(handbook):
     """
     ## 检查什么
     影响投资者的网络与信息安全事件（`investor_impact: true`）至少有一条向投资者的说明（`announcements`：时间、渠道），
-    且最早一条不晚于恢复时间后一天。
+    且最早一条不晚于发现时间 `detected` 后 `settings.investor_notice_minutes` 分钟（默认 30 分钟，即应急处置流程
+    规定的首次对客说明时限；只能设得更短）。
 
     ## 为什么
     标准要求：“证券期货机构应及时向投资者说明事件的真实情况，引导投资者采取应急措施，取得投资者的
@@ -177,10 +191,13 @@ def investors_informed(handbook):
         if not times:
             yield Hit(incident.at("investor_impact"), f"{_label(incident)}影响投资者，但没有向投资者说明的记录（announcements）")
             continue
-        recovered = incident.datetime("recovered")
-        if recovered and min(times) > recovered + dt.timedelta(days=1):
-            yield Hit(incident.at("announcements"), f"{_label(incident)}向投资者的首次说明（{min(times):%Y-%m-%d %H:%M}）"
-                                                    "晚于恢复后一天，不够及时")
+        detected = incident.datetime("detected")
+        limit = handbook.settings.investor_notice_minutes
+        if detected and min(times) > detected + dt.timedelta(minutes=limit):
+            late = int((min(times) - detected).total_seconds() // 60)
+            yield Hit(incident.at("announcements"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，向投资者的首次说明在 "
+                                                    f"{min(times):%Y-%m-%d %H:%M}，间隔 {_duration(late)}，超过 {limit} 分钟"
+                                                    "（settings.investor_notice_minutes），不够及时")
 
 
 @rule("RSP007", name="response-records", title="做好应急处置记录并保留证据", clause="resp-8", needs=("incidents",))
@@ -267,3 +284,105 @@ def reported_until_recovery(handbook):
         if not any(r.datetime("time") and r.datetime("time") >= recovered for r in reports):
             yield Hit(incident.at("reports"), f"{_label(incident)}于 {recovered:%Y-%m-%d %H:%M} 恢复，"
                                               f"但之后没有向{name}报告恢复情况")
+
+
+@rule("RSP010", name="incident-reported-in-time", title="事件发现后在规定时限内向监管机构首次报告（不得迟报）",
+      clause="resp-9", needs=("incidents", "organisation"))
+def incident_reported_in_time(handbook):
+    """
+    ## 检查什么
+    每个须报告的网络与信息安全事件，从发现时间 `detected` 到第一次向监管机构报告（`reports` 中
+    发给监管机构、时间最早的一条）不超过机构设置 `settings.incident_report_minutes`（默认 30 分钟，
+    即应急预案“事件报告流程”规定的电话初报时限）；报告时间不早于发现时间。没有发现时间的，
+    无法衡量是否迟报，同样报告。没有任何监管报告的事件由 RSP008 报告。
+
+    ## 为什么
+    标准要求：“证券期货机构应在网络与信息安全事件发生后，按有关规定报告事件情况，并保持持续报告，
+    直至系统恢复正常运行，报告要素应完备、及时、准确，不得迟报、漏报、谎报或瞒报。”只检查“报告了”
+    不能发现迟报：三小时后才打出的第一个电话，也是一次报告。“及时”的具体时限由监管规定和本机构的
+    应急预案确定，设置中的分钟数即为这一时限，只能设得更短。
+
+    ## 如何修复
+    核对事件档案中的报告记录，把第一次电话报告的实际时间写入 `reports`；确属迟报的，在事件调查中
+    查明原因，按预案追究责任并整改报告流程。
+
+    ## 示例
+    ```yaml
+    detected: "2026-11-10 13:47"
+    reports:
+      - {time: "2026-11-10 14:00", to: 中国证券监督管理委员会上海监管局, kind: 初报, method: 电话}
+    ```
+    """
+    _, name = regulator(handbook)
+    limit = handbook.settings.incident_report_minutes
+    for incident in security_events(handbook):
+        if not _reportable(incident):
+            continue
+        timed = [(r.datetime("time"), r) for r in _regulator_reports(handbook, incident) if r.datetime("time")]
+        if not timed:
+            continue
+        first, report = min(timed, key=lambda pair: pair[0])
+        detected = incident.datetime("detected")
+        if detected is None:
+            yield Hit(incident.at("id"), f"{_label(incident)}没有写明发现时间（detected），无法确认首次报告是否及时")
+            continue
+        minutes = int((first - detected).total_seconds() // 60)
+        if minutes < 0:
+            yield Hit(report.at("time"), f"{_label(incident)}首次向{name}报告的时间 {first:%Y-%m-%d %H:%M} "
+                                         f"早于发现时间 {detected:%Y-%m-%d %H:%M}，请核对时间")
+        elif minutes > limit:
+            yield Hit(report.at("time"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，首次向{name}报告在 "
+                                         f"{first:%Y-%m-%d %H:%M}，间隔 {_duration(minutes)}，超过 {limit} 分钟的报告时限"
+                                         "（settings.incident_report_minutes），属于迟报")
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时" + (f" {rest} 分钟" if rest else "")
+
+
+@rule("RSP011", name="progress-cadence", title="处置期间按规定间隔通报进展", clause="resp-6", needs=("incidents",))
+def progress_cadence(handbook):
+    """
+    ## 检查什么
+    每个已恢复的网络与信息安全事件，从启动应急预案（`plan_activated`，未填时取发现时间 `detected`）到恢复
+    （`recovered`）期间，相邻两次进展通报（`progress`）之间、启动到第一次通报之间，都不超过机构设置
+    `settings.progress_report_minutes`（默认 30 分钟，即应急处置流程“处置进展每 30 分钟向决策机构通报一次”）；
+    恢复后有一次通报（告知已恢复）。没有任何通报记录的事件由 RSP005 报告。
+
+    ## 为什么
+    标准要求：“应急处置人员应保持联系方式畅通，及时向有关方面通报事件处置进展情况。”只有一条通报记录
+    不能说明“及时”：处置持续两小时而中间无人通报，业务部门和客服就只能猜测。
+
+    ## 如何修复
+    核对处置记录表，补记漏登的通报；确实没有按时通报的，在事件总结中分析原因并改进通报安排。
+
+    ## 示例
+    ```yaml
+    plan_activated: "2026-03-16 09:34"
+    recovered: "2026-03-16 10:25"
+    progress:
+      - {time: "2026-03-16 09:45", to: 应急领导小组, summary: 正在排查}
+      - {time: "2026-03-16 10:15", to: 应急领导小组, summary: 决定切换至备库}
+      - {time: "2026-03-16 10:30", to: 应急领导小组, summary: 已恢复正常}
+    ```
+    """
+    limit = handbook.settings.progress_report_minutes
+    for incident in security_events(handbook):
+        start = incident.datetime("plan_activated") or incident.datetime("detected")
+        recovered = incident.datetime("recovered")
+        times = sorted(p.datetime("time") for p in incident.records("progress") if p.datetime("time"))
+        if start is None or recovered is None or recovered <= start or not times:
+            continue
+        previous = start
+        for when in [t for t in times if t <= recovered] + [recovered]:
+            gap = int((when - previous).total_seconds() // 60)
+            if gap > limit:
+                what = "恢复" if when == recovered and when not in times else f"{when:%H:%M} 的通报"
+                yield Hit(incident.at("progress"), f"{_label(incident)}在 {previous:%Y-%m-%d %H:%M} 之后到{what}之间 "
+                                                   f"{gap} 分钟没有通报处置进展，超过 {limit} 分钟（settings.progress_report_minutes）")
+            previous = max(previous, when)
+        if not any(t >= recovered for t in times):
+            yield Hit(incident.at("progress"), f"{_label(incident)}于 {recovered:%Y-%m-%d %H:%M} 恢复，但恢复后没有通报")

@@ -140,6 +140,30 @@ def schema_line(handbook):
     return _problems(handbook, "SCH002")
 
 
+@rule("SCH003", name="placeholder", title="新建记录和文档的占位符已填写", clause=None)
+def placeholder(handbook):
+    """
+    ## 检查什么
+    `opsbook new record` 和 `opsbook new document` 为必填字段写入占位符
+    “〔待填写〕字段名”。每个仍未替换的占位符是一条发现，指向它所在的行。
+
+    ## 为什么
+    占位符让新记录一写下就通过格式检查，但它不是真实内容：留着它的记录不参与
+    其他规则的检查，直到填写完成。
+
+    ## 如何修复
+    把占位符替换为实际内容（字段的说明写在它上方的注释里），或删除不需要的可选字段。
+
+    ## 示例
+    ```yaml
+    - id: DRL-2026-05
+      # 演练名称
+      title: 〔待填写〕演练名称
+    ```
+    """
+    return _problems(handbook, "SCH003")
+
+
 @rule("FILE001", name="required-register", title="必备台账齐全", clause=None)
 def required_register(handbook):
     """

@@ -117,12 +117,19 @@ def summary_report_submitted(handbook):
             yield Hit(report.at("to"), f"{_label(incident)}的事件总结报告报送给了“{to}”；{kind}应报送{name}")
 
 
+def _cause_undetermined(incident) -> bool:
+    """Whether the record shows no established cause: marked ``cause_known: false``, or no cause
+    written at all (a ``cause_known: true`` label without a cause is not evidence of one)."""
+    return incident.get("cause_known") is False or not incident.get("cause")
+
+
 @rule("INV004", name="unknown-cause-reports", title="原因暂不能确定的事件先报初步分析、再报补充报告",
       clause="inv-3", needs=("incidents",))
 def unknown_cause_reports(handbook):
     """
     ## 检查什么
-    原因暂时无法确定的事件（`cause_known: false`）：已恢复（有 `recovered`）后应有初步分析报告
+    原因暂时无法确定的事件（`cause_known: false`，或者根本没有写明原因 `cause`：只标 `cause_known: true`
+    而不写原因，不能证明原因已查明）：已恢复（有 `recovered`）后应有初步分析报告
     `preliminary_report`；关闭前应有补充报告 `supplementary_report`，其日期不早于初步分析报告。
     即：原因不明的事件一经关闭而没有补充报告，即报告为错误。
 
@@ -135,14 +142,21 @@ def unknown_cause_reports(handbook):
     迟迟未能提交补充报告的事件由 INV005 提醒。
     """
     for incident in security_events(handbook):
-        if incident.get("cause_known") is not False:
+        if not _cause_undetermined(incident):
             continue
+        why = ("原因暂不能确定" if incident.get("cause_known") is False
+               else "没有写明原因（cause），按原因暂不能确定处理")
+        where = incident.at("cause_known") if "cause_known" in incident else incident.at("id")
         preliminary = incident.sub("preliminary_report")
         supplementary = incident.sub("supplementary_report")
         if (preliminary is None or not preliminary.get("date")) and (incident.get("recovered") or _closed(incident)):
-            yield Hit(incident.at("cause_known"), f"{_label(incident)}原因暂不能确定，但没有初步分析报告（preliminary_report）")
+            yield Hit(where, f"{_label(incident)}{why}，但没有初步分析报告（preliminary_report）")
         if _closed(incident) and (supplementary is None or not supplementary.get("date")):
-            yield Hit(incident.at("status"), f"{_label(incident)}原因未查明即关闭，没有补充报告（supplementary_report）")
+            if incident.get("cause"):
+                yield Hit(incident.at("status"), f"{_label(incident)}处置时原因暂不能确定（cause_known: false），后来认定的原因"
+                                                 f"“{incident.get('cause')}”没有以补充报告（supplementary_report）提交即已关闭")
+            else:
+                yield Hit(incident.at("status"), f"{_label(incident)}原因未查明即关闭，没有补充报告（supplementary_report）")
         if preliminary and supplementary:
             first, second = preliminary.date("date"), supplementary.date("date")
             if first and second and second < first:
@@ -166,7 +180,7 @@ def unknown_cause_pending(handbook):
     """
     days = setting(handbook, "supplementary_report_days", 30)
     for incident in security_events(handbook):
-        if incident.get("cause_known") is not False or incident.get("status") == "已关闭":
+        if not _cause_undetermined(incident) or incident.get("status") == "已关闭":
             continue
         supplementary = incident.sub("supplementary_report")
         if supplementary is not None and supplementary.get("date"):

@@ -217,6 +217,28 @@ def alert_methods(handbook):
             yield Hit(obj.at(), f"{_label(obj)}没有配置报警方式（alerts：声光、电话、短信、邮件等）")
 
 
+REACHING_ALERTS = ("电话", "短信", "即时消息")  # alerts that reach someone who is not at the screen
+
+
+def _automatic_evidence(handbook, entry, off, items):
+    """Off-hours monitoring left to tools: each system must be a monitoring object (``objects[].cis``)
+    with a tool and an alert that reaches a person away from the screen."""
+    watched: dict = {}
+    for obj in _objects(handbook):
+        for ci in obj.get("cis", []):
+            watched.setdefault(ci, []).append(obj)
+    for ci in entry.get("systems", []):
+        objs = watched.get(ci, [])
+        name = _ci_name(items or {}, ci)
+        if not objs or not any(o.get("tools") for o in objs):
+            yield Hit(off.at("auto_monitoring"), f"{name} 交易时段以外依靠自动监控（auto_monitoring: true），"
+                                                 "但它不是任何配备了监控工具的监控对象（objects 的 cis、tools）")
+        elif not any(a in REACHING_ALERTS for o in objs for a in o.get("alerts", [])):
+            methods = "、".join(dict.fromkeys(a for o in objs for a in o.get("alerts", []))) or "无"
+            yield Hit(off.at("auto_alerting"), f"{name} 交易时段以外依靠自动报警（auto_alerting: true），但其监控对象的"
+                                               f"报警方式只有{methods}，无人值守时通知不到备勤人员（应包括电话、短信或即时消息）")
+
+
 @rule("MON004", name="trading-24h-monitoring", title="交易业务系统 24 小时监控", clause="mon-4",
       needs=("monitoring", "staff"))
 def trading_24h_monitoring(handbook):
@@ -228,7 +250,9 @@ def trading_24h_monitoring(handbook):
 
     - 交易时段：指定了监控人员 `trading_hours.watchers`，且都在职；
     - 交易时段以外：有人工监控（`off_hours.manual: true`），或者同时开启了自动监控系统
-      （`auto_monitoring: true`）和自动报警系统（`auto_alerting: true`）。
+      （`auto_monitoring: true`）和自动报警系统（`auto_alerting: true`）。依靠自动监控时，不只看这两个标记：
+      每个系统都必须是配备了监控工具的监控对象（`objects` 的 `cis` 和 `tools`），且报警方式中有能通知到
+      不在监控屏前的人的方式（电话、短信或即时消息）。
 
     配置库不可用时，只检查已登记的记录。
 
@@ -269,6 +293,8 @@ def trading_24h_monitoring(handbook):
                        if off.get(key) is not True]
             if missing:
                 yield Hit(off.at(), f"{names} 交易时段以外没有人工监控，也没有开启{'和'.join(missing)}")
+            else:
+                yield from _automatic_evidence(handbook, entry, off, items)
     if items is None:
         if not entries:
             yield Hit(register.at(), "没有登记交易业务系统的 24 小时监控安排（trading_monitoring）")
@@ -341,7 +367,8 @@ def patrol_records(handbook):
 
     - 检查日期之前最近 N 天（机构设置 `settings.patrol_check_days`，默认 7 天；不含检查日期当天）里，
       每条巡检路线（`registers/monitoring.yaml` 的 `patrol.routes`）在它的每个巡检日（`days: 每日`
-      为每个日历日，`days: 交易日` 为交易日）都有一条记录（`route` 为路线编号）；
+      为每个日历日，`days: 交易日` 为交易日；超出已知交易日历、是否为交易日未知的工作日只给出警告）
+      都有一条记录（`route` 为路线编号）；
     - 结果为“异常”的记录写明了异常情况 `anomalies`、处理情况 `handling`，并写明报告对象 `reported_to`
       或事件编号 `incident`；
     - 记录的路线已登记，日期不晚于检查日期。
@@ -382,9 +409,16 @@ def patrol_records(handbook):
             if lacking:
                 yield Hit(record.at(), f"{day} 的巡检发现异常，但没有写明{'、'.join(lacking)}")
     wanted_days = [handbook.as_of - DAY * i for i in range(window, 0, -1)]
+    calendar = handbook.calendar
     for route_id, route in routes.items():
         trading_only = route.get("days") == "交易日"
-        wanted = [d for d in wanted_days if not trading_only or handbook.calendar.is_trading_day(d)]
+        wanted = [d for d in wanted_days if not trading_only or calendar.is_trading_day(d)]
+        unknown = [d for d in wanted_days if trading_only and calendar.status(d) is None
+                   and d not in done.get(route_id, set())]
+        if unknown:
+            yield Hit(route.at("days"), f"巡检路线“{route.get('name', route_id)}”按交易日巡检，{_span(unknown[0], unknown[-1])} "
+                                        f"{'的工作日' if unknown[0] != unknown[-1] else ''}是否为交易日未知：{calendar.unknown_note(unknown)}；这些日子的巡检记录暂未检查",
+                      severity="warning")
         missing = [d for d in wanted if d not in done.get(route_id, set())]
         where = operations.at("patrols") if records else operations.at()
         label = route.get("name", route_id)
@@ -561,7 +595,8 @@ def daily_log_analysis(handbook):
     `registers/monitoring.yaml` 的 `daily_analysis`：
 
     - 最近一次分析日期 `last` 不早于检查日期之前的最后一个交易日（交易日历见 `registers/calendar.yaml`；
-      检查日期当天的分析可能尚未完成），且不晚于检查日期；
+      检查日期当天的分析可能尚未完成），且不晚于检查日期；此后是否为交易日未知的日子
+      （超出已知交易日历）只给出警告；
     - 分析范围 `scope` 包括监控日志和巡检记录，写明评估记录的位置 `location`；
     - 发现的每个异常（`anomalies`）都写明了跟踪处理 `action`。
 
@@ -588,6 +623,10 @@ def daily_log_analysis(handbook):
         yield Obligation("登记监控日志每日分析", handbook.calendar.next_trading_day(last), analysis.at("last"),
                          f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记",
                          owner=analysis.get("by"), cycle="每个交易日", key="monitoring|daily-analysis")
+        if last >= expected and (unknown := handbook.calendar.unknown_days(max(last, expected) + DAY, handbook.as_of - DAY)):
+            yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {_span(unknown[0], unknown[-1])} "
+                                           f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
+                      severity="warning")
     scope = analysis.get("scope", [])
     missing = [s for s in ("监控日志", "巡检记录") if s not in scope]
     if missing:

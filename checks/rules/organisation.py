@@ -83,43 +83,70 @@ def key_position_backup(handbook):
         if not backup:
             yield Hit(position.at(), f"关键岗位“{label}”未设置备岗（backup）")
         if primary and backup and primary == backup:
-            yield Hit(position.at("backup"), f"关键岗位“{label}”的主岗和备岗是同一人（{handbook.person_name(primary)}）")
+            yield Hit(position.at("backup"), f"关键岗位“{label}”的主岗和备岗是同一人 {handbook.person_name(primary)}")
         for role, person in (("主岗", primary), ("备岗", backup)):
             if person and handbook.has_left(person):
                 field = "primary" if role == "主岗" else "backup"
                 yield Hit(position.at(field), f"关键岗位“{label}”的{role} {handbook.person_name(person)} 已不在职")
 
 
-@rule("ORG003", name="incompatible-positions", title="不相容岗位不得由同一人兼任", clause="org-5", needs=("positions", "organisation"))
+# 安全管理员 checks the others' work: it is never combined with them, whatever the settings say.
+ALWAYS_SEPARATE = (("security-admin", "system-admin"), ("security-admin", "database-admin"),
+                   ("security-admin", "network-admin"))
+
+
+@rule("ORG003", name="incompatible-positions", title="关键岗位分离，兼岗须相互制约", clause="org-5", needs=("positions", "organisation"))
 def incompatible_positions(handbook):
     """
     ## 检查什么
-    机构设置 `settings.incompatible_positions` 列出不得由同一人兼任的岗位对（默认：安全管理员
-    不与系统管理员、数据库管理员、网络管理员兼任）。同一人在这样一对岗位上都任职
-    （主岗、备岗或其他在岗人员）时报告。
+    关键岗位（标准列出的五个岗位，以及 `key: true` 的岗位）由不同的人担任：同一人在两个关键岗位上
+    都任职（主岗、备岗或其他在岗人员）时报告，除非机构设置 `settings.combinable_positions` 声明这对
+    岗位可以兼任（两岗相互制约，例如机房管理员与网络管理员互为监督）。
+
+    以下岗位对无论如何设置都不得兼任：安全管理员与系统管理员、数据库管理员、网络管理员；
+    `settings.incompatible_positions` 可以再增加不得兼任的岗位对（包括非关键岗位），但不能删去这些。
 
     ## 为什么
-    标准要求：“关键岗位应进行分离，兼岗时应满足岗位相互制约的要求。”例如安全管理员
-    负责审核系统管理员的账号和权限操作，同一人兼任就失去了制约。
+    标准要求：“关键岗位应进行分离，兼岗时应满足岗位相互制约的要求。”分离是原则，兼岗是例外：
+    只有明确认定两岗相互制约时才可以兼任。安全管理员负责审核系统管理员的账号和权限操作，
+    同一人兼任就失去了制约。
 
     ## 如何修复
-    调整岗位安排，让这对岗位由不同的人担任；确需调整不相容岗位的定义时，修改机构设置并在
-    评审记录中说明理由。
+    调整岗位安排，让这对岗位由不同的人担任；确需兼岗且两岗相互制约的，在 `combinable_positions`
+    中声明这对岗位，并在岗位评审记录中说明制约方式。
+
+    ## 示例
+    ```yaml
+    settings:
+      combinable_positions:
+        - [room-admin, network-admin]   # 机房与网络互查操作记录
+    ```
     """
     positions = {p.id: p for p in handbook.records("positions") if p.id}
     holders: dict = {}
     for pid, position in positions.items():
-        people = [position.get("primary"), position.get("backup"), *position.get("others", [])]
+        others = position.get("others", [])
+        people = [position.get("primary"), position.get("backup"), *(others if isinstance(others, list) else [])]
         holders[pid] = {p for p in people if p}
-    for pair in handbook.settings.incompatible_positions:
-        if len(pair) != 2 or pair[0] not in positions or pair[1] not in positions:
+    settings = handbook.settings
+    never = {frozenset(pair) for pair in ALWAYS_SEPARATE}
+    never |= {frozenset(pair) for pair in settings.incompatible_positions if len(set(pair)) == 2}
+    allowed = {frozenset(pair) for pair in settings.combinable_positions if len(set(pair)) == 2} - never
+    key = [pid for pid, p in positions.items() if p.get("key") is True or p.get("name") in KEY_POSITIONS]
+    pairs = {frozenset((a, b)) for i, a in enumerate(key) for b in key[i + 1:]} | never
+    order = list(positions)
+    for pair in sorted(pairs, key=lambda pr: sorted(order.index(p) if p in order else len(order) for p in pr)):
+        if pair in allowed or not pair <= set(positions):
             continue
-        a, b = (positions[p] for p in pair)
+        a, b = sorted((positions[p] for p in pair), key=lambda p: order.index(p.id))
         for person in sorted(holders[a.id] & holders[b.id]):
-            yield Hit(
-                b.at(),
-                f"{handbook.person_name(person)} 同时在“{a.get('name', a.id)}”和“{b.get('name', b.id)}”岗位任职，这两个岗位按设置不得兼任",
-            )
+            if pair in never:
+                why = "这两个岗位不得兼任（安全管理员或 settings.incompatible_positions 所列岗位对）"
+            else:
+                why = ("关键岗位应分离；确需兼岗且两岗相互制约的，在 settings.combinable_positions 中声明"
+                       f"（[{a.id}, {b.id}]）")
+            yield Hit(b.at(), f"{handbook.person_name(person)} 同时在“{a.get('name', a.id)}”和“{b.get('name', b.id)}”"
+                              f"岗位任职：{why}")
 
 
 # --- 从业资格、保密协议、培训 ----------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import dates
 from ..findings import Hit
-from ..model import Location
+from ..model import STATUS_ZH, Location
 from ..obligations import Obligation
 from . import rule
 
@@ -21,13 +21,29 @@ def _required(handbook, kind: str, areas, noun: str):
         area = document.meta.get("covers")
         if area and document.status == "active":
             have.setdefault(area, document)
+    kind_zh = {"policy": "policy", "procedure": "procedure"}[kind]
     for area in areas:
-        if area not in have:
-            drafts = [d for d in handbook.docs(kind) if d.meta.get("covers") == area]
-            if drafts:
-                yield Hit(drafts[0].meta.at("status"), f"“{area}”{noun}没有现行版本（状态为 {drafts[0].status}）")
-            else:
-                yield Hit(Location("docs/", None), f"缺少“{area}”{noun}（kind: {kind}，covers: {area}）")
+        if area in have:
+            continue
+        # the current document may have lost its kind (or broken its front matter): point at it, not at an old one
+        others = [d for d in handbook.documents if d.has_front_matter and d.meta.get("covers") == area
+                  and d.meta.get("kind") != kind and d.status == "active"]
+        if others:
+            doc = others[0]
+            written = doc.meta.get("kind")
+            state = f"kind 为“{written}”" if written else "没有写 kind"
+            yield Hit(doc.meta.at("kind") if written else doc.meta.at(),
+                      f"《{doc.title}》是现行的“{area}”文档，但{state}，因此不算作{noun}：应为 kind: {kind_zh}")
+            continue
+        candidates = [d for d in handbook.docs(kind) if d.meta.get("covers") == area]
+        # a draft on its way to replace it says more than an obsolete predecessor
+        candidates.sort(key=lambda d: (d.status != "draft", d.path))
+        if candidates:
+            doc = candidates[0]
+            yield Hit(doc.meta.at("status"), f"“{area}”{noun}没有现行版本：《{doc.title}》的状态为"
+                                             f"{STATUS_ZH.get(doc.status, doc.status)}（status: {doc.status}）")
+        else:
+            yield Hit(Location("docs/", None), f"缺少“{area}”{noun}（kind: {kind}，covers: {area}）")
 
 
 @rule("POL001", name="required-policies", title="运维管理制度齐全", clause="policy-2")

@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import appointed
+from ._common import appointed, day_span
 
 CHAPTER = "督促检查"
 
@@ -312,7 +312,7 @@ def overdue_actions(handbook):
             if action.get("status") == "closed" or due is None:
                 continue
             owner = action.get("owner")
-            who = f"（责任人 {handbook.person_name(owner)}）" if owner else ""
+            who = f"，责任人 {handbook.person_name(owner)}" if owner else ""
             yield Obligation(f"完成 {record.id} 发现的问题 {finding.id} 的第 {number} 项措施", due, action.at("due"),
                              f"{record.id} 发现的问题 {finding.id} 的第 {number} 项措施已于 {due} 到期，仍未完成{who}",
                              owner=owner, cycle="一次", key=f"{action.source.path}#{record.id}|{finding.id}|{number}")
@@ -339,3 +339,88 @@ def daily_check_person(handbook):
     ```
     """
     yield from appointed(handbook, "daily_check", "日常操作每日检查人")
+
+
+@rule("AUD007", name="daily-checks-done", title="每个交易日都有日常操作每日检查记录", clause="audit-2",
+      needs=("operations", "organisation", "staff"), dated=True)
+def daily_checks_done(handbook):
+    """
+    ## 检查什么
+    `registers/operations.yaml` 的 `daily_checks` 中，检查日期之前最近 N 天（机构设置
+    `settings.daily_check_days`，默认 7 天；不含检查日期当天，当天的检查在收市后进行）的每个交易日
+    都有一条每日检查记录；每条记录：
+
+    - 日期不晚于检查日期，同一天只有一条；
+    - 写明检查人 `by`，检查人在职；检查人是每日检查人（`responsibilities.daily_check`）以外的人时给出提醒；
+    - 结论为“发现问题”的，写明发现的问题 `issues` 和纠正情况 `corrections`。
+
+    超出已知交易日历、是否为交易日未知的工作日只给出警告，说明缺少哪一年的休市安排。
+
+    ## 为什么
+    标准要求：“证券期货机构应指定人员负责对日常操作执行情况进行每日检查，确保运维管理制度和
+    操作流程有效执行。”只指定了人而没有逐日的检查记录，无法证明检查确实每日进行；
+    漏掉的日子正是操作差错最容易被忽略的时候。
+
+    ## 如何修复
+    补做漏掉的检查并登记；确实未检查的，在记录中如实写明原因并安排补查。
+
+    ## 示例
+    ```yaml
+    daily_checks:
+      - {date: 2026-11-18, by: P013, result: 发现问题, issues: 启动检查表复核人漏签一项, corrections: 当日补签}
+      - {date: 2026-11-19, by: P013, result: 正常}
+    ```
+    """
+    register = handbook.register("operations")
+    records = handbook.records("operations", "daily_checks")
+    resp = handbook.root_of("organisation").sub("responsibilities")
+    appointed_person = resp.get("daily_check") if resp else None
+    window = handbook.settings.daily_check_days
+    seen: dict = {}
+    for record in records:
+        day = record.date("date")
+        if day is None:
+            continue
+        if day in seen:
+            yield Hit(record.at("date"), f"{day} 有两条每日检查记录，请合并为一条")
+        seen[day] = record
+        if day > handbook.as_of:
+            yield Hit(record.at("date"), f"每日检查记录日期 {day} 晚于检查日期 {handbook.as_of}")
+        person = record.get("by")
+        if not person:
+            yield Hit(record.at(), f"{day} 的每日检查没有写明检查人（by）")
+        elif handbook.has_left(person):
+            yield Hit(record.at("by"), f"{day} 的每日检查人 {handbook.person_name(person)} 已不在职")
+        elif appointed_person and person != appointed_person and person in handbook.staff:
+            yield Hit(record.at("by"), f"{day} 的每日检查由 {handbook.person_name(person)} 完成，不是指定的每日检查人 "
+                                       f"{handbook.person_name(appointed_person)}；代为检查的，请在组织台账中写明代理安排",
+                      severity="warning")
+        if record.get("result") == "发现问题":
+            lacking = [zh for key, zh in (("issues", "发现的问题（issues）"), ("corrections", "纠正情况（corrections）"))
+                       if not record.get(key)]
+            if lacking:
+                yield Hit(record.at(), f"{day} 的每日检查发现问题，但没有写明{'、'.join(lacking)}")
+    calendar = handbook.calendar
+    days = [handbook.as_of - dt.timedelta(days=i) for i in range(window, 0, -1)]
+    missing = [d for d in days if calendar.is_trading_day(d) and d not in seen]
+    where = register.at("daily_checks") if "daily_checks" in register.root else register.at()
+    runs: list = []
+    for day in missing:  # consecutive trading days (a weekend between does not break a run)
+        if runs and calendar.next_trading_day(runs[-1][-1]) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    # each trading day's check is recorded that day: the runs of days missed, then today's and tomorrow's
+    for run in runs:
+        span = f"{run[0]} " if len(run) == 1 else f"{run[0]} 至 {run[-1]} 的 {len(run)} 个交易日"
+        yield Obligation(f"登记 {run[0]} 的日常操作每日检查", run[0], where, f"{span}没有日常操作每日检查记录（检查最近 {window} 天）",
+                         owner=appointed_person, cycle="每个交易日", key=f"operations|daily-check|{run[0]}")
+    for day in (handbook.as_of, handbook.as_of + dt.timedelta(days=1)):
+        if calendar.is_trading_day(day) and day not in seen:
+            yield Obligation(f"登记 {day} 的日常操作每日检查", day, where, "", owner=appointed_person,
+                             cycle="每个交易日", key=f"operations|daily-check|{day}")
+    unknown = [d for d in days if calendar.status(d) is None and d not in seen]
+    if unknown:
+        span = f"{unknown[0]} " if len(unknown) == 1 else f"{day_span(unknown[0], unknown[-1])} 的工作日"
+        yield Hit(where, f"{span}是否为交易日未知：{calendar.unknown_note(unknown)}；"
+                         "这些日子的每日检查记录暂未检查", severity="warning")

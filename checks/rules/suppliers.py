@@ -203,25 +203,46 @@ def supplier_commitment_letter(handbook):
 def regulator_inspection_clause(handbook):
     """
     ## 检查什么
-    供应类别 `category` 为交易、行情、开户或结算的合作中供应商，合同中明确了供应商应接受证券期货
-    行业监管部门的信息安全延伸检查（`contract.regulator_inspection_clause: true`）。没有合同记录的
-    由 SUP001 报告。
+    提供交易、行情、开户或结算类产品或服务的合作中供应商，合同中明确了供应商应接受证券期货
+    行业监管部门的信息安全延伸检查（`contract.regulator_inspection_clause: true`）。是否提供这类产品
+    或服务，不只看供应商自报的供应类别 `category`：配置库（`registers/configuration.yaml`）中由它供应
+    （`supplier`）的在用交易业务系统（`trading: true`）同样说明它在范围内。没有合同记录的由 SUP001 报告。
 
     ## 为什么
     标准要求：“证券期货机构应在涉及证券期货交易、行情、开户、结算等软件产品或技术服务的采购
-    合同中，明确供应商应接受证券期货行业监管部门的信息安全延伸检查。”
+    合同中，明确供应商应接受证券期货行业监管部门的信息安全延伸检查。”供应类别是登记时写下的标签，
+    供应商后来承接了交易系统，标签不会自己改变；配置库记录的是它实际供应什么。
 
     ## 如何修复
-    在合同（或补充协议）中增加延伸检查条款，然后填写 `regulator_inspection_clause: true`。
+    在合同（或补充协议）中增加延伸检查条款，然后填写 `regulator_inspection_clause: true`；
+    供应类别写错的一并改正。
+
+    ## 示例
+    ```yaml
+    category: 交易
+    contract:
+      regulator_inspection_clause: true
+    ```
     """
+    supplied: dict = {}
+    for item in handbook.records("configuration", "items"):
+        if item.get("trading") is True and item.get("status") not in ("停用", "下线") and item.get("supplier"):
+            supplied.setdefault(item.get("supplier"), []).append(item)
     for supplier in _suppliers(handbook):
-        if supplier.get("category") not in INSPECTED_CATEGORIES:
+        category = supplier.get("category")
+        systems = supplied.get(supplier.id, [])
+        if category not in INSPECTED_CATEGORIES and not systems:
             continue
         contract = supplier.sub("contract")
         if contract is None or contract.get("regulator_inspection_clause") is True:
             continue
         where = contract.at("regulator_inspection_clause") if "regulator_inspection_clause" in contract else contract.at()
-        yield Hit(where, f"{_supplier(supplier)}提供{supplier.get('category')}类产品或服务，合同未明确供应商应接受"
+        if category in INSPECTED_CATEGORIES:
+            what = f"提供{category}类产品或服务"
+        else:
+            names = "、".join(f"{i.get('name', i.id)}（{i.id}）" for i in systems)
+            what = f"的供应类别写为“{category or '未填写'}”，但配置库显示它供应交易业务系统 {names}"
+        yield Hit(where, f"{_supplier(supplier)}{what}，合同未明确供应商应接受"
                          "证券期货行业监管部门的信息安全延伸检查（contract.regulator_inspection_clause）")
 
 

@@ -9,6 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
+from ._common import time_span as _span
 
 CHAPTER = "系统测试"
 
@@ -214,7 +215,8 @@ def simulation_environment(handbook):
     """
     ## 检查什么
     每个测试方案（已取消的除外）注明所用的模拟环境 `environment`，该环境登记在
-    `environments` 中，并且是独立的模拟环境（`independent: true`）。
+    `environments` 中，并且是独立的模拟环境（`independent: true`）；方案的被测系统 `systems`
+    都在该环境的系统 `systems` 中（环境里没有的系统，不可能在这个环境中测试过）。
 
     ## 为什么
     标准要求：“应建立独立的模拟环境。”模拟环境测试是上线前测试的基础，与其他用途共用的
@@ -239,6 +241,13 @@ def simulation_environment(handbook):
             yield Hit(plan.at("id"), f"{_plan(plan)} 没有注明所用的模拟环境（environment）")
         elif ref not in environments:
             yield Hit(plan.at("environment"), f"{_plan(plan)} 所用的模拟环境“{ref}”未在 environments 中登记")
+        else:
+            # the environment must hold what the plan tests: a test is only as good as what it ran against
+            simulated = set(environments[ref].get("systems", []) or [])
+            absent = [s for s in plan.get("systems", []) or [] if s not in simulated]
+            if simulated and absent:
+                yield Hit(plan.at("environment"), f"{_plan(plan)} 的被测系统 {'、'.join(absent)} 不在所用的"
+                                                  f"{_env(environments[ref])} 中（systems）：该环境无法模拟这些系统")
     for env in _used_environments(handbook):
         if env.get("independent") is not True:
             yield Hit(env.at("independent") if "independent" in env else env.at("id"),
@@ -251,7 +260,8 @@ def simulation_architecture(handbook):
     """
     ## 检查什么
     测试方案使用的每个模拟环境都确认了逻辑架构与生产环境一致（`consistent_architecture: true`），
-    并在 `architecture_notes` 中说明。
+    并在 `architecture_notes` 中说明；环境中每个系统在配置库中“依赖”（`relations` 中 `type: 依赖`）的系统，
+    也都在该环境的 `systems` 中——生产架构以配置库为准，不只看这个标记。
 
     ## 为什么
     标准要求：“模拟环境应在逻辑架构上和生产环境一致。”架构不同的环境测不出生产中的主备切换、
@@ -260,12 +270,22 @@ def simulation_architecture(handbook):
     ## 如何修复
     核对模拟环境与生产环境的逻辑架构（层次、主备方式、接口），不一致的先整改，再填写确认和说明。
     """
+    depends: dict = {}
+    for item in handbook.records("configuration", "items"):
+        depends[item.id] = [r.get("target") for r in item.records("relations") if r.get("type") == "依赖" and r.get("target")]
     for env in _used_environments(handbook):
         if env.get("consistent_architecture") is not True:
             yield Hit(env.at("consistent_architecture") if "consistent_architecture" in env else env.at("id"),
                       f"{_env(env)} 未确认逻辑架构与生产环境一致（consistent_architecture: true）")
         elif _empty(env.get("architecture_notes")):
             yield Hit(env.at("consistent_architecture"), f"{_env(env)} 没有说明与生产环境一致的逻辑架构（architecture_notes）")
+        # the CMDB shows the production architecture: what a simulated system depends on must be there too
+        systems = env.get("systems", []) or []
+        for ci in systems:
+            for target in depends.get(ci, []):
+                if target not in systems:
+                    yield Hit(env.at("systems"), f"{_env(env)} 包含 {ci}，但没有它在生产环境中依赖的 {target}"
+                                                 "（registers/configuration.yaml 的 relations：依赖），逻辑架构与生产环境不一致")
 
 
 @rule("TST007", name="simulation-separated", title="模拟环境与生产环境分离，不得干扰生产环境", clause="test-9",
@@ -341,7 +361,8 @@ def simulation_admins(handbook):
     """
     ## 检查什么
     测试方案使用的每个模拟环境都登记了系统管理员 `admins` 和对应生产系统的系统管理员
-    `production_admins`，两者没有同一人。这是推荐性要求，因此是警告。
+    `production_admins`，两者没有同一人；模拟环境管理员也不是岗位台账中系统管理员岗位（`system-admin`）
+    的主岗——是否管理生产系统以岗位台账为准，不只看本条登记。这是推荐性要求，因此是警告。
 
     ## 为什么
     标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
@@ -350,8 +371,14 @@ def simulation_admins(handbook):
     ## 如何修复
     由系统管理员的备岗等其他人员担任模拟环境管理员；人手确实不足时，在 `notes` 中说明补偿措施。
     """
+    positions = {p.id: p for p in handbook.records("positions") if p.id}
+    primary_admins = {positions[k].get("primary") for k in ("system-admin",) if k in positions} - {None}
     for env in _used_environments(handbook):
         admins, production = env.get("admins", []) or [], env.get("production_admins", []) or []
+        # who administers production comes from the positions register too, not only from this list
+        for person in sorted(set(admins) & (primary_admins - set(production))):
+            yield Hit(env.at("admins"), f"{_env(env)} 的系统管理员 {handbook.person_name(person)} 是生产系统管理员岗位"
+                                        "（positions.yaml 中 system-admin 的主岗），宜由不同人员担任")
         if not admins or not production:
             yield Hit(env.at("id"), f"{_env(env)} 没有登记模拟环境系统管理员（admins）和生产系统管理员（production_admins），无法确认是否由不同人员担任")
             continue
@@ -634,7 +661,8 @@ def production_test_outside_trading_hours(handbook):
     ## 检查什么
     每项生产环境测试（已取消的除外）都有测试时间 `window`（开始 `start`、结束 `end`，结束晚于开始），
     并且不与任何交易时段重叠。交易时段来自交易日历（exchange-calendars 与
-    `registers/calendar.yaml`，见规则 CAL001）；超出已知日历的工作日按交易日处理。
+    `registers/calendar.yaml`，见规则 CAL001）；超出已知日历的工作日交易状态未知，
+    测试时间落在这些日子时给出警告（说明缺少哪一年的休市安排），不按违规报告。
     与变更不同，生产环境测试没有紧急例外。
 
     ## 为什么
@@ -657,6 +685,9 @@ def production_test_outside_trading_hours(handbook):
             continue
         overlap = calendar.trading_overlap(start, end)
         if overlap:
-            unknown = "" if calendar.knows(overlap[0].date()) else "（该日超出已知交易日历，工作日按交易日处理）"
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {dates.fmt(start)}–{dates.fmt(end)} 与交易时段重叠："
-                                          f"{describe(overlap)}{unknown}；交易时段不得使用生产环境进行测试")
+            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠："
+                                          f"{describe(overlap)}；交易时段不得使用生产环境进行测试")
+        elif unknown := calendar.uncertain_days(start, end):
+            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 "
+                                          f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
+                                          "无法判断是否在交易时段；补录后本检查会重新判断", severity="warning")

@@ -27,18 +27,20 @@ def calendar_horizon(handbook):
     ## 检查什么
     已知交易日历（exchange-calendars 内置的上交所休市安排，加上 `registers/calendar.yaml` 的
     `announced_years` 中连续补录的年度）的最后一天，距检查日期不足若干天（机构设置
-    `settings.calendar_warning_days`，默认 60 天）或已经过去时提醒。
+    `settings.calendar_warning_days`，默认 60 天）时提醒（警告）；检查日期已超出已知日历时，
+    提醒升级为错误：此后的交易状态未知，依赖交易日历的检查已无法判断。
 
     ## 为什么
     标准要求：“变更审批人应确定变更实施时间窗口，除紧急变更外，不得在交易时段进行变更实施。”
     生产环境测试同样“交易时段不得使用生产环境进行测试”。判断一个窗口是否在交易时段，需要知道
-    那天是不是交易日。超出已知日历的日期，检查器只能把所有工作日都当作交易日：节假日里安排的
-    变更会被误报，节假日调整也无法体现。交易所通常在每年年底前后公布下一年度的休市安排。
+    那天是不是交易日。超出已知日历的工作日，检查器既不假定它是交易日，也不假定它休市：依赖交易日历的
+    规则（变更和生产环境测试的时段、每交易日备份、巡检、每日分析）对这些日子只给出警告，
+    说明缺少哪一年的休市安排，直到补录为止。交易所通常在每年年底前后公布下一年度的休市安排。
 
     ## 如何修复
     交易所公布下一年度休市安排后，把公告中的休市日期（只列周一至周五）加入
     `registers/calendar.yaml` 的 `announced_years`；升级 exchange-calendars 后，已收录的年度可以删除。
-    公告尚未发布时，这条提醒是正常的，不必处理。
+    公告尚未发布、检查日期仍在已知日历之内时，这条提醒是正常的，不必处理。
 
     ## 示例
     ```yaml
@@ -55,26 +57,29 @@ def calendar_horizon(handbook):
     left = (known_until - handbook.as_of).days
     next_year = known_until.year + 1
     if known_until == calendar.package_last:
-        basis = f"exchange-calendars {package_version()} 内置的上交所（{EXCHANGE}）休市安排"
+        basis = f"exchange-calendars {package_version()} 内置的上交所 {EXCHANGE} 休市安排"
     else:
         first = calendar.package_last.year + 1
         years = f"{first} 年" if first == known_until.year else f"{first}–{known_until.year} 年"
         basis = f"exchange-calendars 内置数据及 {REGISTER} 补录的 {years}休市公告"
     if left >= 0:
         state = f"已知交易日历只到 {known_until}（{basis}），距检查日期 {handbook.as_of} 还有 {left} 天（提前 {warning_days} 天提醒）"
+        action = (f"交易所公布 {next_year} 年休市安排后，请把公告中的 {next_year} 年休市日期加入 {REGISTER} 的 "
+                  f"announced_years（year: {next_year}、source 公告名称、holidays 休市日期）；"
+                  f"在此之前，{next_year} 年各工作日是否为交易日未知，依赖交易日历的检查对这些日子只给出警告")
     else:
         state = f"已知交易日历只到 {known_until}（{basis}），检查日期 {handbook.as_of} 已超出 {-left} 天"
-    action = (f"交易所公布 {next_year} 年休市安排后，请把公告中的 {next_year} 年休市日期加入 {REGISTER} 的 "
-              f"announced_years（year: {next_year}、source 公告名称、holidays 休市日期）；"
-              f"在此之前，{next_year} 年的所有工作日都按交易日处理，节假日内的变更和测试窗口可能被误报为交易时段")
+        action = (f"{next_year} 年的交易日未知：变更和测试是否在交易时段、每交易日的备份和分析是否齐全都无法判断。"
+                  f"请立即把交易所公告的 {next_year} 年休市日期加入 {REGISTER} 的 announced_years"
+                  f"（year: {next_year}、source 公告名称、holidays 休市日期），或升级 exchange-calendars")
     root = handbook.root_of("calendar")
     where = root.at("announced_years") if root is not None else Location(REGISTER, None)
-    # the obligation: next year's closures recorded before the known calendar ends (then it is overdue) …
+    # the obligation: next year's closures recorded before the known calendar ends (then an error) …
     yield Obligation(f"补录 {next_year} 年交易所休市安排", known_until, where, f"{state}。{action}" if left < 0 else "",
-                     cycle="每年", key=f"calendar|{next_year}")
-    # … and a reminder in the weeks before
+                     cycle="每年", key=f"calendar|{next_year}", severity="error")
+    # … and a warning in the weeks before
     if 0 <= left < warning_days:
-        yield Hit(where, f"{state}。{action}")
+        yield Hit(where, f"{state}。{action}", severity="warning")
 
 
 def _weekday(day: dt.date) -> str:

@@ -3,7 +3,7 @@
 A site is built for one audience: the highest sensitivity level its readers may
 see (``public`` < ``internal`` < ``restricted`` < ``confidential``).  Every
 document, register and finding is shown only when this module says so; the
-hooks remove hidden files before mkdocs reads them and the generated pages ask
+staging leaves hidden files out of the tree the generator reads and the generated pages ask
 the same questions.  Anything whose level cannot be read is treated as
 confidential (fail closed).
 """

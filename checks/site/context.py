@@ -1,6 +1,6 @@
 """The data of one site build: the checked handbook, its findings, the audience and the version.
 
-The hooks create one :class:`SiteContext` per build (``engine.check`` runs once)
+Staging creates one :class:`SiteContext` per build (``engine.check`` runs once)
 and every generated page, macro and template reads it.  Nothing here is
 computed twice.
 """
@@ -155,16 +155,8 @@ class SiteContext:
         return review_due(self.handbook, doc)
 
     def last_changed(self) -> dict:
-        cached = getattr(self, "_lc", None)
-        if cached is None:
-            paths = [d.path for d in self.visible_documents()]
-            try:
-                cached = gitinfo.last_changed(self.root, paths)
-            except Exception as exc:  # git is optional for the site
-                log.warning(f"opsbook: 无法读取 git 修改日期：{exc}")
-                cached = {}
-            self._lc = cached
-        return cached
+        """Per visible document: the date its file was last committed (the newest commit of its history)."""
+        return {path: commits[0].date for path, commits in self.history().items() if commits}
 
     def history(self) -> dict:
         """Per visible document: the commits that changed its file, newest first (git)."""
@@ -255,15 +247,3 @@ def load_catalogue(root: Path) -> tuple[list, list]:
                 errors.append(str(exc))
     chapters.sort(key=lambda c: (c.order, c.code))
     return chapters, errors
-
-
-_CURRENT: SiteContext | None = None
-
-
-def current() -> SiteContext | None:
-    return _CURRENT
-
-
-def set_current(ctx: SiteContext | None) -> None:
-    global _CURRENT
-    _CURRENT = ctx

@@ -255,7 +255,9 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
         out.append(f"条款状态：{clause_status_badge('pass')} {status_counts.get('pass', 0)} 条 · "
                    f"{clause_status_badge('warn')} {status_counts.get('warn', 0)} 条 · "
                    f"{clause_status_badge('fail')} {status_counts.get('fail', 0)} 条 · "
-                   f"其余 {status_counts.get(None, 0)} 条由台账、文档或人工落实（见{link.a(FIXED['clauses'][0], '条款矩阵')}）。\n\n")
+                   f"{clause_status_badge('due')} {status_counts.get('due', 0)} 条 · "
+                   f"{clause_status_badge('unassessed')} {status_counts.get('unassessed', 0)} 条"
+                   f"（台账、文档和人工落实的条款按证据和评估记录给出状态，见{link.a(FIXED['clauses'][0], '条款矩阵')}）。\n\n")
     if ctx.hidden_findings:
         out.append(f'!!! note "部分发现未显示"\n    另有 {ctx.hidden_findings} 项发现涉及超出您阅读权限的文档或台账，未在本站显示。\n\n')
     out.append("检查发现不会阻止站点发布；错误级发现须在合并前修正，警告提示临近到期或建议改进的事项。\n\n")
@@ -381,9 +383,9 @@ def clauses_page(ctx: SiteContext, page_url: str) -> str:
     hidden = ctx.hidden_by_rule()
     counts = Counter(r["coverage"] for r in rows)
     status_counts = Counter(r["status"] for r in rows)
-    out.append(table(["条款", "规则检查", "台账记录", "文档规定", "人工判断", "通过", "提醒", "未通过"], [[
+    out.append(table(["条款", "规则检查", "台账记录", "文档规定", "人工判断", "通过", "提醒", "未通过", "待复评", "未评估"], [[
         esc(len(rows)), *(esc(counts.get(k, 0)) for k in ("rule", "register", "document", "manual")),
-        *(esc(status_counts.get(k, 0)) for k in ("pass", "warn", "fail"))]]) + "\n\n")
+        *(esc(status_counts.get(k, 0)) for k in ("pass", "warn", "fail", "due", "unassessed"))]]) + "\n\n")
     for chapter in ctx.chapters:
         out.append(f"## {esc(chapter.title)}\n\n")
         out.append(f'<p class="ob-path">{esc(" › ".join(chapter.path))} · <code>{esc(chapter.file)}</code></p>\n\n')
@@ -401,10 +403,11 @@ def clauses_page(ctx: SiteContext, page_url: str) -> str:
             table_rows.append(([
                 f"<strong>{esc(clause.id)}</strong>",
                 esc(clause.text) + note,
-                esc(clause.level or "—"),
+                esc(" / ".join(clause.levels) or "—"),
                 esc(catalogue.COVERAGE_ZH.get(clause.coverage, clause.coverage)) + "<br>" + _basis(ctx, link, clause, row),
                 "<br>".join(rules) or "—",
-                clause_status_badge(row.get("status")),
+                clause_status_badge(row.get("status")) + (
+                    f'<br><span class="ob-note">{esc(ctx.audience.redact(row["evidence"]))}</span>' if row.get("evidence") else ""),
                 (esc(found) + (f"（另有 {hid} 项未显示）" if hid else "")) if row.get("rules") else "—",
             ], {"id": clause.id}))
         out.append(table(["编号", "条款原文", "要求", "落实方式", "规则", "状态", "发现"], table_rows, cls="ob-matrix",

@@ -60,8 +60,8 @@ MARKDOWN_EXTENSIONS = {"abbr", "admonition", "attr_list", "def_list", "footnotes
                        "pymdownx.inlinehilite", "pymdownx.superfences", "pymdownx.tasklist", "pymdownx.mark",
                        "pymdownx.tilde", "pymdownx.caret", "pymdownx.keys", "pymdownx.smartsymbols",
                        "pymdownx.tabbed", "pymdownx.betterem", "pymdownx.critic", "pymdownx.saneheaders"}
-THEME_KEYS = ("language", "font", "icon", "palette", "features", "logo", "favicon")
-EXTRA_KEYS = ("generator", "status", "homepage")
+THEME_KEYS = ("language", "icon", "palette", "features", "logo", "favicon")
+EXTRA_KEYS = ("generator", "status")
 _DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)(.*)$", re.M)
@@ -108,7 +108,9 @@ def prepare_output(root, out) -> Path:
         if out.is_symlink() or not out.is_dir():
             raise BuildError(f"输出目录 {out} 已存在且不是目录")
         entries = list(out.iterdir())
-        if entries and not (out / MARKER).is_file():
+        # A site built before the marker existed has opsbook's own stylesheet: also ours.
+        legacy = (out / "assets" / "stylesheets" / "opsbook.css").is_file() and (out / "index.html").is_file()
+        if entries and not (out / MARKER).is_file() and not legacy:
             raise BuildError(f"输出目录 {out} 不是空目录，也不是 opsbook 以前写入的（没有 {MARKER}）；"
                              "为免删除您的文件，请换一个目录或先手动清空它")
         for entry in entries:
@@ -193,13 +195,23 @@ def _markdown_extensions(raw: dict) -> list:
     return out
 
 
+def _local(url: str) -> bool:
+    """A relative address inside the site (no scheme, no host, no way up)."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.startswith(("/", "\\")) and ".." not in url.split("/")
+
+
 def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | None, extra_config: dict | None) -> dict:
     theme_raw = raw.get("theme")
     theme_raw = theme_raw if isinstance(theme_raw, dict) else {}
-    theme = {"name": "material", "custom_dir": "overrides"}
+    # No web fonts (they would be fetched from the internet): the operating system's Chinese fonts.
+    theme = {"name": "material", "custom_dir": "overrides", "font": False}
     for key in THEME_KEYS:
         if key in theme_raw:
             theme[key] = _plain(theme_raw[key])
+    for key in ("logo", "favicon"):  # files of the site only
+        if key in theme and not (isinstance(theme[key], str) and _local(theme[key])):
+            del theme[key]
     extra_raw = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     extra = {k: _escape_all(_plain(extra_raw[k])) for k in EXTRA_KEYS if k in extra_raw}
     extra["polyfills"] = [OFFLINE_SHIM]
@@ -238,7 +250,7 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         config["site_url"] = url
     css = raw.get("extra_css")
     if isinstance(css, list):
-        config["extra_css"] = [c for c in css if isinstance(c, str) and markup.safe_url(c) and c.endswith(".css")]
+        config["extra_css"] = [c for c in css if isinstance(c, str) and _local(c) and c.endswith(".css")]
     return config
 
 
@@ -485,12 +497,12 @@ def document_page(ctx: SiteContext, doc, src: str) -> str:
     if templating.has_macros(body):
         try:
             body = templating.render(body, macros_for(ctx, src))
-        except templating.MacroError as exc:
-            ctx.notes.append(Finding(doc.path, doc.body_line + exc.line - 1, "DOC021", "warning",
-                                     f"《{doc.title}》中的宏未展开，按原文发布：{exc.message}"))
-            log.warning(f"opsbook: {doc.path}:{doc.body_line + exc.line - 1} 宏未展开，按原文发布：{exc.message}")
-            body = templating.protect(body)  # shown as written
-            body = body.replace("{% raw %}", "").replace("{% endraw %}", "")
+        except templating.MacroError as exc:  # the page is published as written (cleaned), with a finding
+            line = doc.body_line + exc.line - 1
+            if not exc.static:  # DOC021 already reports what the grammar refuses
+                ctx.notes.append(Finding(doc.path, line, "DOC021", "warning",
+                                         f"《{doc.title}》中的宏未展开，按原文发布：{exc.message}"))
+            log.warning(f"opsbook: {doc.path}:{line} 宏未展开，按原文发布：{exc.message}")
     body = redact(ctx, src, body)
     block = banner(ctx, doc, src) + metadata_card(ctx, doc, src)
     hide = doc.meta.get("hide")

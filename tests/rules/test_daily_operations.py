@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 OPS = "registers/operations.yaml"
 RULES = ("OPS001", "OPS002", "OPS003", "OPS004", "OPS005", "OPS006")
@@ -203,7 +203,7 @@ def test_ops003_fires_when_one_person_does_it_all(ws):
     messages = sorted(f.message for f in ws.findings("OPS003"))
     assert messages == [
         "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的批准人 徐婷（P016） 同时是执行人，不能自己批准自己的操作",
-        "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的操作人和复核人是同一人（徐婷（P016）），不是双岗执行",
+        "特殊操作 OP-2026-1118-01（调整融资融券标的证券折算率参数） 的操作人和复核人是同一人 徐婷（P016），不是双岗执行",
     ]
 
 
@@ -303,6 +303,21 @@ def test_ops005_fires_without_dev_test(ws):
     assert len(ws.findings("OPS005")) == 1 and "dev_test" in ws.findings("OPS005")[0].message
 
 
+def test_ops005_separation_is_read_from_the_test_register(ws):
+    # operations.yaml still says all is separate; the test register says ENV-SIM-02 is not
+    ws.edit_yaml("registers/system_tests.yaml",
+                 lambda d: next(e for e in d["environments"] if e["id"] == "ENV-SIM-02").update(separate_from_production=False))
+    assert [f.message for f in findings(ws, "OPS005")] == [
+        "行情系统（CI-APP-QUOTE） 的模拟环境 ENV-SIM-02（行情与互联网应用模拟环境）在 registers/system_tests.yaml 中"
+        "未确认与生产环境分离（separate_from_production: true），与开发、测试环境严格分离没有依据"]
+
+
+def test_ops005_quiet_for_test_environments_of_other_systems(ws):
+    ws.edit_yaml("registers/system_tests.yaml", lambda d: d["environments"].append(
+        {"id": "ENV-SIM-09", "name": "门户预发布环境", "systems": ["CI-APP-PORTAL"], "separate_from_production": False}))
+    assert findings(ws, "OPS005") == []  # the portal is not a core trading system
+
+
 # -- OPS006 routine operations follow the manual ------------------------------------------------------
 
 def test_ops006_fires_on_unknown_procedure(ws):
@@ -321,7 +336,7 @@ def test_ops006_fires_on_missing_procedure_and_reviewer(ws):
 
 def test_ops006_fires_when_operator_reviews_himself(ws):
     edit_op(ws, "OP-2026-1120-05", reviewer="P006")
-    assert [f.message for f in ws.findings("OPS006")] == ["交易业务系统例行操作 OP-2026-1120-05 的操作人和复核人是同一人（赵敏（P006））"]
+    assert [f.message for f in ws.findings("OPS006")] == ["交易业务系统例行操作 OP-2026-1120-05 的操作人和复核人是同一人 赵敏（P006）"]
 
 
 def test_ops006_quiet_on_non_trading_routine_operation(ws):

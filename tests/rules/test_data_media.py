@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 BACKUPS = "registers/backups.yaml"
 CONFIG = "registers/configuration.yaml"
@@ -50,7 +50,7 @@ def test_dat002_fires_on_missing_elements(ws):
     ws.edit_yaml(BACKUPS, drop)
     found = ws.findings("DAT002")
     assert [f.message for f in found] == [
-        "备份策略 BKP-02（网上交易系统（CI-APP-ONLINE））缺少：存放时限（retention）、有效性验证方式（verification）"]
+        "网上交易系统（CI-APP-ONLINE） 的备份策略 BKP-02 缺少：存放时限（retention）、有效性验证方式（verification）"]
     assert found[0].file == BACKUPS and found[0].line == line_of(ws, BACKUPS, "id: BKP-02")
 
 
@@ -66,8 +66,15 @@ def test_dat003_fires_when_frequency_is_weekly(ws):
     ws.replace(BACKUPS, "    frequency: 每交易日\n    time: \"20:30\"", "    frequency: 每周\n    time: \"20:30\"")  # BKP-05 清算
     found = ws.findings("DAT003")
     assert [f.message for f in found] == [
-        "交易业务系统 清算系统（CI-APP-CLEAR） 的备份频度为“每周”，应至少每交易日备份一次（每交易日）"]
+        "交易业务系统 清算系统（CI-APP-CLEAR） 的备份频度为“每周”，低于标准要求的至少每交易日一次："
+        "至少一条备份策略的频度应为每交易日、每日或实时"]
     assert found[0].line == line_of(ws, BACKUPS, "frequency: 每周")
+
+
+def test_dat003_real_time_backup_is_stricter_not_looser(ws):
+    # a real-time replica is more often than every trading day: never "less than every trading day"
+    ws.replace(BACKUPS, "    frequency: 每交易日\n    time: \"20:30\"", "    frequency: 实时\n    time: \"20:30\"")
+    assert findings(ws, "DAT003") == []
 
 
 def test_dat003_fires_without_policy(ws):
@@ -132,6 +139,20 @@ def test_dat004_quiet_before_the_policy_starts(ws):
     assert ws.findings("DAT004") == []
 
 
+def test_dat004_days_past_the_known_calendar_warn_instead_of_failing(ws):
+    # 2027-01-01 (New Year's Day) and 2027-01-04 are not yet known: no backup is demanded, a warning names 2027
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=4))  # 2027-01-01 .. 01-04
+    found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
+    assert [f.severity for f in found] == ["warning"]
+    assert "尚不能确定 2027-01-01、2027-01-04 是否为交易日" in found[0].message
+    assert "2027 年的休市安排尚未补录" in found[0].message
+    ws.edit_yaml("registers/calendar.yaml", lambda d: d.update(announced_years=[
+        {"year": 2027, "source": "上海证券交易所关于 2027 年部分节假日休市安排的通知", "holidays": [dt.date(2027, 1, 1)]}]))
+    found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
+    assert all(f.severity == "error" for f in found) and any("2027-01-04" in f.message for f in found)
+    assert all("2027-01-01" not in f.message for f in found)  # announced holiday: no backup needed
+
+
 # -- DAT005 历史数据保留一年 ---------------------------------------------------
 
 def test_dat005_fires_on_short_retention(ws):
@@ -164,7 +185,7 @@ def test_dat006_fires_when_a_leaver_keeps_access(ws):
     ws.replace(BACKUPS, "persons: [P006, P011, P016]", "persons: [P006, P011, P016, P020]")
     found = ws.findings("DAT006")
     assert [f.message for f in found] == [
-        "在线数据访问授权 AUTH-2026-06（清算系统（CI-APP-CLEAR））中的 韩冬（P020） 已不在职，其授权应收回"]
+        "清算系统（CI-APP-CLEAR） 的在线数据访问授权 AUTH-2026-06 中的 韩冬（P020） 已不在职，其授权应收回"]
     assert found[0].line == line_of(ws, BACKUPS, "P020")
 
 
@@ -177,7 +198,7 @@ def test_dat006_fires_without_authorisation(ws):
 def test_dat006_fires_without_approval(ws):
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-01").pop("approved"))
     assert [f.message for f in ws.findings("DAT006")] == [
-        "在线数据访问授权 AUTH-2026-01（集中交易系统（CI-APP-TRADE））没有审批人和审批日期（approver、approved）"]
+        "集中交易系统（CI-APP-TRADE） 的在线数据访问授权 AUTH-2026-01 没有审批人和审批日期（approver、approved）"]
 
 
 # -- DAT007 数据修改 -----------------------------------------------------------
@@ -192,7 +213,7 @@ def test_dat007_fires_when_approved_after_the_change(ws):
 def test_dat007_fires_without_two_people(ws):
     ws.replace(BACKUPS, "    operator: P006\n    reviewer: P011\n", "    operator: P006\n    reviewer: P006\n")
     assert [f.message for f in ws.findings("DAT007")] == [
-        "数据修改 DM-2026-003 的操作人和复核人是同一人（赵敏（P006）），不是双岗操作"]
+        "数据修改 DM-2026-003 的操作人和复核人是同一人 赵敏（P006），不是双岗操作"]
 
 
 def test_dat007_fires_without_log(ws):
@@ -275,7 +296,7 @@ def test_dat011_fires_on_offsite_policy_without_measures(ws):
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-03").pop("transport"))
     found = ws.findings("DAT011")
     assert [f.message for f in found] == [
-        "备份策略 BKP-03（融资融券系统（CI-APP-MARGIN））的备份介质带离存储环境，但没有写明安全措施（transport）"]
+        "融资融券系统（CI-APP-MARGIN） 的备份策略 BKP-03 的介质带离存储环境，但没有写明安全措施（transport）"]
     assert found[0].file == BACKUPS
 
 

@@ -44,7 +44,7 @@ def test_dut001_fires_when_position_has_no_backup(ws):
 def test_dut001_direct_names_same_person(ws):
     ws.edit_yaml(DUTY, lambda d: d.update(duty_lead={"lead": "P013", "backup": "P013"}))
     found = ws.findings("DUT001")
-    assert [f.message for f in found] == ["运维值班负责人和备岗是同一人（马超（P013））"]
+    assert [f.message for f in found] == ["运维值班负责人和备岗是同一人 马超（P013）"]
     assert found[0].file == DUTY and found[0].line == line_of(ws, DUTY, "backup: P013")
 
 

@@ -405,6 +405,22 @@ def test_emg022_fires_on_office_hours_duty_line(ws):
     assert messages(ws, "EMG022") == sorted(["未登记应急值守电话（duty_line）"])
 
 
+def test_emg022_a_7x24_label_needs_a_recent_dial_test(ws):
+    # sample: tested 2026-11-16, the organisation tests weekly (duty_phone_test_days: 7)
+    assert findings(ws, "EMG022", as_of=dt.date(2026, 11, 23)) == []
+    assert messages(ws, "EMG022", as_of=dt.date(2026, 11, 24)) == [
+        "应急值守电话最近一次拨测在 2026-11-16，已超过 7 天（settings.duty_phone_test_days），无法证明电话始终可用"]
+    ws.edit_yaml(CON, lambda d: d["duty_line"].pop("last_tested"))
+    assert messages(ws, "EMG022") == ["应急值守电话没有拨测记录（duty_line.last_tested），无法证明电话始终可用"]
+
+
+def test_emg022_fires_without_forwarding_and_on_a_departed_watcher(ws):
+    ws.edit_yaml(CON, lambda d: (d["duty_line"].pop("forwarding"), d["duty_line"].update(watch=["P013", "P020"])))
+    assert messages(ws, "EMG022") == [
+        "应急值守负责人 韩冬（P020） 已不在职",
+        "没有写明应急值守电话无人接听时的转接方式（duty_line.forwarding）：7×24 联络要求无人接听时也能接通"]
+
+
 # -- EMG023 / EMG024 ---------------------------------------------------------------------------------------
 
 def test_emg023_fires_on_missing_card(ws):

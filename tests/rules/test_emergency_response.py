@@ -3,7 +3,7 @@
 from conftest import fired, findings, line_of, messages
 
 INC = "registers/incidents.yaml"
-RULES = tuple(f"RSP{n:03d}" for n in range(1, 10))
+RULES = tuple(f"RSP{n:03d}" for n in range(1, 12))
 
 
 def incident(ident):
@@ -97,9 +97,20 @@ def test_rsp006_fires_without_investor_announcement(ws):
 
 def test_rsp006_fires_on_late_announcement(ws):
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-12 09:00", "channel": "官网公告"}])))
-    assert messages(ws, "RSP006") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）向投资者的首次说明（2026-11-12 09:00）晚于恢复后一天，不够及时"]
+    assert messages(ws, "RSP006") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，向投资者的首次说明在 "
+        "2026-11-12 09:00，间隔 43 小时 13 分钟，超过 30 分钟（settings.investor_notice_minutes），不够及时"]
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(investor_impact=False)))
     assert findings(ws, "RSP006") == []
+
+
+def test_rsp006_an_announcement_two_hours_later_is_late_though_within_a_day(ws):
+    # the old check (no later than a day after recovery) let this pass
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-10 15:47", "channel": "官网公告"}])))
+    (message,) = messages(ws, "RSP006")
+    assert "间隔 2 小时，超过 30 分钟" in message
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(announcements=[{"time": "2026-11-10 13:50", "channel": "官网公告"}])))
+    assert findings(ws, "RSP006") == []  # three minutes: well within
 
 
 def test_rsp007_fires_without_evidence(ws):
@@ -140,3 +151,110 @@ def test_rsp009_core_institution_reports_to_csrc(ws):
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["organisation"].update(type="核心机构"))
     assert len(findings(ws, "RSP008")) == 3  # the sample reports to 上海证监局
     assert findings(ws, "RSP009") == []  # nothing reported to the CSRC, so nothing to continue
+
+
+# -- RSP010 reported in time --------------------------------------------------------------------
+
+def _first_report(time):
+    def fn(i):
+        i["reports"][0]["time"] = time
+    return fn
+
+
+def test_rsp010_fires_on_a_late_first_report(ws):
+    # the first report three hours after discovery (the written report after it): RSP008 (a report exists) does not notice
+    def late(i):
+        i["reports"][0]["time"] = "2026-11-10 16:47"
+        i["reports"][1]["time"] = "2026-11-10 17:30"
+    ws.edit_yaml(INC, incident("INC-2026-004")(late))
+    assert findings(ws, "RSP008") == []
+    found = findings(ws, "RSP010")
+    assert [f.message for f in found] == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，"
+        "首次向中国证券监督管理委员会上海监管局报告在 2026-11-10 16:47，间隔 3 小时，超过 30 分钟的报告时限"
+        "（settings.incident_report_minutes），属于迟报"]
+    assert found[0].line == line_of(ws, INC, '2026-11-10 16:47')
+
+
+def test_rsp010_quiet_within_the_limit_and_on_an_early_report(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 14:17")))  # exactly 30 minutes
+    assert findings(ws, "RSP010") == []
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 13:48")))  # stricter: within a minute
+    assert findings(ws, "RSP010") == []
+
+
+def test_rsp010_follows_a_stricter_setting(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incident_report_minutes=15))
+    found = messages(ws, "RSP010")
+    # INC-2026-001 (24 minutes) and INC-2026-002 (21 minutes) are late under 15 minutes; INC-2026-004 (13) is not
+    assert len(found) == 2 and all("超过 15 分钟的报告时限" in m for m in found)
+
+
+def test_rsp010_setting_cannot_be_looser_than_the_plan(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incident_report_minutes=240))
+    assert any(f.rule == "SCH001" and "incident_report_minutes" in f.message
+               for f in ws.check().findings if f.file == "registers/organisation.yaml")
+
+
+def test_rsp010_fires_on_report_before_discovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(_first_report("2026-11-10 13:30")))
+    assert messages(ws, "RSP010") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）首次向中国证券监督管理委员会上海监管局报告的时间 "
+        "2026-11-10 13:30 早于发现时间 2026-11-10 13:47，请核对时间"]
+
+
+# -- RSP011 progress cadence ---------------------------------------------------------------------
+
+def test_rsp011_fires_on_a_long_silence_during_response(ws):
+    # INC-2026-002: drop the 10:15 notice, leaving 09:45 -> 10:30 (recovered 10:25) without a word
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i["progress"].pop(1)))
+    assert findings(ws, "RSP005") == []  # a notice exists: the old check is satisfied
+    assert messages(ws, "RSP011") == [
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）在 2026-03-16 09:45 之后到恢复之间 40 分钟没有通报处置进展，"
+        "超过 30 分钟（settings.progress_report_minutes）"]
+
+
+def test_rsp011_fires_without_a_notice_after_recovery(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001")(lambda i: i["progress"].pop(1)))
+    assert messages(ws, "RSP011") == ["事件 INC-2026-001（行情系统行情转发延迟）于 2026-01-15 10:49 恢复，但恢复后没有通报"]
+
+
+def test_rsp011_quiet_with_more_frequent_notices(ws):
+    ws.edit_yaml(INC, incident("INC-2026-002")(lambda i: i["progress"].extend([
+        {"time": "2026-03-16 09:55", "to": "应急领导小组", "summary": "数据库 I/O 延迟，正在排查存储"},
+        {"time": "2026-03-16 10:05", "to": "应急领导小组", "summary": "准备切换"}])))
+    assert findings(ws, "RSP011") == []
+
+
+# -- RSP001 verified as soon as possible -----------------------------------------------------------
+
+def _alert(ident, fn):
+    def change(d):
+        fn(next(a for a in d["alerts"] if a["id"] == ident))
+    return change
+
+
+def test_rsp001_fires_on_a_slow_verification(ws):
+    ws.edit_yaml(INC, _alert("ALT-2026-02", lambda a: a.update(verified="2026-10-15 23:40")))
+    assert messages(ws, "RSP001") == [
+        "预警 ALT-2026-02（核心存储控制器 B 缓存电池告警）于 2026-10-15 21:10 发现，2026-10-15 23:40 才核实，"
+        "用时 2 小时 30 分钟，超过 30 分钟（settings.alert_verification_minutes），未做到尽快核实"]
+
+
+def test_rsp001_quiet_on_a_quick_verification(ws):
+    ws.edit_yaml(INC, _alert("ALT-2026-02", lambda a: a.update(verified="2026-10-15 21:12")))
+    assert findings(ws, "RSP001") == []
+
+
+# -- RSP003 plan activated at once ------------------------------------------------------------------
+
+def test_rsp003_fires_on_a_plan_activated_late(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 14:30")))
+    assert messages(ws, "RSP003") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）于 2026-11-10 13:47 发现，2026-11-10 14:30 "
+        "才启动应急预案，用时 43 分钟，超过 15 分钟（settings.plan_activation_minutes），不是立即启动"]
+
+
+def test_rsp003_quiet_when_activated_within_minutes(ws):
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 13:47")))
+    assert findings(ws, "RSP003") == []

@@ -78,3 +78,16 @@ def test_ref001_quiet_when_the_target_register_is_missing(ws):
     ws.replace(CONFIG, "change: CHG-2026-049", "change: CHG-2026-999")
     ws.remove("registers/changes.yaml")
     assert ws.findings("REF001") == []
+
+
+def test_ref001_fires_on_an_evaluation_naming_a_drill_that_does_not_exist(ws):
+    ws.replace("registers/emergency.yaml", "    drill: DRL-2026-02", "    drill: DRL-2026-09")
+    found = ws.findings("REF001")
+    assert [f.message for f in found] == ["引用的演练“DRL-2026-09”不存在（registers/drills.yaml 中没有这一编号）"]
+    assert found[0].file == "registers/emergency.yaml"
+
+
+def test_ref001_a_drill_a_submitted_report_covers_cannot_silently_disappear(ws):
+    ws.edit_yaml("registers/drills.yaml", lambda d: d.update(drills=[x for x in d["drills"] if x["id"] != "DRL-2025-01"]))
+    messages = [f.message for f in ws.findings("REF001") if f.file == "registers/drills.yaml"]
+    assert "引用的演练“DRL-2025-01”不存在（registers/drills.yaml 中没有这一编号）" in messages

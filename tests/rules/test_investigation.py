@@ -87,10 +87,30 @@ def test_inv003_quiet_for_not_reportable(ws):
 # -- INV004 / INV005 cause unknown -------------------------------------------------------------------
 
 def test_inv004_fires_when_closed_without_supplementary_report(ws):
-    ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i.pop("supplementary_report")))
+    ws.edit_yaml(INC, incident("INC-2026-002", lambda i: (i.pop("supplementary_report"), i.pop("cause"))))
     found = findings(ws, "INV004")
     assert [f.message for f in found] == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）原因未查明即关闭，没有补充报告（supplementary_report）"]
     assert found[0].line == line_of(ws, INC, "status: 已关闭", after="id: INC-2026-002")
+
+
+def test_inv004_names_the_cause_found_later_instead_of_calling_it_unknown(ws):
+    ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i.pop("supplementary_report")))
+    (message,) = messages(ws, "INV004")
+    assert "原因未查明" not in message
+    assert message.startswith("事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）处置时原因暂不能确定（cause_known: false），"
+                              "后来认定的原因“核心存储控制器固件缺陷")
+    assert message.endswith("没有以补充报告（supplementary_report）提交即已关闭")
+
+
+def test_inv004_a_cause_known_label_without_a_cause_is_not_evidence(ws):
+    # the label says known, the record shows no cause: treated as undetermined
+    ws.edit_yaml(INC, incident("INC-2026-004", lambda i: i.pop("cause")))
+    assert messages(ws, "INV004") == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）没有写明原因（cause），按原因暂不能确定处理，"
+        "但没有初步分析报告（preliminary_report）"]
+    ws.edit_yaml(INC, incident("INC-2026-004", lambda i: i.update(
+        preliminary_report={"date": dt.date(2026, 11, 13), "to": "中国证券监督管理委员会上海监管局"})))
+    assert findings(ws, "INV004") == []  # preliminary analysis given: compliant while the investigation goes on
 
 
 def test_inv004_fires_without_preliminary_report(ws):

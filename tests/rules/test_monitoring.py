@@ -147,6 +147,29 @@ def test_mon004_fires_on_uncovered_trading_system(ws):
     assert found[0].line == line_of(ws, MON, "trading_monitoring:")
 
 
+def _mon_app(ws, change):
+    ws.edit_yaml(MON, lambda d: change(next(o for o in d["objects"] if o["id"] == "MON-APP")))
+
+
+def test_mon004_auto_flags_need_a_monitoring_object_that_watches_the_system(ws):
+    # the flags say "automatic", but no monitoring object watches the clearing system any more
+    _mon_app(ws, lambda o: o["cis"].remove("CI-APP-CLEAR"))
+    assert messages(ws, "MON004") == [
+        "清算系统（CI-APP-CLEAR） 交易时段以外依靠自动监控（auto_monitoring: true），"
+        "但它不是任何配备了监控工具的监控对象（objects 的 cis、tools）"]
+
+
+def test_mon004_auto_alerting_must_reach_someone_away_from_the_screen(ws):
+    _mon_app(ws, lambda o: o.update(alerts=["声光", "邮件"]))
+    found = messages(ws, "MON004")
+    assert len(found) == 5 and all("报警方式只有声光、邮件，无人值守时通知不到备勤人员" in m for m in found)
+
+
+def test_mon004_instant_messaging_alone_reaches_the_standby(ws):
+    _mon_app(ws, lambda o: o.update(alerts=["即时消息"]))
+    assert messages(ws, "MON004") == []
+
+
 # -- MON005 patrol system ------------------------------------------------------------------------
 
 def edit_route(ws, index, change):
@@ -306,6 +329,15 @@ def test_mon011_weekend_does_not_count(ws):
     # Monday 2026-11-23: the previous trading day is still Friday 2026-11-20
     assert ws.findings("MON011", as_of=dt.date(2026, 11, 23)) == []
     assert len(ws.findings("MON011", as_of=dt.date(2026, 11, 24))) == 1
+
+
+def test_mon011_days_past_the_known_calendar_warn(ws):
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2026, 12, 31)))
+    found = ws.findings("MON011", as_of=dt.date(2027, 1, 6))
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "2027-01-01 至 2027-01-05" in found[0].message and "2027 年的休市安排尚未补录" in found[0].message
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2027, 1, 5)))
+    assert ws.findings("MON011", as_of=dt.date(2027, 1, 6)) == []
 
 
 def test_mon011_fires_on_scope_and_untracked_anomaly(ws):

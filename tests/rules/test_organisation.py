@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 TRAININGS = "registers/trainings.yaml"
 STAFF = "registers/staff.yaml"
@@ -56,10 +56,37 @@ def test_org003_fires_on_incompatible_pair(ws):
     assert len(found) == 1 and "刘洋（P005）" in found[0].message
 
 
-def test_org003_respects_settings(ws):
+def test_org003_emptying_the_setting_cannot_combine_security_and_system_admin(ws):
     ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][4].update(backup="P005"))
-    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(incompatible_positions=[]))
-    assert ws.findings("ORG003") == []
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(
+        incompatible_positions=[], combinable_positions=[["system-admin", "security-admin"]]))
+    found = findings(ws, "ORG003")
+    assert len(found) == 1 and "这两个岗位不得兼任" in found[0].message
+
+
+def test_org003_key_positions_are_separate_by_default(ws):
+    # 机房管理员's backup also backs up 网络管理员: not in the default list, yet two key positions
+    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][1].update(backup="P008"))
+    found = findings(ws, "ORG003")
+    assert [f.message for f in found] == [
+        f"{_name(ws, 'P008')}（P008） 同时在“机房管理员”和“网络管理员”岗位任职：关键岗位应分离；"
+        "确需兼岗且两岗相互制约的，在 settings.combinable_positions 中声明（[room-admin, network-admin]）"]
+
+
+def test_org003_declared_mutually_restricting_pair_may_be_combined(ws):
+    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][1].update(backup="P008"))
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(
+        combinable_positions=[["network-admin", "room-admin"]]))
+    assert findings(ws, "ORG003") == []
+
+
+def test_org003_non_key_positions_may_be_combined(sample_result):
+    # P015 is 应用运维工程师 and also on the 监控值班员 roster: neither is a key position
+    assert fired(sample_result, "ORG003") == []
+
+
+def _name(ws, pid):
+    return next(p["name"] for p in ws.load_yaml(STAFF)["staff"] if p["id"] == pid)
 
 
 # --- ORG004 从业资格 ------------------------------------------------------------
@@ -214,3 +241,47 @@ def test_org009_warns_for_untrained_staff(ws):
     assert len(found) == 1 and found[0].severity == "warning"
     assert found[0].message.startswith("运维人员 吴静（P008） 近 12 个月（2025-11-21 以来）没有参加培训的记录")
     assert found[0].file == STAFF
+
+
+# --- settings can only be stricter than the standard ------------------------------
+
+# Settings where a larger value checks more (retention, how far back records are read, how early a warning
+# comes, how long before a test it is announced): these have a lower bound; every other number is a cycle or
+# a deadline, where a larger value is looser, and has an upper bound (the standard's, or the stated default).
+LARGER_IS_STRICTER = {
+    "calendar_warning_days", "backup_log_window_days", "warranty_warning_days", "supplies_expiry_warning_days",
+    "operation_record_retention_days", "log_retention_days", "drill_record_retention_days", "test_announcement_days",
+    "contact_warning_days", "handover_check_days", "daily_check_days", "patrol_check_days",
+}
+
+
+def _settings_schema():
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas/organisation.schema.json").read_text("utf-8"))
+    return schema["properties"]["settings"]["properties"]
+
+
+def test_every_numeric_setting_is_bounded_on_its_looser_side():
+    from dataclasses import fields
+
+    from checks.settings import Settings
+
+    schema = _settings_schema()
+    for f in fields(Settings):
+        assert f.name in schema, f"{f.name} is not in the schema"
+        if schema[f.name].get("type") != "integer":
+            continue
+        if f.name in LARGER_IS_STRICTER:
+            assert "minimum" in schema[f.name], f.name
+        else:
+            assert "maximum" in schema[f.name], f"{f.name}: a larger cycle or deadline is looser and needs a maximum"
+            assert getattr(Settings(), f.name) <= schema[f.name]["maximum"], f.name
+
+
+def test_a_looser_setting_is_rejected_and_the_default_applies(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(change_review_days=60))
+    result = ws.check()
+    assert any(f.rule == "SCH001" and f.file == "registers/organisation.yaml" for f in result.findings)
+    assert result.handbook.settings.change_review_days == 10  # the invalid register's settings are not used

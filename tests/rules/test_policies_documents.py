@@ -150,3 +150,19 @@ def test_doc006_fires_without_document_owner(ws):
     assert len(ws.findings("DOC006")) == 1
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].update(document_owner="P020"))
     assert "已不在职" in ws.findings("DOC006")[0].message
+
+
+def test_pol001_points_at_the_current_policy_that_lost_its_kind_not_the_obsolete_one(ws):
+    path = path_of(ws, "POL-08")
+    ws.edit_front_matter(path, lambda m: m.pop("kind"))
+    found = [f for f in ws.findings("POL001")]
+    assert len(found) == 1 and found[0].file == path
+    assert "《值班管理制度》是现行的“值班管理”文档，但没有写 kind，因此不算作管理制度：应为 kind: policy" in found[0].message
+    assert "archive" not in found[0].message
+
+
+def test_pol001_names_the_draft_and_its_status_in_chinese(ws):
+    path = path_of(ws, "POL-03")
+    ws.edit_front_matter(path, lambda m: m.update(status="draft"))
+    (finding,) = ws.findings("POL001")
+    assert finding.message.startswith("“数据和介质管理”管理制度没有现行版本：《") and "的状态为草稿（status: draft）" in finding.message

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 INSPECTIONS = "registers/inspections.yaml"
 
@@ -16,7 +16,7 @@ def _record(data, rid):
 
 
 def test_quiet_on_sample(sample_result):
-    for rule in ("AUD001", "AUD002", "AUD003", "AUD004", "AUD005", "AUD006"):
+    for rule in ("AUD001", "AUD002", "AUD003", "AUD004", "AUD005", "AUD006", "AUD007"):
         assert fired(sample_result, rule) == [], rule
 
 
@@ -111,7 +111,7 @@ def test_aud005_fires_on_overdue_action(ws):
     ws.edit_yaml(INSPECTIONS, lambda d: _record(d, "INS-2026-Q3")["findings"][1]["actions"][0].update(due=dt.date(2026, 11, 15)))
     found = ws.findings("AUD005")
     assert [f.message for f in found] == [
-        "INS-2026-Q3 发现的问题 INS-2026-Q3-02 的第 1 项措施已于 2026-11-15 到期，仍未完成（责任人 赵敏（P006））"]
+        "INS-2026-Q3 发现的问题 INS-2026-Q3-02 的第 1 项措施已于 2026-11-15 到期，仍未完成，责任人 赵敏（P006）"]
     assert found[0].severity == "error" and "2026-11-15" in _line(ws, found[0].line)
 
 
@@ -137,3 +137,69 @@ def test_aud001_defers_to_schema_error(ws):
     ws.edit_yaml(INSPECTIONS, lambda d: _record(d, "INS-2026-Q2").update(date="2026-06-31"))
     assert ws.findings("AUD001") == []
     assert any(f.file == INSPECTIONS for f in ws.check().findings if f.rule == "SCH001")
+
+
+# -- AUD007 daily checks ------------------------------------------------------------------
+
+OPS = "registers/operations.yaml"
+
+
+def _drop_daily_checks(ws, *days):
+    ws.edit_yaml(OPS, lambda d: d.update(daily_checks=[c for c in d["daily_checks"] if c["date"].day not in days]))
+
+
+def test_aud007_fires_on_missing_days(ws):
+    # four days deleted: AUD006 alone (someone appointed) did not notice
+    _drop_daily_checks(ws, 16, 17, 18, 20)  # (the deletion of four days in the issue)
+    assert findings(ws, "AUD006") == []
+    found = findings(ws, "AUD007")
+    assert [f.message for f in found] == [
+        "2026-11-16 至 2026-11-18 的 3 个交易日没有日常操作每日检查记录（检查最近 7 天）",
+        "2026-11-20 没有日常操作每日检查记录（检查最近 7 天）"]
+    assert all(f.severity == "error" and f.file == OPS for f in found)
+
+
+def test_aud007_weekends_and_the_check_day_are_not_required(ws):
+    assert findings(ws, "AUD007", as_of=dt.date(2026, 11, 23)) == []  # the weekend before Monday
+    assert findings(ws, "AUD007", as_of=dt.date(2026, 11, 20)) == []  # the day itself is checked after close
+
+
+def test_aud007_a_daily_check_on_non_trading_days_too_is_fine(ws):
+    # stricter than required: checks on the weekend as well
+    ws.edit_yaml(OPS, lambda d: d["daily_checks"].extend([
+        {"date": dt.date(2026, 11, 14), "by": "P013", "result": "正常"},
+        {"date": dt.date(2026, 11, 15), "by": "P013", "result": "正常"}]))
+    assert findings(ws, "AUD007") == []
+
+
+def test_aud007_window_follows_the_setting(ws):
+    assert len(findings(ws, "AUD007", as_of=dt.date(2026, 11, 21))) == 0
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(daily_check_days=21))
+    found = findings(ws, "AUD007")
+    assert [f.message for f in found] == ["2026-11-02 至 2026-11-06 的 5 个交易日没有日常操作每日检查记录（检查最近 21 天）"]
+
+
+def test_aud007_fires_on_problem_without_correction_and_departed_checker(ws):
+    def change(d):
+        d["daily_checks"][7].pop("corrections")
+        d["daily_checks"][8]["by"] = "P020"
+        d["daily_checks"][9]["by"] = "P014"
+    ws.edit_yaml(OPS, change)
+    found = sorted(findings(ws, "AUD007"), key=lambda f: f.line)
+    assert [(f.severity, f.message) for f in found] == [
+        ("error", "2026-11-18 的每日检查发现问题，但没有写明纠正情况（corrections）"),
+        ("error", "2026-11-19 的每日检查人 韩冬（P020） 已不在职"),
+        ("warning", f"2026-11-20 的每日检查由 {_name(ws, 'P014')}（P014） 完成，不是指定的每日检查人 "
+                    f"{_name(ws, 'P013')}（P013）；代为检查的，请在组织台账中写明代理安排")]
+
+
+def _name(ws, pid):
+    return next(p["name"] for p in ws.load_yaml("registers/staff.yaml")["staff"] if p["id"] == pid)
+
+
+def test_aud007_days_past_the_known_calendar_warn(ws):
+    found = findings(ws, "AUD007", as_of=dt.date(2027, 1, 5))
+    errors = [f.message for f in found if f.severity == "error"]
+    warnings = [f.message for f in found if f.severity == "warning"]
+    assert errors == ["2026-12-29 至 2026-12-31 的 3 个交易日没有日常操作每日检查记录（检查最近 7 天）"]
+    assert len(warnings) == 1 and "2027-01-01 至 2027-01-04" in warnings[0] and "2027 年的休市安排尚未补录" in warnings[0]

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 SUPPLIERS = "registers/suppliers.yaml"
 RULES = [f"SUP{n:03d}" for n in range(1, 15)]
@@ -120,6 +120,22 @@ def test_sup004_ignores_other_categories(ws):
     assert ws.findings("SUP004") == []
     supplier(ws, "SUP-007", lambda s: s.update(category="结算"))
     assert len(ws.findings("SUP004")) == 1
+
+
+def test_sup004_reads_what_the_cmdb_says_a_supplier_supplies(ws):
+    # SUP-002 relabelled as a hardware supplier: it still supplies the quote system (CI-APP-QUOTE)
+    supplier(ws, "SUP-002", lambda s: (s.update(category="硬件"), s["contract"].pop("regulator_inspection_clause")))
+    found = findings(ws, "SUP004")
+    assert [f.message for f in found] == [
+        "供应商“云衢数据科技有限公司”（SUP-002）的供应类别写为“硬件”，但配置库显示它供应交易业务系统 行情系统（CI-APP-QUOTE），"
+        "合同未明确供应商应接受证券期货行业监管部门的信息安全延伸检查（contract.regulator_inspection_clause）"]
+
+
+def test_sup004_quiet_when_the_cmdb_shows_no_trading_system_and_with_the_clause(ws):
+    supplier(ws, "SUP-002", lambda s: s.update(category="硬件"))
+    assert findings(ws, "SUP004") == []  # the clause is in its contract: compliant whatever the label
+    supplier(ws, "SUP-007", lambda s: s["contract"].pop("regulator_inspection_clause"))
+    assert findings(ws, "SUP004") == []  # 运维外包, supplies no trading system
 
 
 # -- SUP005 ------------------------------------------------------------------

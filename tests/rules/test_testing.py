@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import fired
+from conftest import findings, fired
 
 REG = "registers/system_tests.yaml"
 RULES = tuple(f"TST{n:03d}" for n in range(1, 19))
@@ -103,10 +103,36 @@ def test_tst005_fires_on_shared_environment(ws):
     assert found[0].line == line_of(ws, "independent: false")
 
 
+def test_tst005_fires_when_the_environment_cannot_hold_the_tested_system(ws):
+    # the quote system test claims ENV-SIM-01, which has no quote system
+    plan(ws, "TST-2026-02", lambda p: p.update(environment="ENV-SIM-01"))
+    assert [f.message for f in findings(ws, "TST005")] == [
+        "测试方案 TST-2026-02（行情系统 V3.8 升级测试） 的被测系统 CI-APP-QUOTE 不在所用的"
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 中（systems）：该环境无法模拟这些系统"]
+
+
+def test_tst005_quiet_when_the_environment_holds_more_than_tested(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["systems"].append("CI-APP-ACCOUNT"))  # a bigger environment is fine
+    assert findings(ws, "TST005") == []
+
+
 def test_tst006_fires_on_different_architecture(ws):
     env(ws, "ENV-SIM-02", lambda e: e.update(consistent_architecture=False))
     assert [f.message for f in ws.findings("TST006")] == [
         "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认逻辑架构与生产环境一致（consistent_architecture: true）"]
+
+
+def test_tst006_architecture_is_read_from_the_cmdb(ws):
+    # the flag still says consistent, but the margin system's database is missing from the environment
+    env(ws, "ENV-SIM-01", lambda e: e["systems"].remove("CI-DB-MARGIN"))
+    assert [f.message for f in findings(ws, "TST006")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 包含 CI-APP-MARGIN，但没有它在生产环境中依赖的 CI-DB-MARGIN"
+        "（registers/configuration.yaml 的 relations：依赖），逻辑架构与生产环境不一致"]
+
+
+def test_tst006_quiet_when_dependencies_are_simulated(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["systems"].extend(["CI-APP-TRADE", "CI-DB-TRADE"]))  # more, all complete
+    assert findings(ws, "TST006") == []
 
 
 def test_tst007_fires_when_not_separated(ws):
@@ -142,6 +168,15 @@ def test_tst010_warns_on_same_admin(ws):
     found = ws.findings("TST010")
     assert [f.message for f in found] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 的系统管理员 刘洋（P005） 同时是生产系统管理员，宜由不同人员担任"]
     assert found[0].severity == "warning"
+
+
+def test_tst010_production_admin_is_known_from_the_positions_register(ws):
+    # production_admins no longer lists P005, but positions.yaml still makes P005 the system admin
+    env(ws, "ENV-SIM-01", lambda e: e.update(admins=["P005"], production_admins=["P010"]))
+    found = findings(ws, "TST010")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的系统管理员 刘洋（P005） 是生产系统管理员岗位"
+        "（positions.yaml 中 system-admin 的主岗），宜由不同人员担任"]
 
 
 # -- production tests ------------------------------------------------------------
@@ -243,7 +278,7 @@ def test_tst018_fires_in_trading_hours(ws):
     prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2026-12-11 14:30", "end": "2026-12-11 18:00"}))
     found = ws.findings("TST018")
     assert [f.message for f in found] == [
-        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 的测试时间 2026-12-11 14:30–2026-12-11 18:00 与交易时段重叠："
+        "生产环境测试 PRT-2026-03（融资融券系统第四季度版本全网测试） 的测试时间 2026-12-11 14:30–18:00 与交易时段重叠："
         "2026-12-11（周五）下午交易时段（含盘后固定价格交易） 13:00–15:30；交易时段不得使用生产环境进行测试"]
     assert found[0].line == line_of(ws, "start: 2026-12-11 14:30")
 
@@ -251,7 +286,8 @@ def test_tst018_fires_in_trading_hours(ws):
 def test_tst018_has_no_emergency_exception_and_checks_unknown_days(ws):
     prt(ws, "PRT-2026-03", lambda t: t.update(window={"start": "2027-01-04 10:00", "end": "2027-01-04 11:00"}))
     found = ws.findings("TST018")
-    assert len(found) == 1 and "该日超出已知交易日历" in found[0].message
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "2027-01-04" in found[0].message and "2027 年的休市安排尚未补录" in found[0].message
 
 
 def test_tst018_fires_without_window(ws):

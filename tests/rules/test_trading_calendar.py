@@ -22,7 +22,7 @@ def test_cal001_warns_on_sample_until_2027_is_announced(sample_result, ws):
     finding = found[0]
     assert finding.severity == "warning"
     assert finding.file == REG and finding.line == line_of(ws, "announced_years:")
-    assert finding.message.startswith("已知交易日历只到 2026-12-31（exchange-calendars 4.13.2 内置的上交所（XSHG）休市安排），"
+    assert finding.message.startswith("已知交易日历只到 2026-12-31（exchange-calendars 4.13.2 内置的上交所 XSHG 休市安排），"
                                       "距检查日期 2026-11-21 还有 40 天（提前 60 天提醒）。")
     assert "请把公告中的 2027 年休市日期加入 registers/calendar.yaml 的 announced_years" in finding.message
 
@@ -38,9 +38,16 @@ def test_cal001_quiet_when_far_from_the_end(ws):
     assert ws.findings("CAL001", as_of=D(2026, 10, 1)) == []
 
 
-def test_cal001_after_the_end(ws):
+def test_cal001_after_the_end_is_an_error(ws):
     found = ws.findings("CAL001", as_of=D(2027, 1, 5))
     assert len(found) == 1 and "检查日期 2027-01-05 已超出 5 天" in found[0].message
+    assert found[0].severity == "error"
+    assert "2027 年的交易日未知" in found[0].message
+
+
+def test_cal001_on_the_last_known_day_is_still_a_warning(ws):
+    found = ws.findings("CAL001", as_of=D(2026, 12, 31))
+    assert len(found) == 1 and found[0].severity == "warning"
 
 
 def test_cal001_respects_settings(ws):

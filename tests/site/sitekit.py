@@ -25,6 +25,29 @@ AS_OF = dt.date(2026, 11, 21)
 SITE_URL = "http://127.0.0.1:8000/opsbook/"  # for the sitemap of the public build only
 
 
+# The front matter of a test document (a valid policy at some sensitivity).
+FRONT = """---
+id: {id}
+title: '{title}'
+kind: policy
+category: 制度文档
+author: P014
+approver: P001
+version: "1.0"
+sensitivity: {sensitivity}
+scope: 全体
+access: 全体可阅读
+approval_authority: 信息技术负责人批准
+status: active
+published: 2026-01-05
+last_reviewed: 2026-01-05
+storage: 本仓库
+revisions:
+  - {{version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}}
+---
+"""
+
+
 class Site:
     """A built site and questions about it."""
 

@@ -185,3 +185,18 @@ def test_findings_shown_only_with_their_files():
                 assert finding.message in dashboard, (audience, finding)
             elif not any(rule.finding_visible(f) and f.message == finding.message for f in result.findings):
                 assert finding.message not in dashboard, (audience, finding)
+
+
+def test_personal_mobiles_stay_off_the_internal_site_and_its_search_index():
+    """Staff mobiles are marked ``"x-sensitivity": "restricted"`` in the schema: the internal site (staff page
+    included) and its search index never show them; a site for restricted (here confidential) readers does."""
+    internal = site("internal")
+    mobiles = [p["mobile"] for p in HANDBOOK.register("staff").data["staff"] if p.get("mobile")]
+    assert mobiles
+    for path in internal.files(".html", ".json", ".js", ".xml"):
+        if "assets/" in internal.rel(path):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not [m for m in mobiles if m in text], internal.rel(path)
+    assert "（受限字段）" in internal.text("registers/staff.html")
+    assert mobiles[0] in site("confidential").text("registers/staff.html")

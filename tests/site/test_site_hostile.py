@@ -12,30 +12,10 @@ from pathlib import Path
 import pytest
 
 from checks.site import build as site_build
-from sitekit import AS_OF, Site, copy_sample, html_text, scratch_dir
+from sitekit import AS_OF, FRONT, ROOT, Site, copy_sample, html_text, scratch_dir
 
 pytestmark = pytest.mark.site
 
-FRONT = """---
-id: {id}
-title: '{title}'
-kind: policy
-category: 制度文档
-author: P014
-approver: P001
-version: "1.0"
-sensitivity: {sensitivity}
-scope: 全体
-access: 全体可阅读
-approval_authority: 信息技术负责人批准
-status: active
-published: 2026-01-05
-last_reviewed: 2026-01-05
-storage: 本仓库
-revisions:
-  - {{version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}}
----
-"""
 SECRET_TITLE = "绝密灾备切换口令表"
 SECRET_TEXT = "口令-ZX81-绝密正文"
 EVIL_TITLE = '<img src=x onerror=alert(11)>标题注入'
@@ -76,6 +56,20 @@ HTML_BODY = FRONT.format(id="HOS-03", title=EVIL_TITLE, sensitivity="public") + 
 另见《绝密灾备切换口令表》与 [口令表](secret.md)。
 
 {{ register_table("positions", columns=["id", "name"]) }}
+
+{{ register_table("emergency_contacts", "liaisons") }} {{ doc_link("SEC-09") }} {{ contacts_table() }}
+
+{{ register_value("staff", "staff", "P001", "mobile") }}
+"""
+
+RUNTIME = FRONT.format(id="HOS-05", title="宏运行出错", sensitivity="public") + """
+# 宏运行出错
+
+{{ register_table("staff", columns=5) }}
+"""
+
+TITLE_BREAKOUT = FRONT.format(id="HOS-04", title="</title><script>alert(18)</script>", sensitivity="public") + """
+正文没有一级标题：页面标题取自头信息。
 """
 
 SECRET = FRONT.format(id="SEC-09", title=SECRET_TITLE, sensitivity="confidential") + f"""
@@ -89,13 +83,16 @@ SECRET = FRONT.format(id="SEC-09", title=SECRET_TITLE, sensitivity="confidential
 def hostile():
     root = copy_sample(scratch_dir("hostile"), with_docs=False)
     docs = root / "docs"
-    for name, text in {"index.md": JINJA, "jinja-call.md": JINJA_CALL, "html.md": HTML_BODY,
+    for name, text in {"index.md": JINJA, "jinja-call.md": JINJA_CALL, "html.md": HTML_BODY, "title.md": TITLE_BREAKOUT, "runtime.md": RUNTIME,
                        "secret.md": SECRET}.items():
         (docs / name).write_text(text, encoding="utf-8")
     positions = root / "registers" / "positions.yaml"
     text = positions.read_text(encoding="utf-8")
     first = re.search(r"name: (.+)", text).group(1)
     positions.write_text(text.replace(f"name: {first}", "name: '<script>alert(17)</script>岗位'", 1), encoding="utf-8")
+    organisation = root / "registers" / "organisation.yaml"
+    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
+        "  name: 明川证券股份有限公司", "  name: '明川<script>alert(21)</script>证券'", 1), encoding="utf-8")
     out = root / "site"
     site_build.build(root, site_dir=out, audience="internal", as_of=AS_OF)
     return root, Site(out, "internal")
@@ -111,7 +108,7 @@ def test_no_code_ran(hostile):
     assert not list(root.rglob("PWNED*"))
     # `touch` would have written into the working directory of the build (or beside the copy):
     # look there without walking the whole temporary folder, where other programs come and go
-    for folder in {Path.cwd(), root.parent}:
+    for folder in {Path.cwd(), root.parent, ROOT}:
         assert not list(folder.glob("PWNED*")), folder
 
 
@@ -127,7 +124,10 @@ def test_jinja_reaches_nothing(hostile):
 def test_macro_errors_are_findings(hostile):
     _, site = hostile
     dashboard = html_text(site.text("dashboard.html"))
-    assert "DOC021" in dashboard and "宏攻击" in dashboard
+    assert "DOC021" in dashboard and "宏攻击" in dashboard  # refused by the grammar (opsbook check says so too)
+    assert "《宏运行出错》中的宏未展开，按原文发布：宏执行出错：TypeError" in dashboard  # failed while running
+    page = html_text(site.text("runtime.html"))
+    assert 'register_table("staff", columns=5)' in page and "Traceback" not in page
 
 
 def test_no_raw_markup_anywhere(hostile):
@@ -140,7 +140,7 @@ def test_no_raw_markup_anywhere(hostile):
         if rel.endswith(".html"):
             assert "alert(11)>" not in text.replace("&gt;", ">").split("<article")[0] or "&lt;img" in text, rel
             assert not re.search(r"<img src=x onerror", text), rel
-            assert not re.search(r"<script>alert\(1[37]\)", text), rel
+            assert not re.search(r"<script>alert\((?:1[378]|21)\)", text), rel
 
 
 def test_titles_are_escaped_in_navigation_title_and_search(hostile):
@@ -165,8 +165,18 @@ def test_hidden_document_is_named_nowhere(hostile):
     assert "（受限文档）" in html_text(html)
 
 
+def test_macros_apply_the_audience(hostile):
+    _, site = hostile
+    text = html_text(site.text("html.html"))
+    assert "（受限台账）" in text and "（受限字段）" in text
+    mobile = "13900001001"  # P001's, in staff and emergency_contacts
+    for rel, body in all_text(site).items():
+        assert mobile not in body, rel
+
+
 def test_register_values_are_escaped(hostile):
     _, site = hostile
+    assert "明川&lt;script&gt;alert(21)&lt;/script&gt;证券" in site.text("index.html")  # footer, from the register
     page = site.text("registers/positions.html")
     assert "&lt;script&gt;alert(17)&lt;/script&gt;岗位" in page
     assert "<script>alert(17)" not in page

@@ -94,6 +94,9 @@ def test_mobiles_shown_to_restricted_readers(staged_restricted):
     ('[r]: javascript:alert(1)', "javascript"),
     ('## 标题 {: onclick="alert(1)" }', "onclick"),
     ('<svg><script>alert(1)</script></svg>', "alert"),
+    ('## 标题 {data-toc-label="<img src=x onerror=alert(1)>"}', "<img"),
+    ('<img src="https://tracker.example/p.png">', "tracker"),
+    ('![图](//tracker.example/p.png)', "tracker"),
 ])
 def test_cleaner_removes_active_content(text, bad):
     assert markup.find_unsafe(text)
@@ -187,3 +190,29 @@ def test_emergency_plan_appendix_follows_the_audience(staged_restricted):
     plan = (out.docs_dir / HANDBOOK.document("PLN-01").url_path).read_text(encoding="utf-8")
     liaison = HANDBOOK.register("emergency_contacts").data["liaisons"][0]
     assert liaison["mobile"] in plan and liaison["duty_phone"] in plan and "{{" not in plan
+
+
+def test_config_from_a_pull_request_cannot_reach_out(staged):
+    raw = {"site_name": "<b>手册</b>", "copyright": "<script>x()</script>", "docs_dir": "docs",
+           "theme": {"name": "readthedocs", "custom_dir": "/etc", "font": {"text": "Roboto"},
+                     "logo": "https://cdn.example/logo.png", "favicon": "assets/favicon.png"},
+           "extra": {"homepage": "javascript:alert(1)", "social": [{"link": "https://x"}], "analytics": {"provider": "google"},
+                     "status": {"deprecated": "已废止"}},
+           "extra_css": ["https://cdn.example/x.css", "stylesheets/local.css", "../../etc/x.css"],
+           "extra_javascript": ["javascripts/evil.js"], "hooks": ["evil.py"],
+           "plugins": ["search", {"macros": {}}, "offline"],
+           "markdown_extensions": ["toc", "pymdownx.snippets", "evil_module", {"pymdownx.superfences": {"custom_fences": [1]}}]}
+    config = site_stage.generated_config(raw, staged.ctx, [], None, {"version": {"provider": "mike"}})
+    assert config["site_name"] == "&lt;b&gt;手册&lt;/b&gt;" and config["copyright"] == "&lt;script&gt;x()&lt;/script&gt;"
+    assert config["theme"] == {"name": "material", "custom_dir": "overrides", "font": False, "favicon": "assets/favicon.png"}
+    assert config["extra_css"] == ["stylesheets/local.css"]
+    assert set(config["extra"]) == {"status", "polyfills", "opsbook_site", "version"}
+    assert config["plugins"] == ["search"] and "hooks" not in config and "extra_javascript" not in config
+    assert config["markdown_extensions"] == ["toc", "pymdownx.superfences"]
+
+
+def test_cli_stage_writes_the_tree(tmp_path):
+    from checks.cli import main
+
+    assert main(["--root", str(ROOT), "stage", "--site-dir", str(tmp_path / "staged"), "--as-of", "2026-11-21"]) == 0
+    assert (tmp_path / "staged" / "mkdocs.yml").is_file() and (tmp_path / "staged" / "docs" / "dashboard.md").is_file()

@@ -8,30 +8,10 @@ import re
 import pytest
 
 from checks.site import build as site_build
-from sitekit import AS_OF, Site, copy_sample, html_text, scratch_dir
+from sitekit import AS_OF, FRONT, Site, copy_sample, html_text, scratch_dir
 
 pytestmark = pytest.mark.site
 
-FRONT = """---
-id: {id}
-title: {title}
-kind: policy
-category: 制度文档
-author: P014
-approver: P001
-version: "1.0"
-sensitivity: {sensitivity}
-scope: 全体
-access: 全体可阅读
-approval_authority: 信息技术负责人批准
-status: active
-published: 2026-01-05
-last_reviewed: 2026-01-05
-storage: 本仓库
-revisions:
-  - {{version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}}
----
-"""
 SECRET_TITLE = "绝密网络布局说明"
 
 HOME = FRONT.format(id="IDX-01", title="变体首页", sensitivity="public") + """

@@ -1,0 +1,67 @@
+"""`opsbook check --rev`: the handbook as committed at a revision, in a real temporary git repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from checks.cli import main
+from checks.revision import resolve
+from checks.tree import TreeError
+
+from conftest import ROOT, SAMPLE_PARTS
+
+
+def _git(cwd, *args, date="2026-11-21T18:00:00+08:00"):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """Two commits: the sample on 2026-11-21, then a broken staff register on 2026-11-25."""
+    repo = tmp_path_factory.mktemp("history")
+    for part in SAMPLE_PARTS:
+        source = ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, repo / part)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "sample")
+    _git(repo, "tag", "v2026.11")
+    staff = repo / "registers" / "staff.yaml"
+    staff.write_text(staff.read_text(encoding="utf-8").replace("id: P001", "id: X001", 1), encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "break staff", date="2026-11-25T10:00:00+08:00")
+    staff.write_text("not: [yaml", encoding="utf-8")  # the working tree: never read by --rev
+    return repo
+
+
+def test_check_a_tag_and_a_date_without_touching_the_work_tree(history, capsys):
+    assert main(["--root", str(history), "check", "--rev", "v2026.11"]) == 0
+    out = capsys.readouterr().out
+    assert "截至 2026-11-21" in out and "0 个错误" in out  # --as-of defaults to the commit's date
+    assert main(["--root", str(history), "check", "--rev", "@{2026-11-21}"]) == 0
+    # the state on a later date: the same commit, checked as of that date
+    assert main(["--root", str(history), "check", "--rev", "@{2026-11-24}"]) == 1
+    out = capsys.readouterr().out
+    assert "截至 2026-11-24" in out and "registers/staff.yaml" not in out
+    assert main(["--root", str(history), "check", "--rev", "HEAD", "--as-of", "2026-11-21"]) == 1
+    assert "registers/staff.yaml" in capsys.readouterr().out
+    assert (history / "registers" / "staff.yaml").read_text(encoding="utf-8") == "not: [yaml"
+
+
+def test_a_date_resolves_to_the_last_commit_on_or_before_it(history):
+    first = _git(history, "rev-parse", "v2026.11").strip()
+    assert resolve(history, "@{2026-11-21}").commit == first
+    assert resolve(history, "main@{2026-11-30}").commit != first
+    assert resolve(history, "HEAD~1").date.isoformat() == "2026-11-21"
+    with pytest.raises(TreeError, match="没有提交"):
+        resolve(history, "@{2020-01-01}")
+
+
+def test_an_unknown_revision_is_a_usage_error(history, capsys):
+    assert main(["--root", str(history), "check", "--rev", "no-such-tag"]) == 2
+    assert "no-such-tag" in capsys.readouterr().err
