@@ -68,6 +68,8 @@ def test_due_usage_errors():
     assert code == 2 and "--as-of" in err
     code, _, err = opsbook("due", "--within", "-1")
     assert code == 2
+    code, _, err = opsbook("due", "--owner", "不存在的人")
+    assert code == 2 and "人员台账" in err
 
 
 def test_ics_parses_with_chinese_titles_owner_clause_link_and_alarm():

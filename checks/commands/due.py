@@ -41,6 +41,9 @@ def run(args) -> int:
     if args.alarm_days < 0:
         raise UsageError("--alarm-days 应为不小于 0 的天数")
     handbook = engine.load(handbook_root(args.root), parse_as_of(args.as_of, default_today=False))
+    if args.owner and args.owner not in handbook.staff and not any(
+            p.get("name") == args.owner for p in handbook.staff.values()):
+        raise UsageError(f"--owner：人员台账中没有“{args.owner}”（可写人员编号或姓名）")
     items = obligations.within(obligations.collect(handbook), handbook.as_of, args.within, args.owner)
     render = {"text": text, "json": as_json, "csv": as_csv, "ics": ics}[args.format]
     output = render(handbook, items, args)
