@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -30,8 +31,10 @@ class UsageError(Exception):
 
 
 def parse_as_of(text: str | None, default_today: bool = True) -> dt.date | None:
-    """The --as-of date.  Without one: today, or None with ``default_today=False`` (the engine then
-    uses a sample handbook's fixed date, or today)."""
+    """The --as-of date (or $OPSBOOK_AS_OF).  Without one: today, or None with ``default_today=False``
+    (the engine then uses a sample handbook's fixed date, or today)."""
+    if text is None:  # a hook or CI job may pin the date without changing its command line
+        text = os.environ.get("OPSBOOK_AS_OF") or None
     if text is None:
         return dates.today() if default_today else None
     try:
@@ -57,26 +60,26 @@ def emit(text: str, output: str | None) -> None:
 
 
 def cmd_check(args) -> int:
-    from . import engine
+    from . import engine, review
 
-    source = handbook_root(args.root)
+    source = root = handbook_root(args.root)
     if args.rev:  # the handbook as committed at REV; --as-of defaults to its date
         from .revision import resolve_or_usage
 
         source, rev_date = resolve_or_usage(source, args.rev)
         args.as_of = args.as_of or rev_date.isoformat()
     # without --as-of: today, or a sample handbook's fixed date (the engine decides)
-    result = engine.check(source, parse_as_of(args.as_of, default_today=False))
+    as_of = parse_as_of(args.as_of, default_today=False)
+    base_rev = args.base or args.changed_since
+    try:
+        base = review.base_tree(root, base_rev, "--base" if args.base else "--changed-since") if base_rev else None
+        steps = review.steps(root, args.since) if args.since else None
+    except review.ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    result = engine.check(source, as_of, base=base, history=steps, fail_on=args.fail_on)
     as_of = result.handbook.as_of
-    if args.changed_since:
-        from .gitinfo import changed_files, GitError
-
-        try:
-            changed = changed_files(args.root, args.changed_since)
-        except GitError as exc:
-            raise UsageError(str(exc)) from None
-        result.findings = [f for f in result.findings if f.file in changed]
-    emit(REPORTERS[args.format]().render(result, as_of), args.output)
+    reporter = REPORTERS[args.format](site_url=args.site_url) if args.format == "sarif" else REPORTERS[args.format]()
+    emit(reporter.render(result, as_of), args.output)
     return EXIT_FINDINGS if result.errors else EXIT_OK
 
 
@@ -141,10 +144,15 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--root", default=argparse.SUPPRESS, help="手册目录（默认当前目录）")
 
     c = sub.add_parser("check", parents=[common], help="检查文档与台账，报告发现")
-    c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认上海时间今天）")
+    c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认环境变量 OPSBOOK_AS_OF，否则上海时间今天）")
     c.add_argument("--format", choices=sorted(REPORTERS), default="text", help="输出格式")
     c.add_argument("--output", "-o", help="写入文件（UTF-8），而不是标准输出")
-    c.add_argument("--changed-since", metavar="REV", help="只报告自 REV 以来改动过的文件上的发现（用于合并请求）")
+    c.add_argument("--base", metavar="REV", help="合并请求评审：与 REV（和 HEAD 的共同祖先）比较，每个发现标为新增、已有或已修复，"
+                   "并运行读取历史的规则")
+    c.add_argument("--changed-since", metavar="REV", help="--base 的旧名，含义相同")
+    c.add_argument("--fail-on", choices=("new", "all"), help="哪些错误使门禁失败：new 只算新增的（给出 --base 时的默认），all 全部")
+    c.add_argument("--since", metavar="REV", help="审计：对 REV 之后的每个提交运行读取历史的规则")
+    c.add_argument("--site-url", help="站点地址，SARIF 中的规则链接到站点上的规则页")
     c.add_argument("--rev", metavar="REV", help="检查 REV（标签、提交或 @{2026-06-30}）时提交的手册，不改动工作区；--as-of 默认为该提交的日期")
     c.set_defaults(func=cmd_check)
 

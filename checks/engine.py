@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schemas
@@ -18,10 +19,20 @@ class Result:
     handbook: Handbook
     findings: list  # Finding, sorted
     rules: list  # Rule, the ones that ran
+    # with a base (``check --base``): the base's findings this change fixes (status "fixed")
+    fixed: list = field(default_factory=list)
+    base: str | None = None  # the commit the change was compared with
+    fail_on: str = "all"  # which errors fail the gate: "new" (with a base) or "all"
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
+        """Errors that fail the gate (waived ones never do; with ``fail_on="new"``, only new ones)."""
+        return sum(1 for f in self.findings if f.fails(self.fail_on))
+
+    def summary(self) -> dict:
+        from .findings import summarise
+
+        return summarise(self.findings + self.fixed, self.fail_on)
 
     def by_rule(self) -> dict:
         out: dict[str, list] = {r.id: [] for r in self.rules}
@@ -50,34 +61,147 @@ def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
     return handbook
 
 
-def _finding(rule: Rule, hit) -> Finding:
+def _key_path(source, path: tuple) -> str:
+    """A path into a file as ids where list items have one: ``("changes", 3, "approver")`` → ``changes/CHG-2026-012/approver``."""
+    parts, value = [], source.data
+    for part in path:
+        child = None
+        if isinstance(value, dict):
+            child = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            child = value[part]
+            if isinstance(child, dict) and isinstance(child.get("id"), (str, int)) and not isinstance(child.get("id"), bool):
+                part = child["id"]
+        parts.append(str(part))
+        value = child
+    return "/".join(parts)
+
+
+def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
+    """What the hit is about inside its file, from where it points (see Finding.key)."""
+    if hit.key:
+        return str(hit.key)
+    target = hit.location
+    if hasattr(target, "source") and hasattr(target, "path"):  # a Record
+        return _key_path(target.source, target.path)
+    if location.line is None or handbook is None:
+        return ""
+    source = handbook.registers.get(location.file.rsplit("/", 1)[-1].split(".")[0]) \
+        if location.file.startswith("registers/") else handbook.documents_by_path.get(location.file)
+    if source is None or getattr(source, "path", None) != location.file:
+        return ""
+    # line -> path, per source, kept on the handbook (sources may be shared between handbooks: never change them)
+    indexes = handbook.__dict__.setdefault("_paths_by_line", {})
+    index = indexes.get(source.path)
+    if index is None:
+        index = indexes[source.path] = {}
+        for path, line in source.lines.items():  # the shallowest value that starts on the line: a record, not its id
+            if path and (line not in index or len(path) < len(index[line])):
+                index[line] = path
+    path = index.get(location.line)
+    return _key_path(source, path) if path else ""
+
+
+def _finding(rule: Rule, hit, handbook: Handbook | None = None) -> Finding:
     if not isinstance(hit, Hit):
         hit = Hit(*hit)
     location = hit.location
     if not isinstance(location, Location):  # a Source or Record: its own top
         location = location.at()
     severity = hit.severity if hit.severity in SEVERITIES else rule.severity
-    return Finding(location.file, location.line, rule.id, severity, hit.message, rule.clause, tuple(hit.refs))
+    return Finding(location.file, location.line, rule.id, severity, hit.message, rule.clause, tuple(hit.refs),
+                   key=_key(handbook, hit, location))
+
+
+def _crash(rule: Rule, exc: Exception) -> Finding:
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return Finding("checks/rules/" + rule.module + ".py", where.lineno, "INT001", "error",
+                   f"规则 {rule.id} 执行出错（{type(exc).__name__}: {exc}），请向 opsbook 维护者报告", None)
+
+
+def _sorted(findings) -> list[Finding]:
+    """Sorted and de-duplicated; findings that would share a fingerprint get an ordinal in their key,
+    so every fingerprint in one result is unique (GitLab and SARIF need that)."""
+    unique = sorted(set(findings), key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    seen: dict[str, int] = {}
+    out = []
+    for f in unique:
+        n = seen.get(f.fingerprint, 0) + 1
+        seen[f.fingerprint] = n
+        out.append(f if n == 1 else dataclasses.replace(f, key=f"{f.key}#{n}"))
+    return out
 
 
 def run_rules(handbook: Handbook, rules: list[Rule] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules if rules is not None else all_rules():
-        if any(not handbook.usable(name) for name in rule.needs):
+        if rule.kind != "model" or any(not handbook.usable(name) for name in rule.needs):
             continue
         try:
             for hit in rule.check(handbook) or ():
-                findings.append(_finding(rule, hit))
+                findings.append(_finding(rule, hit, handbook))
         except Exception as exc:  # a bug in a rule must not hide the other findings
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            findings.append(
-                Finding("checks/rules/" + rule.module + ".py", where.lineno, "INT001", "error",
-                        f"规则 {rule.id} 执行出错（{type(exc).__name__}: {exc}），请向 opsbook 维护者报告", None)
-            )
-    return sorted(set(findings), key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+            findings.append(_crash(rule, exc))
+    return _sorted(findings)
 
 
-def check(root: str | Path, as_of: dt.date | None = None, rules: list[Rule] | None = None, cache=None) -> Result:
+def run_history(base: Handbook, head: Handbook, rules: list[Rule] | None = None, label: str = "") -> list[Finding]:
+    """The history rules (``kind="history"``) over one step from ``base`` to ``head``.
+    ``label`` (a commit, for ``--since``) is put before each message."""
+    findings: list[Finding] = []
+    for rule in rules if rules is not None else all_rules():
+        if rule.kind != "history" or any(not (base.usable(n) and head.usable(n)) for n in rule.needs):
+            continue
+        try:
+            for hit in rule.func(base, head) or ():
+                finding = _finding(rule, hit, head)
+                if label:
+                    finding = dataclasses.replace(finding, message=f"{label}：{finding.message}")
+                findings.append(finding)
+        except Exception as exc:
+            findings.append(_crash(rule, exc))
+    return _sorted(findings)
+
+
+def check(root, as_of: dt.date | None = None, rules: list[Rule] | None = None, cache=None, *, base=None,
+          fail_on: str | None = None, history: list | None = None) -> Result:
+    """Check a handbook (a folder or a :class:`checks.tree.Tree`).
+
+    ``base`` (a Tree, e.g. ``GitTree.for_handbook(root, "origin/main")``) makes it a review: the
+    base is checked too, each finding gets its status (new / existing, and the base's findings
+    this change removes come back as ``fixed``), and the history rules run from base to head.
+    ``history`` is a list of ``(label, before, after)`` trees for the audit view (``--since``).
+    Waivers (registers/waivers.yaml) are applied last.
+    """
+    from . import waivers
+
     handbook = load(root, as_of, cache)
     chosen = rules if rules is not None else all_rules()
-    return Result(handbook, run_rules(handbook, chosen), chosen)
+    complete = rules is None
+    findings = run_rules(handbook, chosen)
+    fixed: list[Finding] = []
+    if (base is not None or history) and cache is None:  # base and head share most files: read each once
+        from .cache import SourceCache
+
+        cache = SourceCache()
+    base_handbook = load(base, handbook.as_of, cache) if base is not None else None
+    if base_handbook is not None:
+        findings += run_history(base_handbook, handbook, chosen)
+    for label, before, after in history or ():
+        findings += run_history(load(before, handbook.as_of, cache), load(after, handbook.as_of, cache), chosen, label)
+    findings = waivers.apply(handbook, _sorted(findings), complete)
+    if base_handbook is not None:
+        base_findings = waivers.apply(base_handbook, run_rules(base_handbook, chosen), complete)
+        findings, fixed = compare(base_findings, findings)
+    if fail_on is None:
+        fail_on = "new" if base is not None else "all"
+    return Result(handbook, findings, chosen, fixed=fixed, base=getattr(base, "commit", None), fail_on=fail_on)
+
+
+def compare(base_findings: list[Finding], head_findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Mark the head's findings new or existing by fingerprint, and return the base's that are gone as fixed."""
+    base_prints = {f.fingerprint for f in base_findings}
+    head_prints = {f.fingerprint for f in head_findings}
+    marked = [dataclasses.replace(f, status="existing" if f.fingerprint in base_prints else "new") for f in head_findings]
+    fixed = [dataclasses.replace(f, status="fixed") for f in base_findings if f.fingerprint not in head_prints]
+    return marked, fixed

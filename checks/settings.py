@@ -76,6 +76,10 @@ class Settings:
     investor_notice_minutes: int = 30  # 影响投资者的事件，发现后首次向投资者说明的时限
     progress_report_minutes: int = 30  # 处置期间通报进展的最长间隔（应急处置流程：每 30 分钟一次）
     controlled_copies: bool = False  # opsbook pdf：打印件是否为受控副本（页脚）
+    # 例外（豁免，registers/waivers.yaml）
+    waiver_max_days: int = 180  # 一条例外从审批到到期的最长天数
+    waiver_approvers: list = field(default_factory=lambda: ["it_head"])  # 有权审批例外的责任（responsibilities 的键）
+    waiver_warning_days: int = 30  # 看板提示此期限内到期的例外
 
     @classmethod
     def from_record(cls, record) -> "Settings":

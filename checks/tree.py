@@ -204,7 +204,31 @@ class GitTree(Tree):
             raise OSError(f"{rel} 是符号链接，不读取")
         if entry[0] == "160000":
             raise OSError(f"{rel} 是子模块，不读取")
-        return self._git_bytes("cat-file", "blob", entry[1])
+        blobs = self.__dict__.get("_blobs")
+        if blobs is None:
+            blobs = self.__dict__["_blobs"] = self._read_blobs()
+        data = blobs.get(entry[1])
+        return data if data is not None else self._git_bytes("cat-file", "blob", entry[1])
+
+    def _read_blobs(self) -> dict[str, bytes]:
+        """Every regular file's content in one ``git cat-file --batch`` (one process, not one per file)."""
+        shas = sorted({sha for mode, sha in self._entries.values() if mode not in ("120000", "160000")})
+        try:
+            done = subprocess.run(["git", "-C", str(self.repo_root), "cat-file", "--batch"],
+                                  input="".join(s + "\n" for s in shas).encode(), capture_output=True, check=False)
+        except OSError:
+            return {}
+        out, data, pos = {}, done.stdout, 0
+        while pos < len(data):
+            end = data.index(b"\n", pos)
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) != 3:  # "<sha> missing"
+                continue
+            size = int(header[2])
+            out[header[0].decode()] = data[pos:pos + size]
+            pos += size + 1
+        return out
 
 
 class OverlayTree(Tree):

@@ -59,9 +59,10 @@ def test_json_output_shape(ws):
     data = json.loads(proc.stdout)
     assert set(data) == {"as_of", "findings", "summary"}
     finding = next(f for f in data["findings"] if f["rule"] == "ORG002")
-    assert set(finding) == {"rule", "severity", "file", "line", "message", "clause"}
+    assert set(finding) == {"rule", "severity", "file", "line", "message", "clause", "fingerprint"}
     assert finding == {"rule": "ORG002", "severity": "error", "file": "registers/positions.yaml",
-                       "line": finding["line"], "message": "关键岗位“机房管理员”未设置备岗（backup）", "clause": "org-4"}
+                       "line": finding["line"], "message": "关键岗位“机房管理员”未设置备岗（backup）", "clause": "org-4",
+                       "fingerprint": finding["fingerprint"]}
     assert data["summary"]["errors"] >= 1 and data["summary"]["passed"] is False
 
 
@@ -117,19 +118,16 @@ def test_as_of_changes_dated_results(ws):
     assert "POL003" in rules
 
 
-def test_changed_since_reports_only_changed_files(ws):
+def test_changed_since_is_the_old_name_of_base(ws):
+    # --changed-since REV used to filter by changed files; it now means --base REV (see tests/test_review.py)
     repo = git.Repo.init(ws.root)
     repo.git.add(A=True)
     repo.index.commit("sample", author=git.Actor("测试", "t@example.com"), committer=git.Actor("测试", "t@example.com"))
     ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][0].pop("backup"))
-    ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].pop("document_owner"))
-    repo.git.add("registers/organisation.yaml")
-    repo.index.commit("organisation", author=git.Actor("测试", "t@example.com"), committer=git.Actor("测试", "t@example.com"))
-    proc = opsbook("--root", str(ws.root), "check", "--as-of", "2026-11-21", "--changed-since", "HEAD~1", "--format", "json")
-    files = {f["file"] for f in json.loads(proc.stdout)["findings"]}
-    assert files == {"registers/positions.yaml", "registers/organisation.yaml"}
     proc = opsbook("--root", str(ws.root), "check", "--as-of", "2026-11-21", "--changed-since", "HEAD", "--format", "json")
-    assert {f["file"] for f in json.loads(proc.stdout)["findings"]} == {"registers/positions.yaml"}
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 1 and data["base"] == repo.head.commit.hexsha
+    assert {(f["rule"], f["status"]) for f in data["findings"] if f["severity"] == "error"} == {("ORG002", "new")}
 
 
 def test_changed_since_unknown_revision(ws):

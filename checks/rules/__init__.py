@@ -39,6 +39,10 @@ class Rule:
     needs: tuple
     func: Callable
     dated: bool  # depends on the as-of date
+    # "model": func(handbook) over one handbook (almost every rule);
+    # "history": func(base, head) over two handbooks, run by ``check --base`` and ``--since``;
+    # "findings": reported by the engine from the other findings (waivers), func documents it only
+    kind: str = "model"
 
     @property
     def doc(self) -> str:
@@ -62,7 +66,7 @@ _RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = "error",
-         needs: Iterable[str] = (), dated: bool = False):
+         needs: Iterable[str] = (), dated: bool = False, kind: str = "model"):
     """Register a rule.  ``needs`` names the registers it reads: the rule is
     skipped while one of them is missing or broken (that file already has its
     own finding)."""
@@ -75,7 +79,7 @@ def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = 
         module = func.__module__
         chapter = getattr(importlib.import_module(module), "CHAPTER", "")
         _RULES[id] = Rule(id, name, title, clause, severity, chapter, module.rsplit(".", 1)[-1],
-                          tuple(needs), func, dated)
+                          tuple(needs), func, dated, kind)
         return func
 
     return register

@@ -168,7 +168,8 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
             cells.append(link.file(f.file, f.line))
         else:
             cells.append(esc(f.line or 1))
-        cells += [link.rule(f.rule), severity_badge(f.severity), esc(f.message)]
+        waived = f' <span class="ob-badge ob-waived">已豁免 {esc(f.waiver)}</span>' if getattr(f, "waiver", None) else ""
+        cells += [link.rule(f.rule), severity_badge(f.severity), esc(f.message) + waived]
         rows.append(cells)
     return table(["位置" if with_file else "行", "规则", "严重程度", "说明"], rows, cls="ob-findings",
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
@@ -236,8 +237,9 @@ def due_table(ctx: SiteContext, link: Linker, page_url: str, items, table_id: st
 def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
     findings = ctx.findings
-    errors = sum(1 for f in findings if f.severity == "error")
+    errors = sum(1 for f in findings if f.severity == "error" and not f.waiver)  # a waived finding does not fail
     warnings = sum(1 for f in findings if f.severity == "warning")
+    waived = sum(1 for f in findings if f.waiver)
     files = len({f.file for f in findings})
     rows = catalogue.matrix(ctx.result, ctx.chapters) if ctx.chapters else []
     status_counts = Counter(r["status"] for r in rows)
@@ -247,6 +249,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
                f'<div class="ob-card ob-card-{"pass" if errors == 0 else "fail"}"><span>检查结论</span><strong>{verdict}</strong></div>'
                f'<div class="ob-card ob-card-error"><span>错误</span><strong>{errors}</strong></div>'
                f'<div class="ob-card ob-card-warning"><span>警告</span><strong>{warnings}</strong></div>'
+               + (f'<div class="ob-card"><span>已豁免</span><strong>{waived}</strong></div>' if waived else "") +
                f'<div class="ob-card"><span>涉及文件</span><strong>{files}</strong></div>'
                f'<div class="ob-card"><span>规则</span><strong>{len(ctx.result.rules)}</strong></div>'
                f'<div class="ob-card"><span>条款</span><strong>{len(rows)}</strong></div>'
@@ -261,6 +264,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     if ctx.hidden_findings:
         out.append(f'!!! note "部分发现未显示"\n    另有 {ctx.hidden_findings} 项发现涉及超出您阅读权限的文档或台账，未在本站显示。\n\n')
     out.append("检查发现不会阻止站点发布；错误级发现须在合并前修正，警告提示临近到期或建议改进的事项。\n\n")
+    out.append(waivers_section(ctx, link))
 
     out.append(due_soon(ctx, link, page_url))
 
@@ -276,11 +280,11 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     summary, bars = [], []
     for name in names:
         found = [f for r in chapters[name] for f in by_rule.get(r.id, [])]
-        e = sum(1 for f in found if f.severity == "error")
+        e = sum(1 for f in found if f.severity == "error" and not f.waiver)  # waived findings count as warnings here
         w = len(found) - e
         hid = sum(hidden.get(r.id, 0) for r in chapters[name])
         state = clause_status_badge("fail" if e or any(
-            f.severity == "error" for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
+            f.severity == "error" and not f.waiver for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
             ("warn" if w or hid else "pass"))
         summary.append([esc(name), esc(len(chapters[name])), esc(e), esc(w) + (f"（另有 {hid} 项未显示）" if hid else ""), state])
         bars.append((name, len(chapters[name]), len({f.rule for f in found if f.severity == "error"}),
@@ -303,7 +307,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     rows = []
     for path in sorted(per_file):
         items = per_file[path]
-        e = sum(1 for f in items if f.severity == "error")
+        e = sum(1 for f in items if f.severity == "error" and not f.waiver)
         rows.append([link.file(path), esc(e), esc(len(items) - e)])
     out.append(table(["文件", "错误", "警告"], rows, empty="没有发现。") + "\n\n")
     return "".join(out)
@@ -338,6 +342,38 @@ def chapter_chart(bars) -> str:
                      f'<text x="{x + 14}" y="{y}" class="ob-chart-label">{zh}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def waivers_section(ctx: SiteContext, link: Linker) -> str:
+    """例外：the waivers in force and those expiring soon (and any expired or invalid one), from
+    :func:`checks.waivers.overview`; only for an audience that may see the waivers register, and
+    only waivers whose file and covered findings the audience may see."""
+    from .. import waivers
+
+    if ctx.handbook.register("waivers") is None or not ctx.audience.register_visible("waivers"):
+        return ""
+    hidden_waivers = {f.waiver for f in ctx.result.findings if f.waiver and not ctx.audience.finding_visible(f)}
+    rows, hidden = [], 0
+    for row in waivers.overview(ctx.handbook, ctx.result.findings):
+        target = row.scope
+        if row.id in hidden_waivers or not ctx.audience.path_visible(row.file) or ctx.audience.mentions_hidden(target + row.reason):
+            hidden += 1
+            continue
+        state = f'<span class="ob-badge ob-waiver-{esc(row.state)}">{esc(row.state_zh)}</span>'
+        left = "" if row.days_left is None else (f"（还有 {row.days_left} 天）" if row.days_left >= 0 else f"（已过 {-row.days_left} 天）")
+        rows.append([f'{link.file(row.file, row.line)}<br>{esc(row.id)}', link.rule(row.rule, f"{row.rule} {row.rule_title}"),
+                     esc(target), esc(row.reason), esc(f"{row.requested_by} → {row.approved_by}"),
+                     esc(row.approved), esc(row.expires) + esc(left), state, esc(row.covered)])
+    soon = sum(1 for r in waivers.overview(ctx.handbook) if r.state == "expiring")
+    out = ["## 例外（豁免）\n\n",
+           f"经批准、限期接受的差距登记在 {link.register('waivers', '例外登记')}：有效期内，被覆盖的发现显示为“已豁免”，不计入检查结论；"
+           f"到期后重新计入，例外本身也报告为错误。{ctx.handbook.settings.waiver_warning_days} 天内到期的例外标为“即将到期”"
+           + (f"（现有 {soon} 条）" if soon else "") + "。\n\n"]
+    out.append(table(["例外", "规则", "范围", "原因", "申请人 → 审批人", "审批日期", "到期日期", "状态", "覆盖的发现"], rows,
+                     empty="（没有登记例外）") + "\n\n")
+    if hidden:
+        out.append(f"另有 {hidden} 条例外涉及超出您阅读权限的内容，未在本站显示。\n\n")
+    return "".join(out)
 
 
 # -- 条款矩阵 ------------------------------------------------------------------
