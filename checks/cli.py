@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from . import dates
+from .model import SENSITIVITY_LEVELS
 from .reporters import REPORTERS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -133,7 +134,7 @@ def cmd_serve(args) -> int:
     return EXIT_OK
 
 
-AUDIENCES = ("public", "internal", "restricted", "confidential")
+AUDIENCES = SENSITIVITY_LEVELS  # a reader sees up to one sensitivity level
 
 
 def parser() -> argparse.ArgumentParser:

@@ -334,6 +334,13 @@ class Handbook:
         """The register's top-level mapping, or None when it is missing or invalid."""
         return self.registers[name].root if self.usable(name) else None
 
+    def by_id(self, name: str, key: str | None = None) -> dict:
+        """The records of a register's list ``key`` by id, indexed once per handbook (read-only)."""
+        cache = self.__dict__.setdefault("_by_id", {})
+        if (name, key) not in cache:
+            cache[(name, key)] = {r.id: r for r in self.records(name, key) if r.id}
+        return cache[(name, key)]
+
     def records(self, name: str, key: str | None = None) -> list[Record]:
         """The records in a register's list ``key`` (by default the list named like the register)."""
         root = self.root_of(name)

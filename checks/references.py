@@ -7,8 +7,6 @@ schemas are the one place that says so, and editors use the same types.
 
 from __future__ import annotations
 
-import posixpath
-
 # reference type -> (register, list key, Chinese name)
 TARGETS = {
     "person": ("staff", "staff", "人员"),
@@ -25,12 +23,9 @@ TARGETS = {
 
 
 def _resolve(handbook, ref: str, current: str) -> tuple[dict, str]:
-    file, _, pointer = ref.partition("#")
-    path = posixpath.normpath(posixpath.join(posixpath.dirname(current), file)) if file else current
-    node = handbook.schema(path)
-    for part in [p for p in pointer.split("/") if p]:
-        node = node.get(part, {}) if isinstance(node, dict) else {}
-    return node, path
+    from .schemas import resolve_ref
+
+    return resolve_ref(handbook.schema, ref, current)
 
 
 def walk(handbook, schema: dict, data, path: tuple, current: str, out: list) -> None:

@@ -67,6 +67,45 @@ def _compiled(text: str, contents: tuple) -> Draft202012Validator:
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=None)
+def _fast_compiled(text: str, contents: tuple, name: str):
+    """The same schema compiled by jsonschema-rs, to tell quickly that a file is valid (most are);
+    None when it is not installed or cannot compile the schema (then only the Python validator runs).
+    Its ``$ref``s resolve to the files beside it and nothing else: no reference is ever fetched."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a pinned dependency
+        return None
+
+    def refuse(uri):
+        raise ValueError(f"不解析外部引用：{uri}")
+
+    try:
+        resources = []
+        for other, other_text in contents:
+            try:
+                resources.append((_BASE + other, json.loads(other_text)))
+            except ValueError:
+                continue
+        registry = jsonschema_rs.Registry(resources, retriever=refuse)
+        return jsonschema_rs.validator_for(json.loads(text), base_uri=_BASE + name, registry=registry,
+                                           validate_formats=True, retriever=refuse)
+    except Exception:  # noqa: BLE001 - any failure here only means: validate the slow way
+        return None
+
+
+_BASE = "file:///opsbook-schemas/"
+
+
+def tree_fast_validator(tree, rel: str):
+    """jsonschema-rs's validator for the schema ``rel`` of a tree (see :func:`_fast_compiled`), or None."""
+    folder = rel.rsplit("/", 1)[0] if "/" in rel else ""
+    try:
+        return _fast_compiled(tree.read_text(rel), _tree_contents(tree, folder), rel.rsplit("/", 1)[-1])
+    except (OSError, ValueError):
+        return None
+
+
 def _validator(path: str) -> Draft202012Validator:
     """A validator for one schema file (raises OSError or ValueError when it can't be read)."""
     path = FsPath(path)
@@ -160,7 +199,7 @@ def message(error, raw: dict | None = None) -> str:
     return f"{name}不符合 schema：{error.message}"
 
 
-def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool) -> None:
+def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool, fast=None) -> None:
     from .placeholders import find, is_placeholder
 
     instance = yamlio.to_json(data)
@@ -170,6 +209,12 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
             source.invalid.add(path[:2])
         else:
             source.valid = False
+    if fast is not None:
+        try:
+            if fast.is_valid(instance):  # valid: nothing to report, no need for the slow validator
+                return
+        except Exception:  # noqa: BLE001 - fall through to the validator that explains
+            pass
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
         if is_placeholder(error.instance):
             continue
@@ -182,6 +227,19 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
             source.valid = False
         else:
             source.valid = False
+
+
+def resolve_ref(load, ref: str, current: str) -> tuple:
+    """The schema node a ``$ref`` names, and the schema file it is in.  ``current`` is the file the
+    ``$ref`` is written in (a path with forward slashes); ``load(path)`` returns a parsed schema file
+    ({} when it can't be read).  The one resolver for code that walks schemas (references, the
+    site's field names); validation resolves through the validators' registries of the same files."""
+    file, _, pointer = ref.partition("#")
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(current), file)) if file else current
+    node = load(path)
+    for part in [p for p in pointer.split("/") if p]:
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node, path
 
 
 def schema_path(handbook: Handbook, register: Register) -> str | None:
@@ -233,7 +291,7 @@ def validate(handbook: Handbook, only=None) -> None:
             register.problems.append(Problem("SCH002", 1, f"schema 文件无法读取：{register.schema_ref}（{exc}）"))
             register.valid = False
             continue
-        _validate(register, validator, register.data, top_level_lists=True)
+        _validate(register, validator, register.data, top_level_lists=True, fast=tree_fast_validator(tree, path))
 
     documents = [d for d in handbook.documents if wanted is None or id(d) in wanted]
     if not documents:
@@ -243,7 +301,8 @@ def validate(handbook: Handbook, only=None) -> None:
         validator = tree_validator(tree, doc_schema) if tree.exists(doc_schema) else None
     except (OSError, ValueError, jsonschema.SchemaError):
         validator = None
+    fast = tree_fast_validator(tree, doc_schema) if validator is not None else None
     for document in documents:
         if not document.readable or not document.has_front_matter or validator is None:
             continue
-        _validate(document, validator, document.data, top_level_lists=False)
+        _validate(document, validator, document.data, top_level_lists=False, fast=fast)

@@ -21,6 +21,7 @@ Path = tuple  # a path into a loaded value: keys (str) and indexes (int)
 
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR_TAG = _CORE + "str"
 _MAP_TAGS = {_CORE + "map"}
 _SEQ_TAGS = {_CORE + "seq"}
 # Aliases may repeat a node; a document that expands beyond this many nodes is
@@ -141,6 +142,8 @@ class _Builder:
                 self.lines[path + (index,)] = self.line(item)
                 items.append(self.build(item, path + (index,)))
             return items
+        if node.tag == _STR_TAG:  # most values: the text is the value (what construct_yaml_str returns)
+            return node.value
         if node.tag not in _SCALAR_TAGS:
             raise self._bad_tag(node)
         try:

@@ -60,3 +60,26 @@ def test_rules_never_change_the_model(ws):
         findings = engine.run_rules(handbook, RULES)
         assert not [f for f in findings if f.rule == "INT001"]
         assert model_snapshot(handbook) == before
+
+
+def test_rules_list_the_settings_they_read():
+    """Rule.settings is read from the rule's source and the helpers it calls; the page lists them."""
+    from checks.rules import get
+
+    assert get("DUT005").settings == ("handover_check_days",)
+    assert get("REL004").settings == ("contact_freshness_days", "contact_warning_days")
+    assert get("ORG006").settings == ("annual_plan_grace_days",)  # through rules._common.annual_grace_over
+    assert get("FILE001").settings == ()
+    read = {name for rule in RULES for name in rule.settings}
+    assert "review_cycle_months" in read and "change_role_separation" in read
+
+
+def test_settings_have_one_default():
+    """Rules read handbook.settings.NAME: the default lives in the Settings dataclass only
+    (and the schema bounds it), never restated in a rule."""
+    offenders = []
+    for path in sorted((ROOT / "checks" / "rules").glob("[!_]*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            if re.search(r"getattr\(\s*\w*\.?settings\b", line):
+                offenders.append(f"{path.name}:{number}")
+    assert offenders == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-AUDIENCES = ("public", "internal", "restricted", "confidential")
+from ..model import SENSITIVITY_LEVELS as AUDIENCES
 
 
 def register(sub, common) -> None:

@@ -17,9 +17,13 @@ sets ``CHAPTER`` to the chapter's heading.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import functools
 import importlib
 import inspect
 import pkgutil
+import textwrap
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -48,6 +52,16 @@ class Rule:
     def doc(self) -> str:
         return inspect.cleandoc(self.func.__doc__ or "")
 
+    @property
+    def settings(self) -> tuple:
+        """The names of the settings (``handbook.settings.NAME``) the rule reads, directly or through
+        the helpers it calls, in order: read from its source, so the rule's page lists them."""
+        return _settings_read(self.func)
+
+    def setting_values(self, handbook) -> list[tuple[str, object]]:
+        """The settings the rule reads, with their values in ``handbook``."""
+        return [(name, getattr(handbook.settings, name)) for name in self.settings]
+
     def check(self, handbook) -> Iterable[Hit]:
         """The rule's findings: its Hits, and an Obligation once it is overdue (due before the as-of date)."""
         for item in self.func(handbook) or ():
@@ -63,6 +77,43 @@ class Rule:
 
 
 _RULES: dict[str, Rule] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _settings_read(func) -> tuple:
+    from ..settings import Settings
+
+    known = {f.name for f in dataclasses.fields(Settings)}
+    found: list[str] = []
+    seen: set = set()
+
+    def visit(fn) -> None:
+        if fn in seen or not getattr(fn, "__module__", "").startswith(__name__):
+            return
+        seen.add(fn)
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        except (OSError, TypeError, SyntaxError):
+            return
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in known and (
+                (isinstance(node.value, ast.Attribute) and node.value.attr == "settings")
+                or (isinstance(node.value, ast.Name) and node.value.id == "settings")
+            ):
+                if node.attr not in found:
+                    found.append(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                target = fn.__globals__.get(node.id)
+                if inspect.isfunction(target):
+                    visit(target)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                owner = fn.__globals__.get(node.value.id)
+                target = getattr(owner, node.attr, None) if inspect.ismodule(owner) else None
+                if inspect.isfunction(target):
+                    visit(target)
+
+    visit(func)
+    return tuple(found)
 
 
 def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = "error",

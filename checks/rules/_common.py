@@ -8,6 +8,58 @@ from .. import dates
 from ..findings import Hit
 
 
+#: statuses of a configuration item (and a backup system) that is out of service
+CI_RETIRED = ("停用", "下线")
+
+
+def blank(value) -> bool:
+    """An empty value: missing, "", whitespace, [] or {}."""
+    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
+
+
+def version_key(text) -> tuple:
+    """A version (“2.1”, “3.0.1”) as numbers for comparing; () when it is not one."""
+    try:
+        return tuple(int(p) for p in str(text).split("."))
+    except ValueError:
+        return ()
+
+
+def employed_on(handbook, person, day: dt.date) -> bool:
+    """Whether ``person`` was on the staff on ``day`` (an unknown id is REF001's finding, so True)."""
+    record = handbook.staff.get(person)
+    if record is None:
+        return True
+    if record.get("status", "active") == "active":
+        return True
+    left = record.date("left")
+    return left is not None and day <= left
+
+
+def action_open(action) -> bool:
+    """A corrective or preventive action not yet done: its ``status`` is not ``closed`` (inspection
+    findings), or, where actions have no status (incidents), it has no ``closed`` date."""
+    status = action.get("status")
+    return status != "closed" if status is not None else not action.get("closed")
+
+
+def action_overdue(action, as_of: dt.date) -> bool:
+    """An open action whose deadline ``due`` has passed."""
+    due = action.date("due")
+    return action_open(action) and due is not None and due < as_of
+
+
+def incident_label(incident) -> str:
+    return f"事件 {incident.id}（{incident.get('title')}）"
+
+
+def config_items(handbook) -> dict | None:
+    """Configuration items by id (indexed once), or None when the configuration register is not usable."""
+    if not handbook.usable("configuration"):
+        return None
+    return handbook.by_id("configuration", "items")
+
+
 def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
     """“2026-11-20 18:00–22:00” (the date once when both ends fall on the same day)."""
     if start is None:

@@ -6,7 +6,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation, responsible
 from . import rule
-from ._common import appointed
+from ._common import appointed, blank as _blank
 
 CHAPTER = "设备和软件管理"
 
@@ -36,12 +36,8 @@ SOFTWARE_FIELDS = {
     "owner": "使用责任人",
 }
 IN_USE = ("在用", "维修")  # 设备正在承担业务（维修中的设备仍是在用资产）
-RETIRED = ("停用", "报废")  # 正式下线（拟报废）和已报废
+DEVICE_RETIRED = ("停用", "报废")  # devices and software: 正式下线（拟报废）和已报废 (configuration items: _common.CI_RETIRED)
 DOCUMENTED_LICENCES = ("商业许可", "订阅")  # 须同时保存授权证书和许可协议
-
-
-def _blank(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _device(rec) -> str:
@@ -58,7 +54,7 @@ def _events(rec, kind: str) -> list:
     return [e for e in rec.records("events") if e.get("type") == kind]
 
 
-def _in_service(rec):
+def _in_service_since(rec):
     """The in-service date: ``in_service``, else the first 启用 record."""
     day = rec.date("in_service")
     if day:
@@ -375,7 +371,7 @@ def validation_test(handbook):
         in_use = IN_USE if register == "devices" else ("在用",)
         if rec.get("status") not in in_use:
             continue
-        started = _in_service(rec)
+        started = _in_service_since(rec)
         if started is None:
             continue
         test = rec.sub("validation_test")
@@ -470,7 +466,7 @@ def past_service_life(handbook):
     for rec, describe, register in _assets(handbook):
         in_use = IN_USE if register == "devices" else ("在用",)
         years = rec.get("service_life_years")
-        started = _in_service(rec)
+        started = _in_service_since(rec)
         if rec.get("status") not in in_use or not isinstance(years, int) or started is None:
             continue
         end = dates.add_months(started, 12 * years)
@@ -496,7 +492,7 @@ def _asset_owner(handbook, rec):
 
 def _inventory(handbook, register: str, scope_key: str, describe, unit: str):
     list_key = register
-    months = getattr(handbook.settings, "inventory_interval_months", 12)
+    months = handbook.settings.inventory_interval_months
     root = handbook.root_of(register)
     if root is None:
         return
@@ -596,7 +592,7 @@ def warranty_expiry(handbook):
     续签维保合同后更新 `warranty_until`（可在 `maintainer` 中写明维保供应商）；计划更换的设备
     在更换前评估风险。
     """
-    days = getattr(handbook.settings, "warranty_warning_days", 60)
+    days = handbook.settings.warranty_warning_days
     as_of = handbook.as_of
     for device in handbook.records("devices"):
         until = device.date("warranty_until")
@@ -702,7 +698,7 @@ def media_wiped(handbook):
     ```
     """
     for device in handbook.records("devices"):
-        if device.get("status") not in RETIRED or device.get("storage_media") is False:
+        if device.get("status") not in DEVICE_RETIRED or device.get("storage_media") is False:
             continue
         wiped = device.sub("media_wiped")
         if wiped is None:
@@ -741,7 +737,7 @@ def retired_handover(handbook):
     ```
     """
     for rec, describe, _ in _assets(handbook):
-        if rec.get("status") not in RETIRED:
+        if rec.get("status") not in DEVICE_RETIRED:
             continue
         disposal = rec.sub("disposal")
         if disposal is None:
@@ -804,5 +800,5 @@ def software_on_retired_device(handbook):
             continue
         for device_id, where in item.items("installed_on"):
             device = devices.get(device_id)
-            if device is not None and device.get("status") in RETIRED:
+            if device is not None and device.get("status") in DEVICE_RETIRED:
                 yield Hit(where, f"在用{_software(item)}登记安装在已{device.get('status')}的{_device(device)}上")

@@ -150,7 +150,7 @@ def annual_accounting(handbook):
       report: 档案柜 B-02 / 2025 年度运维经费核算报告.pdf
     ```
     """
-    months = getattr(handbook.settings, "budget_accounting_months", 3)
+    months = handbook.settings.budget_accounting_months
     budgets = _budgets(handbook)
     register = handbook.register("budget")
     for year in _accounting_years(handbook, budgets):
@@ -201,7 +201,7 @@ def accounting_audited(handbook):
       conclusion: 核算真实完整，预算执行率 96.3%
     ```
     """
-    months = getattr(handbook.settings, "budget_audit_months", 6)
+    months = handbook.settings.budget_audit_months
     audits = {}
     if handbook.usable("inspections"):
         audits = {r.id: r for r in handbook.records("inspections") if r.id}

@@ -9,7 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import time_span
+from ._common import blank as _empty, time_span
 
 CHAPTER = "系统变更"
 
@@ -21,8 +21,6 @@ PENDING = ("申请中", "已批准")
 
 ROLES = {"applicant": "申请人", "approver": "审批人", "implementer": "实施人", "reviewer": "复核人"}
 # Pairs of roles that must be held by different people (settings.change_role_separation).
-DEFAULT_SEPARATION = [["applicant", "approver"], ["implementer", "reviewer"]]
-
 APPLICATION_FIELDS = {
     "objective": "目标",
     "targets": "对象",
@@ -45,10 +43,6 @@ def _changes(handbook, statuses=None):
             continue
         if statuses is None or status in statuses:
             yield change
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _window(change):
@@ -97,7 +91,7 @@ def change_roles(handbook):
       reviewer: P011
     ```
     """
-    pairs = getattr(handbook.settings, "change_role_separation", DEFAULT_SEPARATION) or []
+    pairs = handbook.settings.change_role_separation
     for change in _changes(handbook):
         missing = [f"{zh}（{key}）" for key, zh in ROLES.items() if not change.get(key)]
         if missing:
@@ -383,7 +377,7 @@ def change_implemented_cmdb(handbook):
       by: P016
     ```
     """
-    days = getattr(handbook.settings, "change_cmdb_update_days", 3)
+    days = handbook.settings.change_cmdb_update_days
     for change in _changes(handbook, IMPLEMENTED):
         start, end = _window(change)
         implementation = change.sub("implementation")
@@ -484,7 +478,7 @@ def change_review_due(handbook):
     ## 如何修复
     提醒复核人完成复核，填写 `review` 并把状态改为“已复核”（已回退的变更保持“已回退”）。
     """
-    days = getattr(handbook.settings, "change_review_days", 10)
+    days = handbook.settings.change_review_days
     for change in _changes(handbook, ("已实施", "已回退")):
         if change.sub("review") is not None:
             continue

@@ -13,7 +13,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation, responsible
 from . import rule
-from ._common import appointed
+from ._common import appointed, CI_RETIRED as RETIRED
 
 CHAPTER = "配置管理"
 
@@ -27,13 +27,8 @@ ATTRIBUTES = {
     "status": "运行状态",
     "relations": "关联关系",
 }
-RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 
-
-def _int_setting(handbook, name, default):
-    value = getattr(handbook.settings, name, default)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
 
 
 def _label(item) -> str:
@@ -90,7 +85,7 @@ def cmdb_coverage(handbook):
     ```
     """
     register = handbook.register("configuration")
-    items = {r.id: r for r in handbook.records("configuration", "items") if r.id}
+    items = handbook.by_id("configuration", "items")
     trading = [i for i in items.values() if i.get("trading") is True]
     if not trading:
         yield Hit(register.at("items"), "配置库中没有标为交易业务系统（trading: true）的配置项")
@@ -225,7 +220,7 @@ def cmdb_backup(handbook):
       - {date: 2026-10-31, location: 配置管理平台备份库；同城灾备中心, operator: P016}
     ```
     """
-    days = _int_setting(handbook, "cmdb_backup_days", 31)
+    days = handbook.settings.cmdb_backup_days
     root = handbook.root_of("configuration")
     register = handbook.register("configuration")
     backups = [(b.date("date"), b) for b in root.records("backups")]
@@ -271,7 +266,7 @@ def cmdb_audit(handbook):
         record: 稽核审计部 / 2025 年度配置库审计报告.pdf
     ```
     """
-    months = _int_setting(handbook, "cmdb_audit_months", 12)
+    months = handbook.settings.cmdb_audit_months
     root = handbook.root_of("configuration")
     register = handbook.register("configuration")
     audits = [a for a in root.records("audits") if a.get("kind") == "审计" and a.date("date") and a.date("date") <= handbook.as_of]
@@ -307,7 +302,7 @@ def cmdb_findings_corrected(handbook):
       - {description: CI-DB-MARGIN 的版本与实际不符, ci: CI-DB-MARGIN, corrected: 2025-12-24, correction: 按实际版本更新配置库}
     ```
     """
-    grace = _int_setting(handbook, "cmdb_correction_days", 30)
+    grace = handbook.settings.cmdb_correction_days
     for audit in handbook.root_of("configuration").records("audits"):
         when = audit.date("date")
         label = f"配置库{audit.get('kind', '检查')}（{audit.get('date')}）"

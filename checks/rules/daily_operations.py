@@ -10,6 +10,7 @@ from ..findings import Hit
 from ..obligations import Obligation
 from ..model import Location
 from . import rule
+from ._common import config_items, employed_on as _employed_on
 
 CHAPTER = "日常操作"
 
@@ -63,11 +64,6 @@ def _elements(text: str) -> dict:
     return {k: v.strip() for k, v in found.items()}
 
 
-def _config_items(handbook) -> dict | None:
-    """Configuration items by id, or None when the configuration register is not usable."""
-    if not handbook.usable("configuration"):
-        return None
-    return {item.id: item for item in handbook.records("configuration", "items") if item.id}
 
 
 def _trading_parts(items) -> set:
@@ -82,16 +78,6 @@ def _trading_parts(items) -> set:
 def _ci_name(items, ci) -> str:
     item = (items or {}).get(ci)
     return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
-
-
-def _employed_on(handbook, person, day: dt.date) -> bool:
-    record = handbook.staff.get(person)
-    if record is None:
-        return True  # an unknown id is REF001's finding
-    if record.get("status", "active") == "active":
-        return True
-    left = record.date("left")
-    return left is not None and day <= left
 
 
 # -- rules ---------------------------------------------------------------------
@@ -293,8 +279,8 @@ def operation_record_retention(handbook):
     ```
     """
     register = handbook.register("operations")
-    minimum = int(getattr(handbook.settings, "operation_record_retention_days", 365) or 365)
-    items = _config_items(handbook)
+    minimum = handbook.settings.operation_record_retention_days
+    items = config_items(handbook)
     stores = handbook.records("operations", "record_stores")
     if not stores:
         yield Hit(register.at(), "没有登记交易业务系统操作记录的存放位置和保存期限（record_stores）")
@@ -366,7 +352,7 @@ def environment_separation(handbook):
     """
     register = handbook.register("operations")
     environments = handbook.records("operations", "environments")
-    items = _config_items(handbook)
+    items = config_items(handbook)
     for env in environments:
         names = "、".join(_ci_name(items, s) for s in env.get("systems", []))
         for key, zh in (("operation", "操作环境"), ("monitoring", "监控环境")):
@@ -427,7 +413,7 @@ def operations_follow_manual(handbook):
     """
     manuals = _active_manuals(handbook)
     titles = {heading.text for d in manuals for heading in d.headings if heading.level == 3}
-    items = _config_items(handbook)
+    items = config_items(handbook)
     parts = _trading_parts(items) if items is not None else None
     for op in handbook.records("operations"):
         if op.get("kind") != "例行操作":

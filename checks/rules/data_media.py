@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation, first_person, responsible
 from . import rule
-from ._common import appointed
+from ._common import appointed, CI_RETIRED as RETIRED
 
 CHAPTER = "数据与介质管理"
 
@@ -23,13 +23,12 @@ POLICY_FIELDS = {
     "owner": "管理责任人",
 }
 DAILY = ("实时", "每交易日", "每日")  # “至少每交易日备份一次”: as often or more often
-RETIRED = ("停用", "下线")
 ONE_YEAR = 365
 SHOWN_DATES = 10
 
 
 def _items(handbook) -> dict:
-    return {r.id: r for r in handbook.records("configuration", "items") if r.id}
+    return handbook.by_id("configuration", "items")
 
 
 def _name(handbook, ci_id) -> str:
@@ -189,7 +188,7 @@ def daily_backup_log(handbook):
         dates: [2026-11-16, 2026-11-17, 2026-11-18, 2026-11-19, 2026-11-20]
     ```
     """
-    window = getattr(handbook.settings, "backup_log_window_days", 31)
+    window = handbook.settings.backup_log_window_days
     if not isinstance(window, int) or window < 1:
         window = 31
     calendar = handbook.calendar

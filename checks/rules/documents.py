@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from ..findings import Hit
 from . import rule
-from ._common import appointed, missing_fields
+from ._common import appointed, missing_fields, version_key as _version_key
 
 CHAPTER = "文档管理"
 
@@ -83,13 +83,6 @@ def metadata_complete(handbook):
         missing = missing_fields(document.meta, METADATA_FIELDS)
         if missing:
             yield Hit(document.meta.at(), f"《{document.title}》缺少：{'、'.join(missing)}")
-
-
-def _version_key(text):
-    try:
-        return tuple(int(p) for p in str(text).split("."))
-    except ValueError:
-        return ()
 
 
 @rule("DOC003", name="version-matches-revision", title="版本与最新修订记录一致", clause="doc-4", dated=True)

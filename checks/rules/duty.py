@@ -8,6 +8,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
+from ._common import employed_on as _employed_on
 
 CHAPTER = "运维值班管理"
 
@@ -40,17 +41,6 @@ def _lead_position(handbook, duty_lead):
     if not position_id:
         return None
     return next((p for p in handbook.records("positions") if p.id == position_id), None)
-
-
-def _employed_on(handbook, person, day: dt.date) -> bool:
-    """Whether ``person`` was on the staff on ``day`` (unknown people are REF001's concern)."""
-    record = handbook.staff.get(person)
-    if record is None:
-        return True
-    if record.get("status", "active") == "active":
-        return True
-    left = record.date("left")
-    return left is not None and day <= left
 
 
 def _interval(value, end: bool):
@@ -364,7 +354,7 @@ def handover_records(handbook):
     ```
     """
     register = handbook.register("duty")
-    window = int(getattr(handbook.settings, "handover_check_days", 7) or 7)
+    window = handbook.settings.handover_check_days
     handovers = handbook.records("duty", "handovers")
     have = set()
     for handover in handovers:
@@ -441,7 +431,7 @@ def duty_phone_tested(handbook):
     phone = handbook.root_of("duty").sub("duty_phone")
     if phone is None or not phone.get("number"):
         return
-    days = int(getattr(handbook.settings, "duty_phone_test_days", 31) or 31)
+    days = handbook.settings.duty_phone_test_days
     tested = phone.date("tested")
     if tested is None:
         yield Hit(phone.at(), "没有值班电话畅通测试记录（duty_phone.tested）")

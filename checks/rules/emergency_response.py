@@ -6,15 +6,12 @@ import datetime as dt
 
 from ..findings import Hit
 from . import rule
-from .emergency_preparation import is_regulator, regulator
+from ._common import incident_label as _label
+from ._emergency import is_regulator, regulator
 
 CHAPTER = "应急处置"
 
 AFTER_RECOVERY = ("已恢复", "调查中", "已关闭")
-
-
-def _label(incident) -> str:
-    return f"事件 {incident.id}（{incident.get('title')}）"
 
 
 def security_events(handbook) -> list:

@@ -21,11 +21,6 @@ CHAPTER = "历史记录与证据留存"
 ONE_YEAR = 365
 
 
-def _setting(handbook, name: str, default: int) -> int:
-    value = getattr(handbook.settings, name, default)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
-
-
 def _present(handbook, name: str, key: str) -> list:
     """Every mapping of a register's list ``key``, including records that broke their schema
     (rules don't see those; SCH001 reports them): a record that became invalid was not deleted."""
@@ -172,7 +167,7 @@ def operation_records_kept(base, head):
       - {id: OP-2026-1120-01, kind: 例行操作, procedure: 集中交易系统开盘前检查, start: "2026-11-20 08:05", operator: P015, reviewer: P016, result: 成功}
     ```
     """
-    days = _setting(head, "operation_record_retention_days", ONE_YEAR)
+    days = head.settings.operation_record_retention_days
     for key, name, ident, when in OPERATION_LISTS:
         for record, day, until in _removed_within(base, head, "operations", key, ident, when, days):
             label = _label(record, f"{day.isoformat()} 的{name}")
@@ -239,7 +234,7 @@ def monitoring_logs_kept(base, head):
         - {type: 监控日志, central: true, location: 日志审计平台 / 监控日志分区, retention_days: 400, earliest: 2024-12-01}
     ```
     """
-    days = _setting(head, "log_retention_days", ONE_YEAR)
+    days = head.settings.log_retention_days
     yield from _purged(base, head, "monitoring", ("logs", "classes"), lambda r: (r.get("type"),), days,
                        lambda r: f"日志类别“{r.get('type')}”", "最早可查日期",
                        f"的登记；日志应至少保存 {days} 天，请恢复登记并写明其日志的存放位置", f"清除了保存期（{days} 天）内的日志")
@@ -292,7 +287,7 @@ def drill_records_kept(base, head):
       - {id: DRL-2026-01, plan: DPL-2026-01, title: 行情中断应急演练, date: 2026-06-13, status: 已完成}
     ```
     """
-    days = _setting(head, "drill_record_retention_days", 730)
+    days = head.settings.drill_record_retention_days
     for record, day, until in _removed_within(base, head, "drills", "drills", lambda r: r.id, lambda r: r.date("date"), days):
         yield Hit(_top(head, "drills", "drills"), f"删除了演练记录 {record.id}（{day.isoformat()}），它应保存至 {until.isoformat()}",
                   key=f"drills/{record.id}")

@@ -7,14 +7,11 @@ import datetime as dt
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from .emergency_preparation import _active, is_regulator, regulator, setting
+from ._common import action_open, action_overdue, incident_label as _label
+from ._emergency import is_regulator, regulator
 from .emergency_response import security_events
 
 CHAPTER = "调查处理"
-
-
-def _label(incident) -> str:
-    return f"事件 {incident.id}（{incident.get('title')}）"
 
 
 def _closed(incident) -> bool:
@@ -80,14 +77,14 @@ def investigation_actions(handbook):
             missing = [zh for key, zh in (("owner", "责任人（owner）"), ("due", "完成期限（due）")) if not action.get(key)]
             if missing:
                 yield Hit(action.at("action"), f"{label}缺少{'、'.join(missing)}")
-            if action.get("closed"):
+            if not action_open(action):
                 continue
             due = action.date("due")
-            if due:
+            if due:  # open, with a deadline: overdue once it has passed (action_overdue's test)
                 yield Obligation(f"完成{label}", due, action.at("due"), f"{label}已超过完成期限 {due}，尚未完成",
                                  owner=action.get("owner"), cycle="一次", key=f"{action.source.path}#{incident.id}|{action.get('action')}")
             owner = action.get("owner")
-            if owner and not _active(handbook, owner):
+            if owner and handbook.has_left(owner):
                 yield Hit(action.at("owner"), f"{label}的责任人 {handbook.person_name(owner)} 已不在职")
 
 
@@ -178,7 +175,7 @@ def unknown_cause_pending(handbook):
     ## 如何修复
     加快调查；查明原因后提交补充报告并登记。
     """
-    days = setting(handbook, "supplementary_report_days", 30)
+    days = handbook.settings.supplementary_report_days
     for incident in security_events(handbook):
         if not _cause_undetermined(incident) or incident.get("status") == "已关闭":
             continue

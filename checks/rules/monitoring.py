@@ -9,6 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
+from ._common import CI_RETIRED as RETIRED, config_items
 
 CHAPTER = "监控分析"
 
@@ -45,7 +46,6 @@ INDICATOR_GROUP = {
 # 巡检内容：机房设施（电力、空调、消防、安防）和设备运行状况（主机、网络、通信、安全设备）
 PATROL_CONTENT = ("电力", "空调", "消防", "安防", "主机", "网络", "通信", "安全设备")
 LOG_CLASSES = ("操作日志", "系统日志", "应用日志", "安全日志")
-RETIRED = ("停用", "下线")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
@@ -55,10 +55,6 @@ def _root(handbook):
     return handbook.root_of("monitoring")
 
 
-def _config_items(handbook) -> dict | None:
-    if not handbook.usable("configuration"):
-        return None
-    return {item.id: item for item in handbook.records("configuration", "items") if item.id}
 
 
 def _ci_name(items, ci) -> str:
@@ -129,7 +125,7 @@ def key_objects_monitored(handbook):
     ```
     """
     register = handbook.register("monitoring")
-    items = _config_items(handbook)
+    items = config_items(handbook)
     objects = _objects(handbook)
     tools = {t.id for t in handbook.records("monitoring", "tools") if t.id}
     if not tools:
@@ -275,7 +271,7 @@ def trading_24h_monitoring(handbook):
     """
     register = handbook.register("monitoring")
     entries = handbook.records("monitoring", "trading_monitoring")
-    items = _config_items(handbook)
+    items = config_items(handbook)
     for entry in entries:
         names = "、".join(_ci_name(items, s) for s in entry.get("systems", []))
         hours = entry.sub("trading_hours")
@@ -391,7 +387,7 @@ def patrol_records(handbook):
     routes = {r.id: r for r in (patrol.records("routes") if patrol else []) if r.id}
     operations = handbook.register("operations")
     records = handbook.records("operations", "patrols")
-    window = int(getattr(handbook.settings, "patrol_check_days", 7) or 7)
+    window = handbook.settings.patrol_check_days
     done: dict = {}
     for record in records:
         day, route = record.date("date"), record.get("route")
@@ -467,7 +463,7 @@ def threshold_review(handbook):
         for threshold in thresholds:
             if not (threshold.get("warning") or threshold.get("critical")):
                 yield Hit(threshold.at(), f"{_label(obj)}的指标“{threshold.get('indicator')}”没有填写阈值（warning 或 critical）")
-    months = int(getattr(handbook.settings, "threshold_review_months", 12) or 12)
+    months = handbook.settings.threshold_review_months
     reviews = handbook.records("monitoring", "threshold_reviews")
     for review in reviews:
         when = review.date("date")
@@ -568,7 +564,7 @@ def monitoring_log_retention(handbook):
     """
     register = handbook.register("monitoring")
     logs, classes = _log_classes(handbook)
-    minimum = int(getattr(handbook.settings, "log_retention_days", 365) or 365)
+    minimum = handbook.settings.log_retention_days
     found = [c for c in classes if c.get("type") == "监控日志"]
     if not found:
         yield Hit(logs.at("classes") if logs and classes else (logs.at() if logs else register.at()),
@@ -663,7 +659,7 @@ def quarterly_evaluation(handbook):
     """
     register = handbook.register("monitoring")
     as_of = handbook.as_of
-    grace = int(getattr(handbook.settings, "quarterly_evaluation_days", 30) or 0)
+    grace = handbook.settings.quarterly_evaluation_days
     reviews: dict = {}
     for review in handbook.records("monitoring", "quarterly_reviews"):
         match = _QUARTER.match(str(review.get("quarter", "")))

@@ -450,7 +450,7 @@ def staff_trained(handbook):
     ## 如何修复
     安排该人员参加培训，或补录其参加培训的记录（`attendees` 中加上其人员编号）。
     """
-    months = getattr(handbook.settings, "staff_training_months", 12)
+    months = handbook.settings.staff_training_months
     since = dates.add_months(handbook.as_of, -months)
     last: dict = {}
     for record in handbook.records("trainings", "records"):

@@ -179,7 +179,7 @@ def contact_due_soon(handbook):
     在期限前核实联系方式，并更新 `verified`。
     """
     days = handbook.settings.contact_freshness_days
-    warn = getattr(handbook.settings, "contact_warning_days", 30)
+    warn = handbook.settings.contact_warning_days
     as_of = handbook.as_of
     for unit, contact in _contacts(handbook):
         verified = contact.date("verified")

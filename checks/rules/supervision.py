@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import appointed, day_span
+from ._common import action_open, action_overdue, appointed, day_span
 
 CHAPTER = "督促检查"
 
@@ -93,7 +93,7 @@ def quarterly_inspection(handbook):
     ```
     """
     as_of = handbook.as_of
-    months = getattr(handbook.settings, "inspection_report_months", 1)
+    months = handbook.settings.inspection_report_months
     records: dict = {}
     for record in handbook.records("inspections"):
         if record.get("type") == INTERNAL:
@@ -160,7 +160,7 @@ def annual_it_audit(handbook):
     ```
     """
     as_of = handbook.as_of
-    grace = getattr(handbook.settings, "audit_report_days", 90)
+    grace = handbook.settings.audit_report_days
     audits: dict = {}
     for record in handbook.records("inspections"):
         if record.get("type") != ANNUAL:
@@ -280,7 +280,7 @@ def corrective_actions(handbook):
             if missing:
                 yield Hit(action.at(), f"{where}缺少：{'、'.join(missing)}")
             closed = action.date("closed")
-            if action.get("status") == "closed":
+            if not action_open(action):
                 if closed is None:
                     yield Hit(action.at("status"), f"{where}已完成，但没有完成日期（closed）")
                 elif closed > handbook.as_of:
@@ -308,9 +308,9 @@ def overdue_actions(handbook):
     """
     for record, finding in _actions(handbook):
         for number, action in enumerate(finding.records("actions"), 1):
-            due = action.date("due")
-            if action.get("status") == "closed" or due is None:
+            if not action_open(action) or action.date("due") is None:
                 continue
+            due = action.date("due")
             owner = action.get("owner")
             who = f"，责任人 {handbook.person_name(owner)}" if owner else ""
             yield Obligation(f"完成 {record.id} 发现的问题 {finding.id} 的第 {number} 项措施", due, action.at("due"),

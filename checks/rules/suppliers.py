@@ -8,6 +8,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation, responsible
 from . import rule
+from ._common import blank as _blank
 
 CHAPTER = "供应商管理"
 
@@ -25,10 +26,6 @@ EVALUATION_FIELDS = {
     "contract_performance": "合同履行情况",
     "staff_performance": "人员工作情况",
 }
-
-
-def _blank(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _supplier(rec) -> str:
@@ -275,7 +272,7 @@ def supplier_evaluation(handbook):
         report: 供应商评价报告 GYS-PJ-2025-01
     ```
     """
-    months = getattr(handbook.settings, "supplier_evaluation_months", 12)
+    months = handbook.settings.supplier_evaluation_months
     for supplier in _suppliers(handbook):
         contract = supplier.sub("contract")
         start = supplier.date("since") or (contract.date("signed") if contract else None)
@@ -305,7 +302,7 @@ def supplier_info_updated(handbook):
     ## 如何修复
     向供应商收集最新的资质证明、联系人和经营信息，更新供应商档案后填写 `info_updated`。
     """
-    months = getattr(handbook.settings, "supplier_evaluation_months", 12)
+    months = handbook.settings.supplier_evaluation_months
     for supplier in _suppliers(handbook):
         updated = supplier.date("info_updated")
         if updated is None:
@@ -469,7 +466,7 @@ def outsourcing_supervision(handbook):
       - {date: 2026-09-30, by: P002, content: 抽查 9 月堡垒机操作日志 32 条，均有工单, record: 外包检查记录 WB-2026-09}
     ```
     """
-    months = getattr(handbook.settings, "outsourcing_supervision_months", 3)
+    months = handbook.settings.outsourcing_supervision_months
     for arrangement in _arrangements(handbook):
         records = arrangement.records("supervision_records")
         yield _periodic(handbook, records, months, arrangement.date("start"), "监督检查", arrangement.at(),
@@ -566,7 +563,7 @@ def outsourcing_quality_evaluation(handbook):
     ## 如何修复
     组织评估（可结合监督检查记录、服务指标和用户意见），记录评估日期、结论和报告编号。
     """
-    months = getattr(handbook.settings, "outsourcing_evaluation_months", 12)
+    months = handbook.settings.outsourcing_evaluation_months
     for arrangement in _arrangements(handbook):
         evaluations = arrangement.records("quality_evaluations")
         yield _periodic(handbook, evaluations, months, arrangement.date("start"), "服务质量评估", arrangement.at(),

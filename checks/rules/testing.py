@@ -9,17 +9,13 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import time_span as _span
+from ._common import blank as _empty, time_span as _span
 
 CHAPTER = "系统测试"
 
 ASPECTS = ("功能", "性能", "容量", "安全性", "稳定性")
 CANCELLED = "已取消"
 DONE = "已完成"
-
-
-def _empty(value) -> bool:
-    return value is None or value == "" or value == [] or value == {} or (isinstance(value, str) and not value.strip())
 
 
 def _plans(handbook):
@@ -456,7 +452,7 @@ def production_test_announcement(handbook):
       record: 公告《关于 2026 年 3 月 28 日参加全网测试的通知》
     ```
     """
-    lead = getattr(handbook.settings, "test_announcement_days", 1)
+    lead = handbook.settings.test_announcement_days
     for test in _production_tests(handbook):
         start, _ = _window(test)
         announcement = test.sub("announcement")

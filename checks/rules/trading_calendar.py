@@ -52,7 +52,7 @@ def calendar_horizon(handbook):
     ```
     """
     calendar = handbook.calendar
-    warning_days = getattr(handbook.settings, "calendar_warning_days", 60)
+    warning_days = handbook.settings.calendar_warning_days
     known_until = calendar.known_until
     left = (known_until - handbook.as_of).days
     next_year = known_until.year + 1

@@ -506,6 +506,8 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
         ["条款", clause_html],
         ["读取的台账", "、".join(link.register(n, register_title(ctx, n)) if n in ctx.handbook.registers else esc(n)
                              for n in rule.needs) or "—"],
+        ["读取的设置", "；".join(f"<code>settings.{esc(n)}</code> = <code>{esc(v)}</code>"
+                             for n, v in rule.setting_values(ctx.handbook)) or "—"],
         ["与检查日期有关", "是" if rule.dated else "否"],
         ["当前发现", f"{len(findings)} 项" + (f"（另有 {hidden} 项涉及受限内容，未显示）" if hidden else "")],
     ]

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH
+from ..schemas import resolve_ref
 from .audience import RESTRICTED_TEXT
 
 PERSON = re.compile(r"^P\d{3,}$")
@@ -242,11 +243,7 @@ def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
     merged = dict(node)
     ref = node.get("$ref")
     if isinstance(ref, str):
-        file, _, pointer = ref.partition("#")
-        path = str(Path(current).parent / file) if file else current
-        target = _load_schema(path)
-        for part in [p for p in pointer.split("/") if p]:
-            target = target.get(part, {}) if isinstance(target, dict) else {}
+        target, path = resolve_ref(_load_schema, ref, current)
         target, path = _deref(target, path, depth + 1)
         for key, value in target.items():
             if key == "properties":
@@ -266,7 +263,7 @@ class FieldNames:
     """The Chinese title of each field of a register, from its schema (the key when there is none)."""
 
     def __init__(self, schema_path: Path | None):
-        self.path = str(schema_path) if schema_path else ""
+        self.path = Path(schema_path).as_posix() if schema_path else ""
         self.root = _load_schema(self.path) if self.path else {}
 
     def node(self, keys: tuple) -> tuple[dict, str]:

@@ -36,6 +36,7 @@ import yaml
 
 from .. import dates, gitinfo, markup, templating
 from ..findings import Finding
+from ..model import SENSITIVITY_LEVELS
 from . import pages
 from .audience import RESTRICTED_TEXT, document_level
 from .context import KIND_ORDER, KIND_ZH, SiteContext
@@ -46,7 +47,7 @@ log = logging.getLogger("opsbook.site")
 
 PACKAGE = Path(__file__).resolve().parent
 OVERRIDES = PACKAGE / "overrides"
-AUDIENCES = ("public", "internal", "restricted", "confidential")
+AUDIENCES = SENSITIVITY_LEVELS
 MARKER = ".opsbook-output"  # written into every directory opsbook fills; only such directories are emptied
 PROTECTED = ("docs", "registers", "schemas", "standard", "checks", ".git")
 # Files under these folders of docs/ are the site's own assets, published to every reader; every other

@@ -119,6 +119,11 @@ def test_rule_pages(internal):
         # the docstring is rendered as Markdown
         if "## 检查什么" in rule.doc:
             assert "<h2" in internal.text(rel) and "检查什么" in text
+        # the settings it reads, with the sample's values (as ruff's rule pages list options)
+        assert "读取的设置" in text
+        flat = re.sub(r"\s+", " ", text)
+        for name, value in rule.setting_values(HANDBOOK):
+            assert f"settings.{name} = {value}" in flat, (rule.id, name)
 
 
 def test_register_pages_render_nested_data(internal):
