@@ -57,10 +57,14 @@ class SourceCache:
             self._fresh = []
         return handbook
 
-    def source(self, tree, rel: str, load):
-        """The cached source for ``rel`` of ``tree``, or ``load(tree, rel)`` (to be validated, then kept)."""
+    def source(self, tree, rel: str, load, limits=None):
+        """The cached source for ``rel`` of ``tree``, or ``load(tree, rel, limits)`` (to be validated, then kept).
+        ``limits`` (:class:`checks.yamlio.Limits`) are part of the key: they change what loading gives."""
+        size = tree.size(rel)
         try:
-            key = (rel, _digest(tree.read_bytes(rel)), self._schemas)
+            if limits is not None and size is not None and size > limits.max_file_mb * 1024 * 1024:
+                raise OSError("too large")  # never read: the loader reports the limit
+            key = (rel, _digest(tree.read_bytes(rel)), self._schemas, limits)
         except OSError:
             key = None  # unreadable: loaded again each time (the loader reports why)
         cached = self._store.get(key) if key is not None else None
@@ -69,7 +73,7 @@ class SourceCache:
             self.hits += 1
             return cached
         self.misses += 1
-        loaded = load(tree, rel)
+        loaded = load(tree, rel) if limits is None else load(tree, rel, limits)
         self._fresh.append((key, loaded))
         return loaded
 

@@ -1,6 +1,8 @@
 """The ``opsbook`` command (also ``python -m checks``).
 
-Exit codes: 0 no error-severity finding; 1 at least one; 2 usage or configuration error.
+Exit codes: 0 no error-severity finding; 1 at least one; 2 usage, configuration or internal
+error.  No command ever ends in a bare traceback: an internal error says it is one and how to
+report it (``--debug`` shows the traceback).
 
 Subcommands beyond the core ones live in their own modules in :mod:`checks.commands`:
 each module defines ``register(sub, common)``, which adds its parser with ``sub.add_parser(…,
@@ -18,6 +20,7 @@ import json
 import os
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 
 from . import dates
@@ -53,11 +56,27 @@ def handbook_root(text: str) -> Path:
 
 def emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_text(text, encoding="utf-8")
+        except FileExistsError as exc:
+            raise UsageError(f"无法写入输出文件“{output}”：上级路径“{exc.filename}”是文件而不是文件夹") from None
+        except OSError as exc:
+            raise UsageError(f"无法写入输出文件“{output}”：{_os_reason(exc)}") from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese."""
+    import errno
+
+    reasons = {errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中的上级是文件而不是文件夹",
+               errno.EACCES: "没有权限", errno.ENOENT: "路径不存在", errno.EROFS: "只读文件系统",
+               errno.ENOSPC: "磁盘空间不足", errno.EEXIST: "已存在同名文件", errno.EADDRINUSE: "端口已被占用",
+               errno.EADDRNOTAVAIL: "地址不可用", errno.ENAMETOOLONG: "文件名过长"}
+    return reasons.get(exc.errno, exc.strerror or str(exc))
 
 
 def cmd_check(args) -> int:
@@ -119,6 +138,9 @@ def cmd_build(args) -> int:
     except build.BuildError as exc:
         print(f"opsbook: 站点构建失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        where = f"“{exc.filename}”" if exc.filename else f"站点目录“{args.site_dir}”"
+        raise UsageError(f"站点构建失败：无法写入{where}：{_os_reason(exc)}") from None
     return EXIT_OK
 
 
@@ -131,6 +153,8 @@ def cmd_serve(args) -> int:
     except build.BuildError as exc:
         print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        raise UsageError(f"无法在 {args.dev_addr} 启动预览：{_os_reason(exc)}（可用 --dev-addr 127.0.0.1:8001 换一个端口）") from None
     return EXIT_OK
 
 
@@ -140,9 +164,11 @@ AUDIENCES = SENSITIVITY_LEVELS  # a reader sees up to one sensitivity level
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="opsbook", description="证券期货业信息系统运维管理手册（JR/T 0099-2012）检查与站点构建")
     p.add_argument("--root", default=".", help="手册目录（默认当前目录）")
+    p.add_argument("--debug", action="store_true", help="内部错误时显示完整的 Python 调用栈（用于报告问题）")
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", default=argparse.SUPPRESS, help="手册目录（默认当前目录）")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
     c = sub.add_parser("check", parents=[common], help="检查文档与台账，报告发现")
     c.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认环境变量 OPSBOOK_AS_OF，否则上海时间今天）")
@@ -205,10 +231,38 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except UsageError as exc:
-        print(f"opsbook: {exc}", file=sys.stderr)
+        from .reporters import clean
+
+        print(f"opsbook: {clean(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (| head): not a failure to report
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:  # never a bare traceback: say it is ours, and how to report it
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        print(internal_error(exc, debug=getattr(args, "debug", False)), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def internal_error(exc: BaseException, debug: bool = False) -> str:
+    """The message for a failure of opsbook itself (not of the handbook), exit code 2."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("opsbook")
+    except PackageNotFoundError:
+        release = "未安装"
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f"，位置 {Path(where.filename).name}:{where.lineno}" if where else ""
+    how = "请把以上调用栈" if debug else "请加 --debug 重新运行，把输出的调用栈"
+    return (f"opsbook: 内部错误（{type(exc).__name__}: {exc}{place}）。这是 opsbook 自身的缺陷，不是手册内容的问题；"
+            f"{how}连同所用命令和 opsbook 版本（{release}）报告给 opsbook 维护者。")
 
 
 if __name__ == "__main__":

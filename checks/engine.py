@@ -10,7 +10,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schemas
+from . import model, schemas
 from .findings import SEVERITIES, Finding, Hit
 from .model import Handbook, Location
 from .rules import Rule, all_rules
@@ -149,17 +149,50 @@ def _sorted(findings) -> list[Finding]:
     return out
 
 
+def _lines_of_records(reads) -> set:
+    """(file, line) of each record whose invalid value a rule read, of its fields, and of what
+    it is part of: a finding there depends on the invalid value, which SCH001 reports already."""
+    out = set()
+    for source, path in reads:
+        lines = source.lines
+        for end in range(len(path) + 1):
+            if path[:end] in lines:
+                out.add((source.path, lines[path[:end]]))
+        data = source.data
+        for part in path:
+            if isinstance(data, dict) and part in data:
+                data = data[part]
+            elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+                data = data[part]
+            else:
+                data = None
+                break
+        if isinstance(data, dict):
+            out.update((source.path, lines[path + (k,)]) for k in data if path + (k,) in lines)
+        out.add((source.path, source.line(path)))
+    return out
+
+
 def run_rules(handbook: Handbook, rules: list[Rule] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     with gc_paused():  # rules build many small objects and no cycles, like the loader
         for rule in rules if rules is not None else all_rules():
             if rule.kind != "model" or any(not handbook.usable(name) for name in rule.needs):
                 continue
+            reads: list = []
+            found: list[Finding] = []
+            model.trace_invalid_reads(reads)
             try:
                 for hit in rule.check(handbook) or ():
-                    findings.append(_finding(rule, hit, handbook))
+                    found.append(_finding(rule, hit, handbook))
             except Exception as exc:  # a bug in a rule must not hide the other findings
-                findings.append(_crash(rule, exc))
+                found.append(_crash(rule, exc))
+            finally:
+                model.trace_invalid_reads(None)
+            if reads:  # one bad value is one finding: the rule's findings on that record are SCH001's
+                skip = _lines_of_records(reads)
+                found = [f for f in found if (f.file, f.line) not in skip]
+            findings.extend(found)
     return _sorted(findings)
 
 

@@ -19,20 +19,43 @@ def _repo(root):
         raise GitError(f"{Path(root).resolve()} 不在 git 仓库中") from None
 
 
+def _git(root, *args) -> tuple[int, str, str]:
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    except OSError as exc:
+        raise GitError(f"无法运行 git：{exc.strerror or exc}") from None
+    return done.returncode, done.stdout.decode("utf-8", "surrogateescape"), done.stderr.decode("utf-8", "replace")
+
+
 def changed_files(root, rev: str) -> set[str]:
     """Files (relative to the handbook root, forward slashes) changed since ``rev``,
-    committed or not, including untracked ones."""
-    import git
+    committed or not, including untracked ones.
 
-    repo = _repo(root)
-    try:
-        base = repo.commit(rev)
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise GitError(f"找不到版本“{rev}”（合并请求中可用 origin/main 或 $CI_MERGE_REQUEST_DIFF_BASE_SHA）") from None
-    top = Path(repo.working_tree_dir).resolve()
-    prefix = Path(root).resolve().relative_to(top).as_posix()
-    names = {d.b_path or d.a_path for d in base.diff(None)}  # base against the working tree
-    names |= set(repo.untracked_files)
+    ``rev`` is anything git itself accepts (``origin/main``, ``HEAD~3``, ``@{-1}``,
+    ``main@{yesterday}``, a commit id); git resolves it, so every form works as it does
+    on the command line, and every failure is a GitError with a Chinese message."""
+    root = Path(root).resolve()
+    code, top, _ = _git(root, "rev-parse", "--show-toplevel")
+    if code != 0:
+        raise GitError(f"{root} 不在 git 仓库中")
+    if rev.startswith("-"):
+        raise GitError(f"版本“{rev}”无效：不能以 - 开头")
+    code, commit, _ = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}")
+    if code != 0 or not commit.strip():
+        _, shallow, _ = _git(root, "rev-parse", "--is-shallow-repository")
+        hint = ("；这是浅克隆（shallow clone），较早的提交不在本地：CI 中请设 fetch-depth: 0（GitHub）"
+                "或 GIT_DEPTH: 0（GitLab），或先运行 git fetch --unshallow") if shallow.strip() == "true" else \
+            "（合并请求中可用 origin/main 或 $CI_MERGE_REQUEST_DIFF_BASE_SHA）"
+        raise GitError(f"找不到版本“{rev}”{hint}")
+    code, diff, err = _git(root, "diff", "--name-only", "-z", "--no-renames", commit.strip(), "--")
+    if code != 0:
+        raise GitError(f"无法比较“{rev}”与工作区：{err.strip().splitlines()[-1] if err.strip() else code}")
+    code, untracked, _ = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--full-name", ":/")
+    names = {n for n in (diff + "\0" + untracked).split("\0") if n}
+    top_path = Path(top.strip()).resolve()
+    prefix = root.relative_to(top_path).as_posix() if root != top_path else ""
     out = set()
     for name in names:
         if prefix in ("", "."):

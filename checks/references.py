@@ -72,7 +72,7 @@ def references(handbook):
         found: list = []
         walk(handbook, handbook.schema(path), register.data, (), path, found)
         for kind, value, where in found:
-            if len(where) >= 2 and where[:2] in register.invalid:
+            if register.masked(where):  # SCH001 reports it
                 continue
             yield register, kind, value, where
     doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
@@ -80,14 +80,34 @@ def references(handbook):
         found = []
         walk(handbook, handbook.schema(doc_schema), document.data, (), doc_schema, found)
         for kind, value, where in found:
-            yield document, kind, value, where
+            if not document.masked(where):
+                yield document, kind, value, where
 
 
 def known_ids(handbook, kind: str) -> set | None:
-    """The ids a reference of ``kind`` may name, or None when the target register is unusable."""
+    """The ids a reference of ``kind`` may name, or None when the target register is unusable.
+
+    A record keeps its id here even when the record, or the id itself, broke its schema:
+    SCH001 reports that once, and references to the record are not reported again.  While a
+    record has no readable id at all, the list is incomplete and references are not judged."""
     if kind == "document":
-        return set(handbook.documents_by_id)
+        ids = set(handbook.documents_by_id)
+        for document in handbook.documents:
+            written = document.data.get("id") if isinstance(document.data, dict) else None
+            ids.update(i for i in (document.salvaged_id, written) if isinstance(i, str))
+        return ids
     register, key, _ = TARGETS[kind]
     if not handbook.usable(register):
         return None
-    return {r.id for r in handbook.records(register, key) if r.id}
+    root = handbook.root_of(register)
+    if not isinstance(root.get(key), list):  # the list itself is missing or broken: nothing to compare with
+        return None
+    from .model import Record
+
+    ids = set()
+    for index, item in enumerate(root.data[key]):
+        written = Record(root.source, (key, index), item).id if isinstance(item, dict) else None
+        if written is None:
+            return None  # a record without a readable id: the list is incomplete until SCH001 is fixed
+        ids.add(str(written))
+    return ids

@@ -7,6 +7,7 @@ whole report as one string; none computes anything the engine did not.
 from __future__ import annotations
 
 import json
+import re
 from xml.sax.saxutils import quoteattr
 
 from .findings import SEVERITY_ZH, STATUS_ZH
@@ -41,6 +42,22 @@ def sample_note(result) -> str:
     return f"（示例手册，检查日期固定为 {fixed.isoformat()}；--as-of 可指定其他日期）" if fixed else ""
 
 
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+# controls that can make a line display differently from what it says ("Trojan source").
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def clean(text) -> str:
+    """``text`` with every control character written out (``\\n``, ``\\x1b``, ``\\u202e``), so that a
+    file name or a quoted value can neither break a report's lines nor drive the terminal."""
+    text = str(text)
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                              else f"\\u{ord(m.group()):04x}"), text)
+
+
 class Reporter:
     """Base class: ``render(result, as_of)`` returns the report text."""
 
@@ -52,8 +69,8 @@ class TextReporter(Reporter):
     """``file:line: severity rule message``, one finding a line, then a summary in Chinese."""
 
     def render(self, result, as_of) -> str:
-        lines = [f"{f.file}:{f.line or 1}: {f.severity} {f.rule} {f.message}{_tag(f)}" for f in result.findings]
-        lines += [f"{f.file}:{f.line or 1}: {f.severity} {f.rule} {f.message}{_tag(f)}" for f in getattr(result, "fixed", ())]
+        lines = [f"{clean(f.file)}:{f.line or 1}: {f.severity} {f.rule} {clean(f.message)}{_tag(f)}" for f in result.findings]
+        lines += [f"{clean(f.file)}:{f.line or 1}: {f.severity} {f.rule} {clean(f.message)}{_tag(f)}" for f in getattr(result, "fixed", ())]
         lines.append(_verdict(result, as_of))
         return "\n".join(lines) + "\n"
 
@@ -94,10 +111,11 @@ class GithubReporter(Reporter):
             level = "error" if f.fails(result.fail_on) else "warning" if f.waiver is None else "notice"
             label = "，".join(x for x in (SEVERITY_ZH[f.severity], f.label()) if x)
             title = _escape_property(f"{f.rule}（{label}）")
-            out.append(f"::{level} file={_escape_property(f.file)},line={f.line or 1},title={title}::{_escape_data(f.message)}")
+            out.append(f"::{level} file={_escape_property(clean(f.file))},line={f.line or 1},title={title}::"
+                       f"{_escape_data(clean(f.message))}")
         for f in getattr(result, "fixed", ()):
             title = _escape_property(f"{f.rule}（{STATUS_ZH['fixed']}）")
-            out.append(f"::notice title={title}::{_escape_data(f'{f.file}：{f.message}')}")
+            out.append(f"::notice title={title}::{_escape_data(clean(f'{f.file}：{f.message}'))}")
         out.append("opsbook：" + _verdict(result, as_of))
         return "\n".join(out) + "\n"
 
@@ -146,10 +164,10 @@ class JunitReporter(Reporter):
                 body += "<properties>" + "".join(f"<property name={quoteattr(k)} value={quoteattr(str(v))}/>"
                                                  for k, v in counts.items()) + "</properties>"
             if failing:
-                text = "\n".join(f"{f.file}:{f.line or 1}: {f.message}{_tag(f)}" for f in failing)
+                text = "\n".join(f"{clean(f.file)}:{f.line or 1}: {clean(f.message)}{_tag(f)}" for f in failing)
                 body += f"<failure message={quoteattr(rule.title)} type=\"error\">{_xml_text(text)}</failure>"
             if found:
-                text = "\n".join(f"{f.file}:{f.line or 1}: {f.severity} {f.message}{_tag(f)}" for f in found)
+                text = "\n".join(f"{clean(f.file)}:{f.line or 1}: {f.severity} {clean(f.message)}{_tag(f)}" for f in found)
                 body += f"<system-out>{_xml_text(text)}</system-out>"
             cases.append(f"  <testcase classname={quoteattr(rule.module)} name={quoteattr(rule.id + ' ' + rule.title)}>{body}</testcase>")
         failures = sum(1 for c in cases if "<failure" in c)

@@ -1,10 +1,10 @@
 """JSON Schema (2020-12) validation of registers and document front matter.
 
 Each violation becomes a Problem (code SCH001) on the file, at the line of the
-offending value, in Chinese, naming the field by its schema title.  A record
-(an item of a top-level list) that breaks its schema is marked invalid so that
-rules do not read it; a register whose top level is broken is marked invalid
-as a whole.
+offending value, in Chinese, naming the field by its schema title.  The value
+that breaks its schema is marked invalid (rules read it as absent, see
+:class:`checks.model.Record`); the record around it stays.  A file whose top
+level is broken is marked invalid as a whole.
 """
 
 from __future__ import annotations
@@ -158,9 +158,32 @@ def message(error, raw: dict | None = None) -> str:
     text as written, where YAML read it as something else."""
     kind, name, value = error.validator, _field_name(error), error.instance
     written = (raw or {}).get(tuple(error.absolute_path))
-    if written is not None and kind == "type":
-        return (f"{name}写作 {written}，YAML 把它读成了{_describe(value)}；"
-                f"应为{'或'.join(_TYPES.get(t, t) for t in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]))}，请加引号：\"{written}\"")
+    if written is not None:  # YAML 1.1 read it as something else: quote what the user wrote
+        read = _describe(value)
+        read = f" {read} " if read[:1].isascii() else read
+        start = f"{name}写作 {written}，YAML 把它读成了{read}{_why(written)}"
+        if kind == "type":
+            expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+            return f"{start}；应为{'或'.join(_TYPES.get(t, t) for t in expected)}，请加引号：\"{written}\""
+        return f"{start}；{_message(error, kind, name, value)}；如果要写的就是“{written}”，请加引号：\"{written}\""
+    return _message(error, kind, name, value)
+
+
+def _why(written: str) -> str:
+    """Why YAML 1.1 read ``written`` as it did, in a few words."""
+    text = written.strip().lower()
+    if text in ("yes", "no", "on", "off", "y", "n", "true", "false"):
+        return "（YAML 1.1 中 yes/no/on/off 是布尔值）"
+    if ":" in text:
+        return "（YAML 1.1 把 21:30 这样的写法读作六十进制数）"
+    if text.lstrip("+-").startswith("0") and len(text.lstrip("+-")) > 1:
+        return "（YAML 1.1 把以 0 开头的数字读作八进制或十六进制）"
+    if "_" in text:
+        return "（YAML 中数字里的下划线被忽略）"
+    return ""
+
+
+def _message(error, kind, name, value) -> str:
     if kind == "required":
         missing = [p for p in error.validator_value if isinstance(error.instance, dict) and p not in error.instance]
         props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
@@ -199,16 +222,35 @@ def message(error, raw: dict | None = None) -> str:
     return f"{name}不符合 schema：{error.message}"
 
 
+# Errors about an object's keys (a required field missing, an unknown one): the values
+# that are there are fine, so nothing is marked invalid; a missing field is simply absent.
+_KEY_ERRORS = {"required", "additionalProperties", "dependentRequired", "minProperties", "maxProperties",
+               "propertyNames", "unevaluatedProperties", "uniqueItems", "maxItems"}
+
+
+_UNREAD = ("YAML001", "LIM001", "ENC001")
+
+
+def _expects_container(error) -> bool:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    expected = schema.get("type")
+    expected = expected if isinstance(expected, list) else [expected]
+    return isinstance(error.instance, (dict, list)) or bool({"object", "array"} & set(expected))
+
+
 def _validate(source, validator: Draft202012Validator, data, top_level_lists: bool, fast=None) -> None:
+    """Report every violation once, at its line, and mark the broken value invalid.
+
+    Only that value is marked: the record it is in stays in the model, its id known to
+    references, its other fields checked.  A broken top level (the file is not a mapping,
+    or a register's list is not a list) makes the whole file invalid.  ``fast`` (a
+    jsonschema-rs validator) answers first; the explaining validator runs only when it fails."""
     from .placeholders import find, is_placeholder
 
     instance = yamlio.to_json(data)
     for path, text in find(data):  # left by `opsbook new`: one finding each, not a wrong value
         source.problems.append(Problem("SCH003", source.line(path), f"尚未填写：{text}（{'.'.join(map(str, path))}）"))
-        if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
-            source.invalid.add(path[:2])
-        else:
-            source.valid = False
+        source.mark_invalid(path)
     if fast is not None:
         try:
             if fast.is_valid(instance):  # valid: nothing to report, no need for the slow validator
@@ -221,12 +263,18 @@ def _validate(source, validator: Draft202012Validator, data, top_level_lists: bo
         path = tuple(error.absolute_path)
         line = source.line(path)
         source.problems.append(Problem("SCH001", line, message(error, source.raw)))
-        if top_level_lists and len(path) >= 2 and isinstance(path[1], int):
-            source.invalid.add(path[:2])
-        elif top_level_lists:
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # a missing required field reads as invalid too: a rule that needs it leaves the record to SCH001
+            for key in error.validator_value:
+                if key not in error.instance:
+                    source.mark_invalid(path + (key,))
+            continue
+        if error.validator in _KEY_ERRORS:
+            continue
+        if not path or (top_level_lists and len(path) == 1 and _expects_container(error)):
             source.valid = False
         else:
-            source.valid = False
+            source.mark_invalid(path)
 
 
 def resolve_ref(load, ref: str, current: str) -> tuple:
@@ -304,5 +352,7 @@ def validate(handbook: Handbook, only=None) -> None:
     fast = tree_fast_validator(tree, doc_schema) if validator is not None else None
     for document in documents:
         if not document.readable or not document.has_front_matter or validator is None:
+            continue
+        if any(p.code in _UNREAD for p in document.problems):  # front matter not read: YAML001/LIM001 say why
             continue
         _validate(document, validator, document.data, top_level_lists=False, fast=fast)

@@ -28,7 +28,7 @@ class Settings:
     incompatible_positions: list = field(default_factory=_default_incompatible)  # more pairs; the defaults always hold
     combinable_positions: list = field(default_factory=list)  # key-position pairs declared mutually restricting
     calendar_warning_days: int = 60  # warn this long before the known calendar ends
-    backup_log_window_days: int = 31  # how far back daily backup logs are checked
+    backup_log_window_days: int = 31  # how far back daily backup logs are checked (at least 14: longer than any market closure)
     inventory_interval_months: int = 12  # 定期进行盘点
     warranty_warning_days: int = 60
     threshold_review_months: int = 12  # 预警阈值定期检查和评估
@@ -42,6 +42,8 @@ class Settings:
     cmdb_backup_days: int = 31  # 定期对配置库进行备份
     cmdb_audit_months: int = 12  # 定期审计配置库
     cmdb_correction_days: int = 30  # 配置库检查发现的不一致应在此期限内纠正
+    contact_notice_days: int = 7  # 联络手册变化后“及时通知相关单位”的天数
+    communication_test_months: int = 6  # 应急通讯联络系统的测试间隔（与每半年一次的应急演练一致）
     emergency_training_months: int = 12  # 定期开展应急培训
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
     log_retention_days: int = 365  # 监控日志保存时间不少于一年
@@ -55,15 +57,18 @@ class Settings:
     inspection_report_months: int = 1  # 季度检查报告在季度结束后此期限内形成
     audit_report_days: int = 90  # 年度审计报告在年度结束后此期限内形成
     # 值班、日常操作、监控
-    handover_check_days: int = 7  # 检查最近多少天的交接班记录
-    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录
-    patrol_check_days: int = 7  # 检查最近多少天的巡检记录
+    handover_check_days: int = 7  # 检查最近多少天的交接班记录（至少 7 天）
+    daily_check_days: int = 7  # 检查最近多少天的日常操作每日检查记录（至少 7 天）
+    daily_analysis_check_days: int = 7  # 检查最近多少天的监控日志每日分析记录（至少 7 天）
+    patrol_check_days: int = 7  # 检查最近多少天的巡检记录（至少 7 天）
     duty_phone_test_days: int = 31  # 值班电话测试间隔
     quarterly_evaluation_days: int = 30  # 季度监控评估报告在季度结束后此期限内形成
     # 系统变更与系统测试
     change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
     change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
     change_review_days: int = 10  # 变更实施后应在此期限内复核
+    simulation_isolation_check_months: int = 12  # 模拟环境与生产环境的隔离至少每年实际验证一次
+    simulation_password_check_months: int = 12  # 模拟环境与生产系统的密码至少每年抽查一次是否相同
     test_announcement_days: int = 1  # 生产环境测试公告至少提前的天数
     # 应急管理
     drill_evaluation_days: int = 30  # 演练后对应急预案进行评估的期限
@@ -80,6 +85,10 @@ class Settings:
     waiver_max_days: int = 180  # 一条例外从审批到到期的最长天数
     waiver_approvers: list = field(default_factory=lambda: ["it_head"])  # 有权审批例外的责任（responsibilities 的键）
     waiver_warning_days: int = 30  # 看板提示此期限内到期的例外
+    # 读取限制：防止畸形或恶意文件耗尽时间和内存（默认值足以读取 30 万条记录的台账）
+    max_file_mb: int = 200  # 单个文件的大小上限（MB）
+    yaml_max_depth: int = 64  # 映射和列表的嵌套层数上限
+    yaml_max_alias_nodes: int = 1_000_000  # 别名与合并键展开后可增加的值的个数上限（且不少于文件本身写出的值的 10 倍）
 
     @classmethod
     def from_record(cls, record) -> "Settings":

@@ -43,6 +43,10 @@ class Tree:
     def is_link(self, rel: str) -> bool:
         return False
 
+    def size(self, rel: str) -> int | None:
+        """The file's size in bytes, when it is known without reading it (for the size limit)."""
+        return None
+
     # -- derived ------------------------------------------------------------
     def exists(self, rel: str) -> bool:
         return rel in self._index()
@@ -121,6 +125,12 @@ class FsTree(Tree):
     def is_link(self, rel: str) -> bool:
         self.paths()
         return rel in self._links or any(rel.startswith(link + "/") for link in self._links)
+
+    def size(self, rel: str) -> int | None:
+        try:
+            return os.lstat(self.root / rel).st_size
+        except OSError:
+            return None
 
     def read_bytes(self, rel: str) -> bytes:
         if self.is_link(rel):
@@ -265,6 +275,12 @@ class OverlayTree(Tree):
 
     def is_link(self, rel: str) -> bool:
         return rel not in self.changes and self.base.is_link(rel)
+
+    def size(self, rel: str) -> int | None:
+        if rel in self.changes:
+            value = self.changes[rel]
+            return None if value is None else len(value)
+        return self.base.size(rel)
 
     def read_bytes(self, rel: str) -> bytes:
         if rel in self.changes:

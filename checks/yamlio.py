@@ -22,18 +22,41 @@ Path = tuple  # a path into a loaded value: keys (str) and indexes (int)
 _CORE = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _STR_TAG = _CORE + "str"
-_MAP_TAGS = {_CORE + "map"}
-_SEQ_TAGS = {_CORE + "seq"}
-# Aliases may repeat a node; a document that expands beyond this many nodes is
-# refused rather than allowed to exhaust memory ("billion laughs").
-MAX_NODES = 500_000
+_MAP_TAG = _CORE + "map"
+_SEQ_TAG = _CORE + "seq"
+_MERGE_TAG = _CORE + "merge"
+_VALUE_TAG = _CORE + "value"  # a plain “=”: read as the text it is
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much work reading one file may take.  Every limit is a setting
+    (``registers/organisation.yaml`` → ``settings``); the defaults leave room for a
+    register of 300,000 records (about 100 MB) and refuse only what no handbook needs."""
+
+    max_file_mb: int = 200  # a file larger than this is not read at all
+    max_depth: int = 64  # mappings and lists nested deeper than this (a real register needs fewer than 10)
+    # values that anchors (&) and aliases (*), merge keys (<<) included, may add to a file beyond what it
+    # writes: at most this many, or ALIAS_RATIO for each value the file writes, whichever is more
+    max_alias_nodes: int = 1_000_000
+
+    @classmethod
+    def from_settings(cls, settings) -> "Limits":
+        return cls(settings.max_file_mb, settings.yaml_max_depth, settings.yaml_max_alias_nodes)
+
+
+# records that share defaults through merge keys (``<<: *defaults``) add a few values for each one
+# they write; an alias bomb adds millions for each
+ALIAS_RATIO = 10
+DEFAULT_LIMITS = Limits()
+MAX_NODES = DEFAULT_LIMITS.max_alias_nodes  # kept for callers of the old name
 
 
 @dataclass
 class Problem:
     """Something wrong with a file's text, found while reading it."""
 
-    code: str  # the rule id: ENC001, YAML001, YAML002
+    code: str  # the rule id: ENC001, YAML001, YAML002, LIM001
     line: int
     message: str
 
@@ -42,6 +65,14 @@ class LoadError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message)
         self.problem = problem
+
+
+def too_large(size: int, limits: Limits = DEFAULT_LIMITS) -> Problem | None:
+    """A LIM001 problem when a file of ``size`` bytes is over the size limit."""
+    if size > limits.max_file_mb * 1024 * 1024:
+        return Problem("LIM001", 1, f"文件大小 {size / 1024 / 1024:.1f} MB，超过读取上限 {limits.max_file_mb} MB"
+                                    "（设置 max_file_mb），未读取；请拆分文件，或在 registers/organisation.yaml 的 settings 中调高上限")
+    return None
 
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
@@ -96,85 +127,240 @@ def _translate(exc: yaml.YAMLError) -> str:
     return f"YAML 语法错误：{text}"
 
 
-class _Builder:
-    def __init__(self, loader, offset: int):
+class _Frame:
+    """A mapping or a list being read: where it is, what it holds so far."""
+
+    __slots__ = ("kind", "path", "value", "anchor", "key", "key_line", "merges", "size")
+
+    def __init__(self, kind, path, anchor):
+        self.kind = kind  # "map" or "seq"
+        self.path = path
+        self.value = {} if kind == "map" else []
+        self.anchor = anchor
+        self.key = _NO_KEY  # mappings: the key whose value comes next, or _NO_KEY while a key is awaited
+        self.key_line = 0
+        self.merges: list = []  # (line of <<, [merged mappings]), in order
+        self.size = 1  # values in it, itself included, aliases expanded
+
+
+_NO_KEY = object()
+_MERGE_KEY = object()  # the key of a << entry; also the path element of what it holds
+
+
+class _Reader:
+    """Builds the value of one YAML document from the parser's events, without recursion.
+
+    Reading event by event (rather than composing a node tree first) bounds the nesting
+    depth before anything deep is built, counts what aliases add before it is added, and
+    lets merge keys work as YAML defines them: the mapping's own keys override merged ones,
+    and earlier merged mappings override later ones, with no duplicate-key report."""
+
+    def __init__(self, loader, offset: int, limits: Limits):
         self.loader = loader
         self.offset = offset
+        self.limits = limits
         self.lines: dict[Path, int] = {}
         self.raw: dict[Path, str] = {}  # scalars whose value reads differently from their text
         self.problems: list[Problem] = []
-        self.count = 0
+        self.anchors: dict[str, Any] = {}  # name -> value
+        self.info: dict[int, tuple] = {}  # id(anchored or merged value) -> (its path, its size)
+        self.written = 0  # values written in the file
+        self.added = 0  # values added by aliases and merge keys
+        self._resolved: dict[str, str] = {}  # plain scalar text -> its tag (values repeat)
 
-    def line(self, node) -> int:
-        return node.start_mark.line + 1 + self.offset
+    def line(self, event) -> int:
+        return event.start_mark.line + 1 + self.offset
 
-    def build(self, node, path: Path) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise LoadError(Problem("YAML001", self.line(node), "YAML 别名展开后过大，已拒绝读取"))
-        if isinstance(node, yaml.MappingNode):
-            if node.tag not in _MAP_TAGS:
-                raise self._bad_tag(node)
-            self.loader.flatten_mapping(node)  # resolves merge keys (<<)
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise LoadError(Problem("YAML001", self.line(key_node), "键必须是简单的文字，不能是列表或映射"))
-                if key_node.tag not in _SCALAR_TAGS:
-                    raise self._bad_tag(key_node)
-                key = key_node.value  # the key exactly as written
-                if key in result:
-                    self.problems.append(
-                        Problem(
-                            "YAML002",
-                            self.line(key_node),
-                            f"键“{key}”重复出现（第 {self.lines[path + (key,)]} 行已有），后一个值会覆盖前一个",
-                        )
-                    )
-                self.lines[path + (key,)] = self.line(key_node)
-                result[key] = self.build(value_node, path + (key,))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag not in _SEQ_TAGS:
-                raise self._bad_tag(node)
-            items = []
-            for index, item in enumerate(node.value):
-                self.lines[path + (index,)] = self.line(item)
-                items.append(self.build(item, path + (index,)))
-            return items
-        if node.tag == _STR_TAG:  # most values: the text is the value (what construct_yaml_str returns)
-            return node.value
-        if node.tag not in _SCALAR_TAGS:
-            raise self._bad_tag(node)
-        try:
-            value = self.loader.construct_object(node)
-            if isinstance(value, (bool, int, float)) and not node.style and str(value) != node.value:
-                self.raw[path] = node.value  # 0755 (octal), NO (false), 1_000 ...
-            return value
-        except (ValueError, OverflowError):
-            # e.g. 2026-02-30: looks like a date but is none.  Keep the text as
-            # written; the schema reports it at this line.
-            return node.value
-
-    def _bad_tag(self, node) -> LoadError:
+    def _bad_tag(self, line: int, tag) -> LoadError:
         return LoadError(
-            Problem("YAML001", self.line(node), f"不允许使用 YAML 标签“{node.tag}”；台账只能包含文字、数字、日期、列表和映射")
+            Problem("YAML001", line, f"不允许使用 YAML 标签“{tag}”；台账只能包含文字、数字、日期、列表和映射")
         )
 
+    def _add(self, line: int, size: int) -> None:
+        self.added += size
+        budget = max(self.limits.max_alias_nodes, ALIAS_RATIO * self.written)
+        if self.added > budget:
+            raise LoadError(Problem(
+                "LIM001", line, f"锚点与别名（& 与 *，含合并键 <<）展开后增加的值超过 {budget} 个"
+                                "（设置 yaml_max_alias_nodes），已拒绝读取：这是“别名炸弹”的特征；请不要层层引用别名"))
 
-def load(text: str, offset: int = 0, raw: dict | None = None) -> tuple[Any, dict[Path, int], list[Problem]]:
+    def _tag(self, event, line: int) -> str:
+        tag = event.tag
+        if tag is None:
+            if not event.implicit[0]:  # quoted
+                return _STR_TAG
+            tag = self._resolved.get(event.value)
+            if tag is None:
+                tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                if len(self._resolved) < 10_000:
+                    self._resolved[event.value] = tag
+        elif tag == "!":
+            tag = _STR_TAG
+        if tag not in _SCALAR_TAGS and tag not in (_MERGE_TAG, _VALUE_TAG):
+            raise self._bad_tag(line, tag)
+        return tag
+
+    def scalar(self, event, path, line: int):
+        tag = self._tag(event, line)
+        if tag is _STR_TAG or tag in (_STR_TAG, _VALUE_TAG, _MERGE_TAG):
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = self.loader.yaml_constructors[tag](self.loader, node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # e.g. 2026-02-30: looks like a date but is none.  Keep the text as
+            # written; the schema reports it at this line.
+            return event.value
+        if isinstance(value, (bool, int, float)) and not event.style and str(value) != event.value:
+            self.raw[path] = event.value  # 0755 (octal), NO (false), 1:30 (sexagesimal), 1_000 ...
+        return value
+
+    def read(self):
+        """The document's value (None for an empty document)."""
+        get_event = self.loader.get_event
+        stack: list[_Frame] = []
+        result = None
+        documents = 0
+        while True:
+            event = get_event()
+            if isinstance(event, yaml.NodeEvent):  # a scalar, an alias, a mapping or list starts
+                pass
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame.merges:
+                    self._merge(frame)
+                if frame.anchor is not None or frame.path[-1:] == (_MERGE_KEY,) or frame.path[-2:-1] == (_MERGE_KEY,):
+                    self.info[id(frame.value)] = (frame.path, frame.size)
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = frame.value
+                if stack:
+                    stack[-1].size += frame.size
+                    self._deliver(stack[-1], frame.value)
+                else:
+                    result = frame.value
+                continue
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise LoadError(Problem("YAML001", self.line(event), "YAML 语法错误：文件中只能有一个 YAML 文档（不要使用多个 ---）"))
+                continue
+            elif isinstance(event, yaml.StreamEndEvent):
+                return result
+            else:  # stream start, document end
+                continue
+
+            line = self.line(event)
+            parent = stack[-1] if stack else None
+            if parent is not None and parent.kind == "map" and parent.key is _NO_KEY:
+                self._key(parent, event, line)
+                continue
+            if parent is None:
+                path: Path = ()
+            elif parent.kind == "map":
+                path = parent.path + (parent.key,)
+            else:
+                path = parent.path + (len(parent.value),)
+            if path not in self.lines:
+                self.lines[path] = line
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise LoadError(Problem("YAML001", line, f"YAML 语法错误：引用了未定义的锚点“*{event.anchor}”"))
+                value = self.anchors[event.anchor]
+                size = self.info.get(id(value), (None, 1))[1] if isinstance(value, (dict, list)) else 1
+                if _MERGE_KEY not in path[-2:]:  # what a merge adds is counted when it is merged
+                    self._add(line, size)
+            elif isinstance(event, yaml.ScalarEvent):
+                self.written += 1
+                size = 1
+                value = self.scalar(event, path, line)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = value
+            else:  # a mapping or a list starts
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                if event.tag not in (None, "!", _MAP_TAG if kind == "map" else _SEQ_TAG):
+                    raise self._bad_tag(line, event.tag)
+                if len(stack) >= self.limits.max_depth:
+                    raise LoadError(Problem(
+                        "LIM001", line, f"映射和列表嵌套超过 {self.limits.max_depth} 层（设置 yaml_max_depth），已拒绝读取；"
+                                        "台账通常不超过 5 层，请检查缩进和括号"))
+                self.written += 1
+                stack.append(_Frame(kind, path, event.anchor))
+                continue
+            if parent is None:
+                result = value
+            else:
+                parent.size += size
+                self._deliver(parent, value)
+
+    def _key(self, frame: _Frame, event, line: int) -> None:
+        if not isinstance(event, yaml.ScalarEvent):
+            raise LoadError(Problem("YAML001", line, "键必须是简单的文字，不能是列表、映射或别名"))
+        key = event.value  # the key exactly as written
+        tag = _STR_TAG if event.tag is None and key != "<<" else self._tag(event, line)
+        self.written += 1
+        frame.size += 1
+        frame.key_line = line
+        if tag == _MERGE_TAG:
+            frame.key = _MERGE_KEY
+            return
+        if key in frame.value:
+            self.problems.append(
+                Problem("YAML002", line, f"键“{key}”重复出现（第 {self.lines[frame.path + (key,)]} 行已有），后一个值会覆盖前一个")
+            )
+            self.lines[frame.path + (key,)] = line
+        frame.key = key
+        self.lines[frame.path + (key,)] = line
+
+    def _deliver(self, parent: _Frame, value) -> None:
+        if parent.kind == "seq":
+            parent.value.append(value)
+            return
+        key, parent.key = parent.key, _NO_KEY
+        if key is _MERGE_KEY:
+            sources = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, dict) for v in sources):
+                raise LoadError(Problem("YAML001", parent.key_line, "合并键“<<”的值必须是映射（如 *默认值），或映射的列表"))
+            parent.merges.append((parent.key_line, sources))
+            return
+        parent.value[key] = value
+
+    def _merge(self, frame: _Frame) -> None:
+        """YAML's merge keys: keys written in the mapping win; among merged mappings the earlier wins."""
+        own = frame.value
+        merged: dict = {}
+        for line, sources in frame.merges:
+            for source in sources:
+                origin, size = self.info.get(id(source), (None, len(source) * 2))
+                self._add(line, size)
+                frame.size += size
+                for key, value in source.items():
+                    if key in own or key in merged:
+                        continue
+                    merged[key] = value
+                    where = origin + (key,) if origin is not None else None
+                    self.lines[frame.path + (key,)] = self.lines.get(where, line)
+                    if where in self.raw:
+                        self.raw[frame.path + (key,)] = self.raw[where]
+        if merged:
+            frame.value = {**merged, **own}
+
+
+def load(text: str, offset: int = 0, raw: dict | None = None,
+         limits: Limits = DEFAULT_LIMITS) -> tuple[Any, dict[Path, int], list[Problem]]:
     """Parse one YAML document.
 
     Returns the value, a map from each value's path to its 1-based line, and
-    the non-fatal problems (duplicate keys).  A fatal problem raises LoadError.
+    the non-fatal problems (duplicate keys).  A fatal problem raises LoadError:
+    a syntax error or a refused tag (YAML001), a limit hit (LIM001).
     ``raw``, when given, receives the text of scalars whose YAML value reads
     differently (``0755`` is 493, ``NO`` is false), for messages that quote the user.
     ``offset`` is added to every line (front matter starts below the file's top).
     """
     loader = Loader(text)
+    reader = _Reader(loader, offset, limits)
     try:
         try:
-            node = loader.get_single_node()
+            value = reader.read()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             last = len(text.rstrip("\n").split("\n"))  # an error at the end points at the last line
@@ -187,21 +373,13 @@ def load(text: str, offset: int = 0, raw: dict | None = None) -> tuple[Any, dict
             raise LoadError(Problem("YAML001", line, message)) from None
         except yaml.YAMLError as exc:
             raise LoadError(Problem("YAML001", 1 + offset, _translate(exc))) from None
-        if node is None:
+        except RecursionError:  # not expected (nothing recurses), but never a traceback
+            raise LoadError(Problem("LIM001", 1 + offset, "文件嵌套过深，已拒绝读取")) from None
+        if value is None and () not in reader.lines:
             return None, {(): 1 + offset}, []
-        builder = _Builder(loader, offset)
-        builder.lines[()] = builder.line(node)
-        try:
-            value = builder.build(node, ())
-            if raw is not None:
-                raw.update(builder.raw)
-        except yaml.MarkedYAMLError as exc:  # a scalar that fails to construct, e.g. 2026-02-30
-            mark = exc.problem_mark or exc.context_mark
-            line = (mark.line + 1 if mark else 1) + offset
-            raise LoadError(Problem("YAML001", line, _translate(exc))) from None
-        except (ValueError, OverflowError) as exc:
-            raise LoadError(Problem("YAML001", builder.line(node), f"无法读取的值：{exc}")) from None
-        return value, builder.lines, builder.problems
+        if raw is not None:
+            raw.update(reader.raw)
+        return value, reader.lines, reader.problems
     finally:
         loader.dispose()
 

@@ -76,8 +76,10 @@ def day_span(first: dt.date, last: dt.date) -> str:
 
 
 def missing_fields(record, fields: dict) -> list[str]:
-    """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty."""
-    return [f"{zh}（{key}）" for key, zh in fields.items() if record.get(key) in (None, "", [], {})]
+    """“中文名（key）” for each of ``fields`` (key → Chinese name) that ``record`` leaves empty
+    (a value that broke its schema is not missing: SCH001 reports it)."""
+    return [f"{zh}（{key}）" for key, zh in fields.items()
+            if record.get(key) in (None, "", [], {}) and not record.invalid(key)]
 
 
 def annual_grace_over(handbook, year: int) -> bool:
@@ -97,7 +99,9 @@ def raw_years(register, key: str) -> set:
     (rules don't see those; SCH001 reports them), so a broken record isn't also reported missing."""
     data = register.data if register is not None and isinstance(register.data, dict) else {}
     items = data.get(key)
-    return {item.get("year") for item in items if isinstance(item, dict)} if isinstance(items, list) else set()
+    if not isinstance(items, list):
+        return set()
+    return {item.get("year") for item in items if isinstance(item, dict) and isinstance(item.get("year"), (int, str))}
 
 
 def appointed(handbook, key: str, role: str):

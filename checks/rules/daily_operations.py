@@ -17,8 +17,9 @@ CHAPTER = "日常操作"
 PROCEDURE_SECTION = "交易业务系统操作规程"
 # 交易业务系统操作规程的八项基本要素，在每个规程中写成行首的加粗标签，如 “**操作对象**：…”
 ELEMENTS = ("操作对象", "操作时间", "操作步骤", "操作指令", "操作要点", "复核要点", "操作人", "复核人")
-_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?\*\*\s*(" + "|".join(ELEMENTS) + r")\s*[：:]?\s*\*\*\s*[：:]?(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# possessive quantifiers: linear time on any line (tests/test_hostile.py)
+_LABEL = re.compile(r"^\s*+(?:[-*+]\s++)?\*\*\s*+(" + "|".join(ELEMENTS) + r")\s*+[：:]?\s*+\*\*\s*+[：:]?(.*)$")
+_FENCE = re.compile(r"^\s*+(```|~~~)")
 SPECIAL = ("特殊操作", "临时操作")
 
 

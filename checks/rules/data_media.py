@@ -292,7 +292,8 @@ def online_access_authorised(handbook):
     ## 检查什么
     每个在用的交易业务系统（`trading: true`）在 `registers/backups.yaml` 的 `authorisations`
     中都有在线数据访问授权：列出授权人员 `persons`，有审批人 `approver` 和审批日期 `approved`；
-    授权人员都是在职人员（离职人员的授权应已收回）。
+    授权人员都是在职人员（离职人员的授权应已收回）。实际接触过在线数据的人也对照授权名单：
+    数据修改记录（`modifications`）的操作人和复核人，在修改日期须在该系统已批准的授权名单中。
 
     ## 为什么
     标准要求在线数据“未经授权不得访问、复制；”授权名单是判断一次访问是否经过授权的依据，
@@ -330,6 +331,19 @@ def online_access_authorised(handbook):
         if item.id not in grants:
             yield Hit(register.at("authorisations") if "authorisations" in root else register.at(),
                       f"交易业务系统 {_name(handbook, item.id)} 没有在线数据访问授权记录（authorisations）")
+    # who actually touched online data: whoever modified or checked a modification of a system's data
+    for change in root.records("modifications"):
+        system, day = change.get("system"), change.date("date")
+        if not system or day is None:
+            continue
+        authorised = {p for g in grants.get(system, []) if g.date("approved") and g.date("approved") <= day
+                      for p in g.get("persons", []) or []}
+        for role, key in (("操作人", "operator"), ("复核人", "reviewer")):
+            person = change.get(key)
+            if person and person not in authorised:
+                yield Hit(change.at(key), f"数据修改 {change.id}（{day}）的{role} {handbook.person_name(person)} 不在"
+                                          f"{_name(handbook, system)} 当时有效的在线数据访问授权（authorisations 的 persons）中："
+                                          "未经授权不得访问、复制；先经审批把此人加入授权名单")
 
 
 @rule("DAT007", name="data-modification-controlled", title="数据修改经审批、双岗操作并记录日志",

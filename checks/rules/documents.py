@@ -53,7 +53,7 @@ def sensitivity_tags(handbook):
     ```
     """
     for document in handbook.documents:
-        if not document.readable:
+        if not document.readable or not document.valid:  # YAML001/SCH001 already say why it can't be read
             continue
         if not document.has_front_matter:
             yield Hit(document.at(), f"{document.path} 没有头信息（文件开头 --- 之间的 YAML），无法标识敏感性等信息")

@@ -470,3 +470,44 @@ def duty_policy_scope(handbook):
         missing = [area for area in DUTY_POLICY_AREAS if area not in body]
         if missing:
             yield Hit(document.meta.at("covers"), f"值班管理制度《{document.title}》没有写到：{'、'.join(missing)}")
+
+
+LEAD_DUTIES = ("部署", "检查", "风险控制", "业务衔接")
+
+
+@rule("DUT009", name="duty-lead-duties", title="运维值班负责人负责日常操作的部署、检查、风险控制、业务衔接",
+      clause="duty-3", needs=("duty", "positions"))
+def duty_lead_duties(handbook):
+    """
+    ## 检查什么
+    运维值班负责人的职责写明了日常操作的部署、检查、风险控制、业务衔接四项：`duty_lead.position`
+    引用的岗位（`registers/positions.yaml`）的 `duties`，或不设岗位时 `duty_lead.duties`，
+    合起来含“部署”“检查”“风险控制”“业务衔接”。
+
+    ## 为什么
+    标准要求：“运维值班负责人负责日常操作的部署、检查、风险控制、业务衔接等工作。”职责没有写进岗位，
+    值班负责人就只是一个名字：谁部署当天的操作、谁检查、谁把控风险、谁与业务部门衔接都没有着落。
+
+    ## 如何修复
+    在值班负责人岗位的 `duties` 中写明这四项职责。
+
+    ## 示例
+    ```yaml
+    - id: duty-lead
+      name: 运维值班负责人
+      duties: [日常操作的部署、检查、风险控制和业务衔接, 交接班管理]
+    ```
+    """
+    duty_lead_rec = handbook.root_of("duty").sub("duty_lead")
+    if duty_lead_rec is None:
+        return  # DUT001 reports the missing duty lead
+    position = _lead_position(handbook, duty_lead_rec)
+    record = position if position is not None else duty_lead_rec
+    duties = "".join(d for d in record.get("duties", []) or [] if isinstance(d, str))
+    missing = [d for d in LEAD_DUTIES if d not in duties]
+    if missing:
+        where = record.at("duties") if "duties" in record else record.at()
+        owner = f"岗位 {position.id} 的" if position is not None else "duty_lead 的"
+        yield Hit(where, f"运维值班负责人的职责（{owner} duties）没有写明：{'、'.join(missing)}；"
+                         "标准要求值班负责人负责日常操作的部署、检查、风险控制、业务衔接")
+

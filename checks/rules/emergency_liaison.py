@@ -236,12 +236,13 @@ def contact_handbook_fresh(handbook):
 
 
 @rule("EMG017", name="contact-handbook-notified", title="联络手册变化后通知相关单位", clause="prep-31",
-      needs=("emergency_contacts",))
+      needs=("emergency_contacts",), dated=True)
 def contact_handbook_notified(handbook):
     """
     ## 检查什么
     `handbook` 记录了应急处置联络手册的最近更新日期 `updated`，并且 `distributed` 中有一次通知
-    （分发）的日期不早于该更新日期。
+    （分发）在更新后 `settings.contact_notice_days` 天内（默认 7 天，只能设得更短；“及时通知”的天数）。
+    更新后还不满这个天数的，尚未通知不报告。
 
     ## 为什么
     标准要求应急处置联络手册“在发生变化时及时通知相关单位”。
@@ -259,8 +260,16 @@ def contact_handbook_notified(handbook):
         yield Hit(book.at(), "未记录应急处置联络手册的最近更新日期（handbook.updated）")
         return
     sent = [d.date("date") for d in book.records("distributed") if d.date("date")]
-    if not any(d >= updated for d in sent):
-        yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）")
+    days = handbook.settings.contact_notice_days
+    due = updated + dt.timedelta(days=days)
+    after = sorted(d for d in sent if d >= updated)
+    if not after:
+        if due < handbook.as_of:
+            yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
+                                          f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知")
+    elif after[0] > due:
+        yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后到 {after[0]} 才通知相关单位，超过 {days} 天"
+                                      "（settings.contact_notice_days），未及时通知")
 
 
 @rule("EMG018", name="contact-handbook-scope", title="联络手册包括组织体系和关联单位的应急联络方式",
@@ -495,3 +504,52 @@ def emergency_cards(handbook):
             yield Hit(card.at("name"), f"{card.get('name')} 的应急工作卡片没有写明关键任务（tasks）")
         if not any(c.get("phone") or c.get("mobile") for c in card.records("contacts")):
             yield Hit(card.at("name"), f"{card.get('name')} 的应急工作卡片没有带联络方式的主要应急联络人（contacts）")
+
+
+@rule("EMG037", name="emergency-communications", title="建立有效的应急通讯联络系统", clause="prep-30",
+      needs=("emergency_contacts",), dated=True)
+def emergency_communications(handbook):
+    """
+    ## 检查什么
+    `registers/emergency_contacts.yaml` 的 `communication_systems` 登记了应急通讯联络系统：
+
+    - 至少两种不同类型（`kind`），一种中断时还有另一种；
+    - 每个系统都测试过（`last_tested`），最近一次不晚于检查日期，距检查日期不超过
+      `settings.communication_test_months` 个月（默认 6，与每半年一次的应急演练一致；只能设得更短）。
+
+    ## 为什么
+    标准要求：“应建立有效的应急通讯联络系统，确保信息畅通；”系统是否“有效”，要看它最近是否真的
+    打通过：长期未测试的短信平台或卫星电话，事发时往往才发现欠费、停机或没电。
+
+    ## 如何修复
+    在演练或专项测试中逐一测试各应急通讯系统，登记测试日期；只有一种通讯方式的，增加一种不同的备用方式。
+
+    ## 示例
+    ```yaml
+    communication_systems:
+      - {name: 应急短信平台, kind: 短信平台, last_tested: 2026-09-19}
+      - {name: 卫星电话, kind: 卫星电话, last_tested: 2026-09-28}
+    ```
+    """
+    register = handbook.register("emergency_contacts")
+    root = handbook.root_of("emergency_contacts")
+    systems = root.records("communication_systems")
+    where = register.at("communication_systems") if "communication_systems" in root else register.at()
+    kinds = {s.get("kind") for s in systems if s.get("kind")}
+    if len(kinds) < 2:
+        have = f"只有“{next(iter(kinds))}”一种类型" if kinds else "没有登记（或没有写明类型 kind）"
+        yield Hit(where, f"应急通讯联络系统（communication_systems）{have}："
+                         "应至少有两种不同类型的通讯方式，一种中断时仍能联络")
+    months = handbook.settings.communication_test_months
+    as_of = handbook.as_of
+    for system in systems:
+        tested = system.date("last_tested")
+        name = system.get("name")
+        if tested is None:
+            yield Hit(system.at(), f"应急通讯系统“{name}”没有测试记录（last_tested），无法确认有效")
+        elif tested > as_of:
+            yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”的测试日期 {tested} 晚于检查日期 {as_of}")
+        elif (due := dates.add_months(tested, months)) < as_of:
+            yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”最近一次测试在 {tested}，已超过 {months} 个月"
+                                                f"（settings.communication_test_months），应于 {due} 前再测试一次")
+

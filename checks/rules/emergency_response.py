@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
 from . import rule
 from ._common import incident_label as _label
@@ -18,6 +19,20 @@ def security_events(handbook) -> list:
     """The incidents handled as 网络与信息安全事件: all but those marked ``security_event: false``
     (ordinary incidents of the 事件处理流程, to which these chapters do not apply)."""
     return [i for i in handbook.records("incidents", "incidents") if i.get("security_event") is not False]
+
+
+def _leave_span(leave):
+    """A leave as [start, end): a date is the whole day, a date and time is exact."""
+    def bound(value, end):
+        moment = dates.as_datetime(value)
+        if moment is not None:
+            return moment
+        day = dates.as_date(value)
+        if day is None:
+            return None
+        return dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time())
+    first, last = bound(leave.get("from"), False), bound(leave.get("to"), True)
+    return (first, last) if first and last else None
 
 
 def _recipients(reports) -> set:
@@ -57,7 +72,8 @@ def alert_verified_and_reported(handbook):
         if verified is None:
             yield Hit(alert.at("id"), f"{label}没有记录核实时间（verified）")
         elif detected and verified < detected:
-            yield Hit(alert.at("verified"), f"{label}的核实时间早于发现时间")
+            yield Hit(alert.at("verified"), f"{label}的核实时间 {verified:%Y-%m-%d %H:%M} 早于发现时间 "
+                                            f"{detected:%Y-%m-%d %H:%M}：核实在发现之后，请核对两个时间")
         elif detected and verified - detected > dt.timedelta(minutes=handbook.settings.alert_verification_minutes):
             took = int((verified - detected).total_seconds() // 60)
             yield Hit(alert.at("verified"), f"{label}于 {detected:%Y-%m-%d %H:%M} 发现，{verified:%Y-%m-%d %H:%M} 才核实，"
@@ -116,7 +132,8 @@ def plan_activated_and_recovered(handbook):
         if activated is None:
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录启动应急预案的时间（plan_activated）")
         elif detected and activated < detected:
-            yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间早于发现时间")
+            yield Hit(incident.at("plan_activated"), f"{_label(incident)}启动应急预案的时间 {activated:%Y-%m-%d %H:%M} 早于"
+                                                     f"发现时间 {detected:%Y-%m-%d %H:%M}：请核对两个时间")
         elif detected and activated - detected > dt.timedelta(minutes=handbook.settings.plan_activation_minutes):
             took = int((activated - detected).total_seconds() // 60)
             yield Hit(incident.at("plan_activated"), f"{_label(incident)}于 {detected:%Y-%m-%d %H:%M} 发现，{activated:%Y-%m-%d %H:%M} "
@@ -126,7 +143,8 @@ def plan_activated_and_recovered(handbook):
         if recovered is None and incident.get("status") in AFTER_RECOVERY:
             yield Hit(incident.at("status"), f"{_label(incident)}状态为{incident.get('status')}，但没有记录恢复时间（recovered）")
         elif recovered and detected and recovered < detected:
-            yield Hit(incident.at("recovered"), f"{_label(incident)}的恢复时间早于发现时间")
+            yield Hit(incident.at("recovered"), f"{_label(incident)}的恢复时间 {recovered:%Y-%m-%d %H:%M} 早于发现时间 "
+                                                f"{detected:%Y-%m-%d %H:%M}：请核对两个时间")
 
 
 @rule("RSP004", name="on-duty-during-response", title="应急处置结束前专人 24 小时值班", clause="resp-5",
@@ -134,7 +152,8 @@ def plan_activated_and_recovered(handbook):
 def on_duty_during_response(handbook):
     """
     ## 检查什么
-    每个网络与信息安全事件都记录了处置期间专人值班的人员 `on_duty`。
+    每个网络与信息安全事件都记录了处置期间专人值班的人员 `on_duty`；这些人在发现到恢复期间
+    没有请假、培训或离岗（对照 `registers/duty.yaml` 的 `leaves`）——不在岗的人不可能是处置期间的值班人员。
 
     ## 为什么
     标准要求：“证券期货机构应在应急处置结束前，保证专人24小时值班。”值班安排是否真正做到 24 小时
@@ -143,9 +162,27 @@ def on_duty_during_response(handbook):
     ## 如何修复
     在事件记录中填写处置期间的值班人员。
     """
+    leaves = handbook.records("duty", "leaves") if handbook.usable("duty") else []
     for incident in security_events(handbook):
         if not incident.get("on_duty"):
             yield Hit(incident.at("id"), f"{_label(incident)}没有记录处置期间的专人值班（on_duty）")
+            continue
+        start = incident.datetime("detected")
+        if start is None:
+            continue
+        end = incident.datetime("recovered") or start + dt.timedelta(minutes=1)
+        # someone on leave during the response was not the one on duty: the leave register says so
+        for person, where in incident.items("on_duty"):
+            for leave in leaves:
+                if leave.get("person") != person:
+                    continue
+                away = _leave_span(leave)
+                if away and away[0] < end and start < away[1]:
+                    yield Hit(where, f"{_label(incident)}记录的处置期间值班人员 {handbook.person_name(person)} "
+                                     f"当时{leave.get('kind', '离岗')}（registers/duty.yaml 的 leaves：{leave.get('from')} 至 "
+                                     f"{leave.get('to')}），不在岗：on_duty 应写实际在岗值班的人员"
+                                     + (f"，如其代岗人 {handbook.person_name(leave.get('substitute'))}" if leave.get("substitute") else ""))
+                    break
 
 
 @rule("RSP005", name="progress-notified", title="及时通报事件处置进展", clause="resp-6", needs=("incidents",))

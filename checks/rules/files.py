@@ -97,7 +97,8 @@ def schema(handbook):
 
     ## 为什么
     规则依赖正确的数据类型：日期必须是日期，电话号码必须是文字（否则开头的 0
-    会丢失）。有 schema 错误的记录不参与其他规则的检查，因此要先修正它。
+    会丢失）。不符合 schema 的值只在这里报告一次：其他规则把它当作未填写而跳过，
+    同一记录的其他字段照常检查，记录的编号照常可被引用。
 
     ## 如何修复
     按消息修正字段。在 VS Code 中安装 YAML 扩展后，编辑时即可看到同样的提示。
@@ -158,6 +159,53 @@ def required_register(handbook):
     从示例手册复制对应的台账文件，再改为本机构的内容。
     """
     for name in REQUIRED_REGISTERS:
-        if name not in handbook.registers:
+        if name not in handbook.registers and f"registers/{name}.yaml" not in handbook.symlinks:  # LINK001 says why
             title = handbook.schema(f"schemas/{name}.schema.json").get("title") or name
             yield Hit(Location(f"registers/{name}.yaml", None), f"缺少台账 registers/{name}.yaml（{title}）")
+
+
+@rule("LINK001", name="no-symlink", title="手册中不得有符号链接", clause=None)
+def no_symlink(handbook):
+    """
+    ## 检查什么
+    `docs/`、`registers/`、`schemas/`、`standard/` 中（以及手册根目录的 `mkdocs.yml`）
+    不能有符号链接（symlink），无论它指向文件还是文件夹。
+
+    ## 为什么
+    符号链接可以指向仓库之外的任何地方：构建机上的环境文件、别人的机密文档、
+    受限级别的台账。若跟随链接读取，这些内容就会被当作手册的一部分检查并发布给
+    所有读者。因此检查器和站点从不读取链接，而是把每个链接报告为错误。
+
+    ## 如何修复
+    把链接换成文件本身（复制内容），或删除它：`git rm --cached 路径` 后重新添加真实文件。
+    Windows 上 git 的 `core.symlinks` 设置也可能把链接检出成小文本文件，请一并检查。
+    """
+    for rel in handbook.symlinks:
+        yield Hit(Location(rel, None), f"{rel} 是符号链接，不会被读取或发布；请换成文件本身或删除")
+
+
+@rule("LIM001", name="read-limits", title="文件不超出读取限制", clause=None)
+def read_limits(handbook):
+    """
+    ## 检查什么
+    每个文件在读取时都受三个上限约束：文件大小（`max_file_mb`，默认 200 MB）、
+    映射和列表的嵌套层数（`yaml_max_depth`，默认 64）、锚点和别名（含合并键 `<<`）
+    展开后增加的值的个数（`yaml_max_alias_nodes`，默认一百万，且总不少于文件本身
+    写出的值的 10 倍）。超出上限的文件不读取，发现指出超出的是哪一个上限。
+
+    ## 为什么
+    检查器是合并请求的门禁，会读到各种畸形甚至恶意的文件。几十行的“别名炸弹”
+    可以展开成数十亿个值，几千层的括号可以让解析器崩溃；上限保证检查和构建在
+    几秒钟、几百 MB 内完成。默认值足以读取 30 万条记录的台账。
+
+    ## 如何修复
+    嵌套过深或别名层层引用的文件，按正常的台账格式重写。确实需要更大的文件时，
+    在 `registers/organisation.yaml` 的 `settings` 中调高对应的上限。
+
+    ## 示例
+    ```yaml
+    settings:
+      max_file_mb: 400
+    ```
+    """
+    return _problems(handbook, "LIM001")

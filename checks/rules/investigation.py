@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
@@ -23,6 +24,7 @@ def summary_report(handbook):
     """
     ## 检查什么
     已关闭（`status: 已关闭`）的网络与信息安全事件（`security_event: false` 的普通运维事件除外，下同）都有事件总结报告 `summary_report`，写明日期 `date` 和报告存放位置 `record`。
+    报告日期不早于系统恢复 `recovered`（应急处置结束后才能总结），不晚于事件关闭 `closed`。
 
     ## 为什么
     标准要求：“证券期货机构应建立事故调查处理机制，在网络与信息安全事件应急处置结束后，进行内部调查、
@@ -46,6 +48,14 @@ def summary_report(handbook):
         missing = [zh for key, zh in (("date", "日期（date）"), ("record", "存放位置（record）")) if not report.get(key)]
         if missing:
             yield Hit(report.at(), f"{_label(incident)}的事件总结报告缺少{'、'.join(missing)}")
+        # the report sums up the investigation after the response ended: not before recovery, not after closing
+        written, recovered, closed = report.date("date"), incident.datetime("recovered"), incident.date("closed")
+        if written and recovered and written < recovered.date():
+            yield Hit(report.at("date"), f"{_label(incident)}的事件总结报告日期 {written} 早于系统恢复 {dates.fmt(recovered)}："
+                                         "总结报告在应急处置结束后形成，请核对日期")
+        elif written and closed and written > closed:
+            yield Hit(report.at("date"), f"{_label(incident)}的事件总结报告日期 {written} 晚于事件关闭 {closed}："
+                                         "总结报告完成前事件不应关闭，请核对日期或把状态改回“调查中”")
 
 
 @rule("INV002", name="investigation-actions", title="内部调查后采取整改措施并追究责任", clause="inv-1",
@@ -157,7 +167,8 @@ def unknown_cause_reports(handbook):
         if preliminary and supplementary:
             first, second = preliminary.date("date"), supplementary.date("date")
             if first and second and second < first:
-                yield Hit(supplementary.at("date"), f"{_label(incident)}的补充报告日期早于初步分析报告")
+                yield Hit(supplementary.at("date"), f"{_label(incident)}的补充报告日期 {second} 早于初步分析报告 {first}："
+                                                    "补充报告在初步分析之后提交，请核对日期")
 
 
 @rule("INV005", name="unknown-cause-pending", title="原因不明的事件尽快查明并提交补充报告", clause="inv-3",

@@ -593,6 +593,8 @@ def daily_log_analysis(handbook):
     - 最近一次分析日期 `last` 不早于检查日期之前的最后一个交易日（交易日历见 `registers/calendar.yaml`；
       检查日期当天的分析可能尚未完成），且不晚于检查日期；此后是否为交易日未知的日子
       （超出已知交易日历）只给出警告；
+    - 逐日登记的分析日期 `days` 中，检查日期之前最近 `settings.daily_analysis_check_days` 天
+      （默认 7 天，至少 7 天；不含检查日期当天）的每个交易日都有；
     - 分析范围 `scope` 包括监控日志和巡检记录，写明评估记录的位置 `location`；
     - 发现的每个异常（`anomalies`）都写明了跟踪处理 `action`。
 
@@ -623,6 +625,22 @@ def daily_log_analysis(handbook):
             yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {_span(unknown[0], unknown[-1])} "
                                            f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
                       severity="warning")
+    # every trading day of the window has its analysis, not only the latest one
+    window = handbook.settings.daily_analysis_check_days
+    calendar = handbook.calendar
+    if "days" not in analysis:
+        yield Hit(analysis.at("last") if "last" in analysis else analysis.at(),
+                  "没有逐日登记每日分析（daily_analysis.days）：只记最近一次，无法确认每个交易日都做了分析；"
+                  f"把最近 {window} 天内每个交易日的分析日期记入 days")
+    else:
+        done = {d for d in (dates.as_date(v) for v in analysis.get("days", []) or []) if d}
+        # days after `last` are already reported above as not yet analysed
+        gaps = [d for d in (handbook.as_of - DAY * i for i in range(window, 0, -1))
+                if calendar.is_trading_day(d) and d not in done and (last is None or d <= last)]
+        if gaps:
+            listed = "、".join(d.isoformat() for d in gaps[:5]) + (f" 等 {len(gaps)} 天" if len(gaps) > 5 else "")
+            yield Hit(analysis.at("days"), f"交易日 {listed} 没有监控日志每日分析记录（daily_analysis.days，检查最近 {window} 天，"
+                                           "settings.daily_analysis_check_days）：补做分析并登记日期")
     scope = analysis.get("scope", [])
     missing = [s for s in ("监控日志", "巡检记录") if s not in scope]
     if missing:

@@ -473,3 +473,35 @@ def staff_trained(handbook):
                          dates.add_months(start, months) if start else handbook.as_of - dt.timedelta(days=1), person.at(),
                          f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}",
                          cycle=f"每 {months} 个月", key=f"{person.source.path}#{person.id}|training")
+
+
+@rule("ORG010", name="position-duties-skills", title="规定岗位职责及技能要求", clause="org-3", needs=("positions",))
+def position_duties_skills(handbook):
+    """
+    ## 检查什么
+    `registers/positions.yaml` 中每个运维岗位都规定了岗位职责 `duties` 和技能要求 `skills`
+    （各至少一项，不是空白）。
+
+    ## 为什么
+    标准要求：“证券期货机构应合理设置运维岗位，规定岗位职责及技能要求，并符合如下要求：”
+    没有写明职责的岗位，出了问题无从追究；没有技能要求，就无法判断任岗人员是否胜任、该培训什么。
+    岗位设置是否“合理”仍需人工判断。
+
+    ## 如何修复
+    按岗位说明书补写职责和技能要求。
+
+    ## 示例
+    ```yaml
+    - id: duty-lead
+      name: 运维值班负责人
+      duties: [日常操作的部署、检查、风险控制和业务衔接, 交接班管理]
+      skills: [交易业务系统日常操作流程, 运维风险识别与控制]
+    ```
+    """
+    for position in handbook.records("positions"):
+        missing = [zh for key, zh in (("duties", "岗位职责（duties）"), ("skills", "技能要求（skills）"))
+                   if not [v for v in position.get(key, []) or [] if isinstance(v, str) and v.strip()]]
+        if missing:
+            where = position.at("duties") if "duties" in position else position.at("id")
+            yield Hit(where, f"岗位 {position.get('name', position.id)}（{position.id}）没有规定{'和'.join(missing)}")
+

@@ -47,6 +47,15 @@ def _window(test):
     return window.datetime("start"), window.datetime("end")
 
 
+def _trading_clash(handbook, where, start, end, overlapping, uncertain):
+    """A finding when [start, end) overlaps a trading session, or a warning when it touches days of unknown status."""
+    calendar = handbook.calendar
+    if overlap := calendar.trading_overlap(start, end):
+        yield Hit(where, overlapping(describe(overlap)))
+    elif unknown := calendar.uncertain_days(start, end):
+        yield Hit(where, uncertain("、".join(d.isoformat() for d in unknown), calendar.unknown_note(unknown)), severity="warning")
+
+
 def _env(env) -> str:
     return f"模拟环境 {env.id}（{env.get('name', '')}）"
 
@@ -284,26 +293,96 @@ def simulation_architecture(handbook):
                                                  "（registers/configuration.yaml 的 relations：依赖），逻辑架构与生产环境不一致")
 
 
+def _checks(env, key, as_of):
+    """The environment's dated checks (``isolation_checks``, ``password_checks``) up to the as-of date, oldest first."""
+    return sorted((c for c in env.records(key) if c.date("date") and c.date("date") <= as_of), key=lambda c: c.date("date"))
+
+
+def _periodic_check(handbook, env, key: str, what: str, months: int, setting: str, since=None):
+    """Findings for a check that must be recent and passed: none, too old, failed, or none since ``since``."""
+    as_of = handbook.as_of
+    done = _checks(env, key, as_of)
+    if not done:
+        yield Hit(env.at(key) if key in env else env.at("id"),
+                  f"{_env(env)} 没有{what}记录（{key}）：应至少每 {months} 个月检查一次（settings.{setting}），"
+                  "记下日期、检查人、方法、结果和记录")
+        return
+    latest = done[-1]
+    due = dates.add_months(latest.date("date"), months)
+    if due < as_of:
+        yield Hit(latest.at("date"), f"{_env(env)} 最近一次{what}在 {latest.date('date')}，已超过 {months} 个月"
+                                     f"（settings.{setting}），应于 {due} 前再检查一次")
+    if latest.get("result") != "通过":
+        yield Hit(latest.at("result"), f"{_env(env)} 最近一次{what}（{latest.date('date')}）未通过：整改后重新检查，"
+                                       "记下结果为“通过”的检查")
+    if since is not None and latest.date("date") < since[0]:
+        yield Hit(since[1], since[2])
+
+
 @rule("TST007", name="simulation-separated", title="模拟环境与生产环境分离，不得干扰生产环境", clause="test-9",
-      needs=("system_tests",))
+      needs=("system_tests",), dated=True)
 def simulation_separated(handbook):
     """
     ## 检查什么
-    测试方案使用的每个模拟环境都与生产环境分离（`separate_from_production: true`），并在
-    `isolation` 中写明隔离措施（网段、防火墙、存储和数据库不共用等）。
+    测试方案使用的每个模拟环境：
+
+    - 与生产环境分离（`separate_from_production: true`），并在 `isolation` 中写明隔离措施（网段、防火墙、
+      存储和数据库不共用等）；
+    - 隔离措施经过实际验证（`isolation_checks`：日期、检查人、方法、结果、记录），最近一次结果为“通过”，
+      且不早于 `settings.simulation_isolation_check_months` 个月（默认 12，只能设得更短）；
+    - 网络与信息安全事件台账（incidents.yaml）中有事件提到该环境编号的（模拟环境干扰了生产环境），
+      在事件发现之后重新验证过隔离。
 
     ## 为什么
-    标准要求：“模拟环境应与生产环境进行分离，不得对生产环境进行干扰；”
+    标准要求：“模拟环境应与生产环境进行分离，不得对生产环境进行干扰；”一个 `true` 只是声明：
+    隔离是否有效，要看验证记录；模拟环境是否干扰过生产，要看事件记录。
 
     ## 如何修复
-    落实隔离措施后填写确认和说明。
+    落实隔离措施后做一次验证（如从测试网段对生产网段做连通性扫描、核对防火墙策略），把结果记入
+    `isolation_checks`；事件涉及模拟环境的，整改后重新验证。
+
+    ## 示例
+    ```yaml
+    separate_from_production: true
+    isolation: 独立网段（测试 VLAN 300），经测试区防火墙与生产网隔离
+    isolation_checks:
+      - {date: 2026-06-15, by: P007, method: 从测试网段扫描生产网段端口并核对防火墙策略, result: 通过, record: 隔离验证记录 GL-2026-01}
+    ```
     """
+    months = handbook.settings.simulation_isolation_check_months
+    incidents = list(handbook.records("incidents"))
     for env in _used_environments(handbook):
         if env.get("separate_from_production") is not True:
             yield Hit(env.at("separate_from_production") if "separate_from_production" in env else env.at("id"),
                       f"{_env(env)} 未确认与生产环境分离（separate_from_production: true），不得对生产环境进行干扰")
-        elif _empty(env.get("isolation")):
+            continue
+        if _empty(env.get("isolation")):
             yield Hit(env.at("separate_from_production"), f"{_env(env)} 没有写明与生产环境的隔离措施（isolation）")
+        # interference is a fact of the incident register: the latest incident naming this environment
+        since = None
+        for incident in incidents:
+            detected = incident.datetime("detected")
+            if detected is None or detected.date() > handbook.as_of or env.id not in _text(incident.data):
+                continue
+            if since is None or detected.date() > since[0]:
+                since = (detected.date(), incident.at("id"),
+                         f"事件 {incident.id} 涉及 {_env(env)}（{dates.fmt(detected.date())} 发现），模拟环境不得对生产环境"
+                         f"进行干扰：整改隔离措施后应重新验证（isolation_checks 中 {dates.fmt(detected.date())} 之后的检查）")
+        yield from _periodic_check(handbook, env, "isolation_checks", "隔离验证", months,
+                                   "simulation_isolation_check_months", since)
+
+
+def _text(value) -> str:
+    """Every string inside a record, joined (to find an id mentioned anywhere in it)."""
+    if isinstance(value, dict):
+        return " ".join(_text(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    return value if isinstance(value, str) else ""
+
+
+def _model(text) -> str:
+    return "".join(str(text or "").split()).casefold()
 
 
 @rule("TST008", name="simulation-equipment", title="合理配置测试设备并识别设备差异风险", clause="test-10",
@@ -311,44 +390,103 @@ def simulation_separated(handbook):
 def simulation_equipment(handbook):
     """
     ## 检查什么
-    测试方案使用的每个模拟环境都写明了测试设备配置 `equipment`，以及与生产设备的差异和
-    由此带来的测试结果正确性风险 `equipment_differences`。
+    测试方案使用的每个模拟环境都在 `equipment_items` 中逐类登记测试设备：用途 `role`、型号 `model`、
+    数量 `count` 和对应的生产设备 `production_devices`（设备清单 devices.yaml 中的编号）。与生产的差异
+    由台账算出，不靠自述：型号与对应生产设备（设备清单的 `model`）不同，或数量少于对应的生产设备的，
+    必须在 `risk` 中写明由此带来的测试结果正确性风险及应对；没有对应生产设备的，也必须写明 `risk`。
+    对应的生产设备已停用或报废的，说明明细已过时。同型号、数量不少于生产的设备不要求写风险。
 
     ## 为什么
     标准要求：“应根据测试方案的设计，合理配置测试所需的设备，识别设备不同可能带来的测试结果正确性风险；”
     例如模拟环境服务器性能低于生产时，性能测试结果须折算，否则会高估或低估系统能力。
 
     ## 如何修复
-    补写设备配置与差异分析；设备与生产完全相同时，在 `equipment_differences` 中写明“与生产同型号同配置”。
+    按设备类别补齐明细并写上对应的生产设备编号；与生产不同的，在 `risk` 中写明影响哪些测试结果、如何折算或
+    在哪一步另行验证。生产设备更换后，同步更新对应关系。
+
+    ## 示例
+    ```yaml
+    equipment_items:
+      - role: 交易服务器
+        model: 华为 RH2288H V3
+        count: 2
+        production_devices: [DEV-SRV-001, DEV-SRV-002]
+        risk: 上一代型号，CPU 核数为生产的 60%：性能和容量结果按 60% 折算，并在全网测试中复核
+    ```
     """
+    devices = {d.id: d for d in handbook.records("devices") if d.id}
     for env in _used_environments(handbook):
-        missing = [f"{zh}（{key}）" for key, zh in (("equipment", "测试设备配置"), ("equipment_differences", "设备差异及风险"))
-                   if _empty(env.get(key))]
-        if missing:
-            yield Hit(env.at("id"), f"{_env(env)} 未写明{'、'.join(missing)}")
+        items = env.records("equipment_items")
+        if not items:
+            yield Hit(env.at("id"), f"{_env(env)} 没有登记测试设备明细（equipment_items）：逐类写明型号、数量和对应的"
+                                    "生产设备（设备清单编号），与生产不同的写明风险（risk）")
+            continue
+        for item in items:
+            what = f"{_env(env)} 的{item.get('role', '测试设备')}"
+            production = [devices[d] for d in item.get("production_devices", []) or [] if d in devices]
+            for device in production:
+                if device.get("status") in ("停用", "报废"):
+                    yield Hit(item.at("production_devices"), f"{what} 对应的生产设备 {device.id} 已{device.get('status')}"
+                                                             "，不是现在的生产设备：按现在的生产设备更新 production_devices")
+            if not _empty(item.get("risk")):
+                continue
+            if not item.get("production_devices"):
+                yield Hit(item.at("role"), f"{what} 没有对应的生产设备（production_devices），无法确认与生产相同："
+                                           "写明对应的生产设备，或在 risk 中写明设备不同带来的测试结果风险")
+                continue
+            differences = [f"{d.id} 为 {d.get('model')}" for d in production
+                           if d.get("model") and _model(d.get("model")) != _model(item.get("model"))]
+            count = item.get("count")
+            if isinstance(count, int) and count < len(item.get("production_devices") or []):
+                differences.append(f"数量 {count} 台，少于生产的 {len(item.get('production_devices'))} 台")
+            if differences:
+                yield Hit(item.at("model"), f"{what}（{item.get('model')}）与生产设备不同（{'；'.join(differences)}），"
+                                            "没有识别由此带来的测试结果正确性风险：在 risk 中写明影响和应对")
 
 
 @rule("TST009", name="simulation-passwords", title="模拟环境密码与生产系统严格区分", clause="test-12",
-      needs=("system_tests",))
+      needs=("system_tests",), dated=True)
 def simulation_passwords(handbook):
     """
     ## 检查什么
-    测试方案使用的每个模拟环境都确认密码与生产系统严格区分（`passwords_distinct: true`），并在
-    `password_policy` 中写明措施。
+    测试方案使用的每个模拟环境：
+
+    - 确认密码与生产系统严格区分（`passwords_distinct: true`），并在 `password_policy` 中写明措施；
+    - 有密码区分的抽查记录 `password_checks`（比对模拟环境与生产系统的账号口令）：最近一次结果为“通过”，
+      不早于 `settings.simulation_password_check_months` 个月（默认 12，只能设得更短），
+      检查人不是该模拟环境的系统管理员（`admins`）——自己查自己不能证明区分。
 
     ## 为什么
     标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
-    模拟环境的安全防护弱于生产，沿用生产密码会让模拟环境成为泄露生产密码的途径。
+    模拟环境的安全防护弱于生产，沿用生产密码会让模拟环境成为泄露生产密码的途径；是否沿用，要靠抽查发现。
 
     ## 如何修复
-    修改模拟环境中与生产相同的密码，落实密码管理措施后填写确认。
+    由安全管理员等非本环境管理员的人员比对两套系统的口令散列，把结果记入 `password_checks`；发现相同的，
+    修改模拟环境密码后复查。
+
+    ## 示例
+    ```yaml
+    passwords_distinct: true
+    password_policy: 模拟环境账号和密码由测试管理员单独设定，不得使用生产密码
+    password_checks:
+      - {date: 2026-09-25, by: P007, method: 比对口令散列, result: 通过, record: 抽查记录 MM-2026-03}
+    ```
     """
+    months = handbook.settings.simulation_password_check_months
     for env in _used_environments(handbook):
         if env.get("passwords_distinct") is not True:
             yield Hit(env.at("passwords_distinct") if "passwords_distinct" in env else env.at("id"),
                       f"{_env(env)} 未确认密码与生产系统严格区分（passwords_distinct: true）")
-        elif _empty(env.get("password_policy")):
+            continue
+        if _empty(env.get("password_policy")):
             yield Hit(env.at("passwords_distinct"), f"{_env(env)} 没有写明密码区分的管理措施（password_policy）")
+        yield from _periodic_check(handbook, env, "password_checks", "密码区分抽查", months,
+                                   "simulation_password_check_months")
+        admins = set(env.get("admins", []) or [])
+        for check in _checks(env, "password_checks", handbook.as_of):
+            if check.get("by") in admins:
+                yield Hit(check.at("by"), f"{_env(env)} {check.date('date')} 的密码区分抽查由本环境的系统管理员 "
+                                          f"{handbook.person_name(check.get('by'))} 进行，自查不能证明区分：应由其他人员抽查")
 
 
 @rule("TST010", name="simulation-admins", title="模拟环境系统管理员宜由不同人员担任", clause="test-12",
@@ -472,8 +610,9 @@ def production_test_announcement(handbook):
         if _empty(announcement.get("channel")):
             yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告没有写明发布渠道（channel）")
         if published and start and published > start.date() - dt.timedelta(days=lead):
-            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告于 {published} 发布，"
-                                               f"未提前 {lead} 天以上（测试开始于 {dates.fmt(start)}）")
+            latest = start.date() - dt.timedelta(days=lead)
+            yield Hit(announcement.at("date"), f"{_prt(test)} 的测试公告于 {published} 发布，测试开始于 {dates.fmt(start)}："
+                                               f"应至少提前 {lead} 天（settings.test_announcement_days），即不晚于 {latest} 发布")
 
 
 @rule("TST013", name="production-test-organiser", title="生产环境测试由生产系统运维人员组织", clause="test-16",
@@ -514,6 +653,8 @@ def production_test_upgrade_design(handbook):
     ## 检查什么
     已完成的生产环境测试记录了测试结果 `result`，以及据此设计的系统升级过程 `upgrade.process`
     和应急预案 `upgrade.contingency`（升级作为变更实施的，在 `upgrade.change` 中注明变更编号）。
+    注明了变更编号的，该变更（registers/changes.yaml）的实施窗口在测试结束之后开始——升级过程
+    根据测试结果设计，不可能早于测试。
 
     ## 为什么
     标准要求：“根据测试的结果设计系统升级过程及应急预案；”生产环境测试中发现的问题（如切换时间
@@ -522,6 +663,7 @@ def production_test_upgrade_design(handbook):
     ## 如何修复
     补写测试结果对升级过程和应急预案的影响；没有影响时写明“按原升级步骤实施”。
     """
+    changes = {c.id: c for c in handbook.records("changes") if c.id} if handbook.usable("changes") else {}
     for test in _production_tests(handbook, done_only=True):
         upgrade = test.sub("upgrade")
         missing = []
@@ -532,6 +674,15 @@ def production_test_upgrade_design(handbook):
                 missing.append(zh)
         if missing:
             yield Hit(test.at("upgrade") if upgrade else test.at("status"), f"{_prt(test)} 缺少：{'、'.join(missing)}")
+        # an upgrade designed from the results is implemented after the test, not before it
+        ref = upgrade.get("change") if upgrade is not None else None
+        change = changes.get(ref) if ref else None
+        _, ended = _window(test)
+        window = change.sub("window") if change is not None else None
+        begun = window.datetime("start") if window is not None else None
+        if begun and ended and begun < ended:
+            yield Hit(upgrade.at("change"), f"{_prt(test)} 的升级变更 {ref} 在 {dates.fmt(begun)} 开始实施，早于测试结束"
+                                            f"（{dates.fmt(ended)}）：升级过程应根据测试结果设计，请核对变更编号或时间")
 
 
 @rule("TST015", name="production-test-related-systems", title="涉及其他相关系统时协调其用户参与测试", clause="test-19",
@@ -540,14 +691,15 @@ def production_test_related_systems(handbook):
     """
     ## 检查什么
     生产环境测试在 `related_systems` 中列出的每个相关系统，都写明了已协调参与测试的该系统用户
-    `participants`。
+    `participants`。测试涉及哪些相关系统不只看自己列出的：配置库（configuration.yaml）中依赖
+    （`relations` 中 `type: 依赖`）被测系统的在用应用系统，都必须列在 `related_systems` 中。
 
     ## 为什么
     标准要求：“如果测试内容涉及其他相关系统，应协调其他系统用户参与测试；”例如集中交易系统
     升级影响网上交易和清算，需要这些系统的用户一起验证。
 
     ## 如何修复
-    协调相关系统的用户参与并记录；确实不需要参与的，从 `related_systems` 中移除并在备注中说明。
+    协调相关系统的用户参与并记录（系统编号写在 `system`）；配置库中的依赖关系已过时的，先更正配置库。
 
     ## 示例
     ```yaml
@@ -557,10 +709,30 @@ def production_test_related_systems(handbook):
         participants: 运营管理部清算岗
     ```
     """
+    # which systems a test involves comes from the CMDB: an application that depends on a tested system
+    items = {i.id: i for i in handbook.records("configuration", "items") if i.id} if handbook.usable("configuration") else {}
+    dependants: dict = {}
+    for item in items.values():
+        if item.get("type") != "应用软件" or item.get("status") in ("停用", "下线"):
+            continue
+        for relation in item.records("relations"):
+            if relation.get("type") == "依赖" and relation.get("target"):
+                dependants.setdefault(relation.get("target"), []).append(item.id)
     for test in _production_tests(handbook):
+        listed = set()
         for related in test.records("related_systems"):
+            listed.add(related.get("system"))
             if _empty(related.get("participants")):
                 yield Hit(related.at("name"), f"{_prt(test)} 涉及相关系统“{related.get('name')}”，但没有写明参与测试的该系统用户（participants）")
+        tested = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
+        for system in tested:
+            for other in dependants.get(system, []):
+                if other not in tested and other not in listed:
+                    listed.add(other)
+                    yield Hit(test.at("related_systems") if "related_systems" in test else test.at("systems"),
+                              f"{_prt(test)} 测试的 {system} 被 {items[other].get('name', other)}（{other}）依赖"
+                              "（registers/configuration.yaml 的 relations），测试内容涉及该系统：应协调它的用户参与测试，"
+                              "在 related_systems 中写明该系统（system）和参与的用户（participants）")
 
 
 @rule("TST016", name="production-test-core-scope", title="核心交易业务系统上线测试组织全市场或全公司测试", clause="test-20",
@@ -570,7 +742,8 @@ def production_test_core_scope(handbook):
     ## 检查什么
     涉及核心交易业务系统的上线测试（`purpose` 为“上线测试”或未填写）的测试范围 `scope` 为
     “全市场”或“全公司”，并列出参与的相关部门 `departments`。是否涉及核心交易业务系统：
-    看测试的 `core_trading`；未填写时，看被测系统 `systems` 在配置库中是否标为 `core: true`。
+    被测系统 `systems` 中有配置库标为 `core: true` 的，或测试标了 `core_trading: true`；测试自己写的
+    `core_trading: false` 不能把配置库中的核心系统排除在外。
 
     ## 为什么
     标准要求：“涉及核心交易业务系统的上线测试，应组织全市场或全公司各相关部门测试；”
@@ -594,7 +767,8 @@ def production_test_core_scope(handbook):
             continue
         flag = test.get("core_trading")
         systems = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
-        core = flag if isinstance(flag, bool) else any(s in core_ids for s in systems)
+        # the CMDB decides: a test's own core_trading: false cannot take a core system out of scope
+        core = flag is True or any(s in core_ids for s in systems)
         if not core:
             continue
         if test.get("scope") not in ("全市场", "全公司"):
@@ -611,7 +785,9 @@ def production_test_restore(handbook):
     """
     ## 检查什么
     已完成的生产环境测试有恢复记录 `restore`：恢复完成时间 `time`（不早于测试开始）、已验证恢复有效
-    （`verified: true`）、验证方法和结果 `verification` 以及记录 `record`。
+    （`verified: true`）、验证方法和结果 `verification` 以及记录 `record`。恢复完成时间按交易日历衡量：
+    测试结束到恢复完成之间不得有交易时段（否则开市时生产环境仍处于测试状态）；其间有交易状态未知的
+    日子时给出警告。
 
     ## 为什么
     标准要求：“测试后应恢复生产环境并验证恢复的有效性；”未验证的恢复可能让测试数据或测试配置
@@ -644,10 +820,18 @@ def production_test_restore(handbook):
                 missing.append(zh)
         if missing:
             yield Hit(test.at("restore"), f"{_prt(test)} 的恢复记录缺少：{'、'.join(missing)}")
-        start, _ = _window(test)
+        start, end = _window(test)
         restored = restore.datetime("time")
         if restored and start and restored < start:
             yield Hit(restore.at("time"), f"{_prt(test)} 的恢复时间 {dates.fmt(restored)} 早于测试开始 {dates.fmt(start)}")
+        elif restored and end and restored > end:
+            # between the end of the test and the restore, production was still in its test state
+            yield from _trading_clash(
+                handbook, restore.at("time"), end, restored,
+                lambda overlap: f"{_prt(test)} 测试结束（{dates.fmt(end)}）后到 {dates.fmt(restored)} 才恢复生产环境，"
+                                f"其间有交易时段：{overlap}；应在下一交易时段开始前恢复并验证",
+                lambda days, note: f"{_prt(test)} 测试结束到恢复完成（{_span(end, restored)}）涉及交易状态未知的日子 "
+                                   f"{days}：{note}，无法判断恢复前是否已开市；补录后本检查会重新判断")
 
 
 @rule("TST018", name="production-test-outside-trading-hours", title="交易时段不得使用生产环境进行测试", clause="test-22",
@@ -667,7 +851,6 @@ def production_test_outside_trading_hours(handbook):
     ## 如何修复
     把测试安排在非交易日或收市后，并重新发布测试公告。
     """
-    calendar = handbook.calendar
     for test in _production_tests(handbook):
         window = test.sub("window")
         start, end = _window(test)
@@ -679,11 +862,9 @@ def production_test_outside_trading_hours(handbook):
             yield Hit(window.at("end"), f"{_prt(test)} 的测试结束时间 {dates.fmt(end)} 不晚于开始时间 {dates.fmt(start)}"
                                         "（跨零点的测试请写次日的日期）")
             continue
-        overlap = calendar.trading_overlap(start, end)
-        if overlap:
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠："
-                                          f"{describe(overlap)}；交易时段不得使用生产环境进行测试")
-        elif unknown := calendar.uncertain_days(start, end):
-            yield Hit(window.at("start"), f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 "
-                                          f"{'、'.join(d.isoformat() for d in unknown)}：{calendar.unknown_note(unknown)}，"
-                                          "无法判断是否在交易时段；补录后本检查会重新判断", severity="warning")
+        yield from _trading_clash(
+            handbook, window.at("start"), start, end,
+            lambda overlap: f"{_prt(test)} 的测试时间 {_span(start, end)} 与交易时段重叠：{overlap}；"
+                            "交易时段不得使用生产环境进行测试",
+            lambda days, note: f"{_prt(test)} 的测试时间 {_span(start, end)} 涉及交易状态未知的日子 {days}：{note}，"
+                               "无法判断是否在交易时段；补录后本检查会重新判断")

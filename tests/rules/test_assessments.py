@@ -69,9 +69,9 @@ def test_asm001_fires_on_bad_records(ws):
     ws.edit_yaml(REG, change)
     assert [(f.severity, f.message) for f in sorted(findings(ws, "ASM001"), key=lambda f: f.line)] == [
         ("error", "评估记录所写的条款 org-99 不在条款目录（standard/clauses/）中"),
-        ("error", "条款 org-3 的评估日期 2026-12-01 晚于检查日期 2026-11-21"),
-        ("error", "条款 org-6 的下次评估日期 2026-01-01 不晚于评估日期 2026-06-26"),
-        ("error", "条款 org-7 评估为部分符合，但没有写明整改措施（actions）"),
+        ("error", "条款 org-6 的评估日期 2026-12-01 晚于检查日期 2026-11-21"),
+        ("error", "条款 org-7 的下次评估日期 2026-01-01 不晚于评估日期 2026-06-26"),
+        ("error", "条款 policy-4 评估为部分符合，但没有写明整改措施（actions）"),
         ("warning", "条款 org-2 由规则 ORG001 检查，状态以检查结果为准，不必登记人工评估"),
     ]
 

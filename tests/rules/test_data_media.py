@@ -116,8 +116,13 @@ def test_dat004_lists_many_missing_days_briefly(ws):
 
 
 def test_dat004_skips_holidays_and_the_check_day(ws):
-    # 国庆休市（10 月 1 日至 7 日）不要求备份：窗口 10 月 7 日至 9 日只要求 8 日、9 日
-    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=5))
+    # 国庆休市（10 月 1 日至 7 日）不要求备份：最短的 14 天窗口（9 月 28 日至 10 月 11 日）只要求
+    # 9 月 28 日至 30 日和 10 月 8 日、9 日；样例的记录从 10 月 8 日开始，缺的只是 9 月的三天
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=14))
+    found = ws.findings("DAT004", as_of=dt.date(2026, 10, 12))
+    assert found and all(f.message.endswith("缺少 3 个交易日的备份记录：2026-09-28、2026-09-29、2026-09-30") for f in found)
+    september = [dt.date(2026, 9, d) for d in (28, 29, 30)]
+    ws.edit_yaml(BACKUPS, lambda d: [log.update(dates=september + log["dates"]) for log in d["logs"]])
     assert ws.findings("DAT004", as_of=dt.date(2026, 10, 12)) == []
     # 检查日期当天的备份在日终进行，不要求
     ws.edit_yaml(BACKUPS, lambda d: [log["dates"].remove(dt.date(2026, 11, 20)) for log in d["logs"]])
@@ -133,6 +138,13 @@ def test_dat004_window_follows_the_setting(ws):
         "交易业务系统 集中交易系统（CI-APP-TRADE） 缺少 1 个交易日的备份记录：2026-10-20"]
 
 
+def test_dat004_window_cannot_be_set_below_two_weeks(ws):
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=5))
+    result = ws.check()
+    assert any(f.rule == "SCH001" and f.file == ORG and "backup_log_window_days" in f.message for f in result.findings)
+    assert result.handbook.settings.backup_log_window_days == 31  # the invalid register's settings are not used
+
+
 def test_dat004_quiet_before_the_policy_starts(ws):
     ws.edit_yaml(BACKUPS, lambda d: d["logs"].remove(by_id(d["logs"], "CI-APP-CLEAR")))
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-05").update(since=dt.date(2026, 11, 21)))
@@ -141,7 +153,10 @@ def test_dat004_quiet_before_the_policy_starts(ws):
 
 def test_dat004_days_past_the_known_calendar_warn_instead_of_failing(ws):
     # 2027-01-01 (New Year's Day) and 2027-01-04 are not yet known: no backup is demanded, a warning names 2027
-    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=4))  # 2027-01-01 .. 01-04
+    # the shortest window (14 days: 2026-12-22 .. 2027-01-04), with every December trading day backed up
+    ws.edit_yaml(ORG, lambda d: d["settings"].update(backup_log_window_days=14))
+    december = [dt.date(2026, 12, d) for d in (22, 23, 24, 25, 28, 29, 30, 31)]
+    ws.edit_yaml(BACKUPS, lambda d: [log.update(dates=log["dates"] + december) for log in d["logs"]])
     found = ws.findings("DAT004", as_of=dt.date(2027, 1, 5))
     assert [f.severity for f in found] == ["warning"]
     assert "尚不能确定 2027-01-01、2027-01-04 是否为交易日" in found[0].message
@@ -311,3 +326,25 @@ def test_dat011_quiet_for_other_kinds(ws):
     # 查询、调阅不把备份数据带离存储环境；未标 offsite 的策略不要求 transport
     ws.edit_yaml(BACKUPS, lambda d: by_id(d["policies"], "BKP-02").update(offsite=False))
     assert ws.findings("DAT011") == []
+
+
+def test_dat006_fires_when_someone_outside_the_grant_modified_data(ws):
+    # before: the grant list was checked only for itself; who actually modified the data was not compared with it
+    def outsider(d):
+        (change,) = [m for m in d["modifications"] if m["id"] == "DM-2026-005"]
+        change["reviewer"] = "P016"  # not on 融资融券's grant AUTH-2026-04
+    ws.edit_yaml(BACKUPS, outsider)
+    found = ws.findings("DAT006")
+    assert [f.message for f in found] == [
+        "数据修改 DM-2026-005（2026-10-22）的复核人 徐婷（P016） 不在融资融券系统（CI-APP-MARGIN） 当时有效的在线数据访问授权"
+        "（authorisations 的 persons）中：未经授权不得访问、复制；先经审批把此人加入授权名单"]
+    assert found[0].file == BACKUPS
+
+
+def test_dat006_counts_only_grants_approved_by_the_modification_date(ws):
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-04").update(approved=dt.date(2026, 10, 23)))
+    assert len(ws.findings("DAT006")) == 2  # operator and reviewer of DM-2026-005, approved a day too late
+    # a grant wider than needed (more people than the modifications used) is fine
+    ws.edit_yaml(BACKUPS, lambda d: by_id(d["authorisations"], "AUTH-2026-04").update(
+        approved=dt.date(2026, 1, 5), persons=["P011", "P006", "P016"]))
+    assert ws.findings("DAT006") == []

@@ -5,7 +5,7 @@ import datetime as dt
 from conftest import fired
 
 DUTY = "registers/duty.yaml"
-RULES = ("DUT001", "DUT002", "DUT003", "DUT004", "DUT005", "DUT006", "DUT007", "DUT008")
+RULES = ("DUT001", "DUT002", "DUT003", "DUT004", "DUT005", "DUT006", "DUT007", "DUT008", "DUT009")
 
 
 def line_of(ws, rel, text):
@@ -236,3 +236,25 @@ def test_dut008_ignores_line_breaks(ws):
     head, body = text.split("\n---\n", 1)
     ws.write(rel, head + "\n---\n" + body.replace("日常操作", "日常\n操作"))
     assert ws.findings("DUT008") == []
+
+
+# -- DUT009 值班负责人的职责 ------------------------------------------------------
+
+def test_dut009_fires_when_the_duty_lead_position_omits_a_duty(ws):
+    # before: duty-3 was a register entry: a duty lead whose position lists only 交接班管理 passed
+    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][5].update(duties=["日常操作的部署和检查", "交接班管理"]))
+    found = ws.findings("DUT009")
+    assert [f.message for f in found] == [
+        "运维值班负责人的职责（岗位 duty-lead 的 duties）没有写明：风险控制、业务衔接；"
+        "标准要求值班负责人负责日常操作的部署、检查、风险控制、业务衔接"]
+    assert found[0].file == "registers/positions.yaml"
+
+
+def test_dut009_reads_duties_from_duty_lead_without_a_position(ws):
+    def direct(d):
+        d["duty_lead"].pop("position")
+        d["duty_lead"].update(lead="P013", backup="P014")
+    ws.edit_yaml(DUTY, direct)
+    assert len(ws.findings("DUT009")) == 1
+    ws.edit_yaml(DUTY, lambda d: d["duty_lead"].update(duties=["日常操作的部署", "日常操作的检查", "风险控制", "与业务部门的业务衔接", "交接班"]))
+    assert ws.findings("DUT009") == []

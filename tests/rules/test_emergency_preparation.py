@@ -8,7 +8,7 @@ EMG = "registers/emergency.yaml"
 CON = "registers/emergency_contacts.yaml"
 DRL = "registers/drills.yaml"
 TRN = "registers/trainings.yaml"
-RULES = tuple(f"EMG{n:03d}" for n in range(1, 37))
+RULES = tuple(f"EMG{n:03d}" for n in range(1, 38))
 
 
 def line_of(ws, rel, text):
@@ -350,8 +350,22 @@ def test_emg016_respects_freshness_setting(ws):
 def test_emg017_fires_when_update_not_notified(ws):
     ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 5)))
     found = findings(ws, "EMG017")
-    assert [f.message for f in found] == ["应急处置联络手册 2026-11-05 更新后没有通知相关单位的记录（handbook.distributed）"]
+    assert [f.message for f in found] == ["应急处置联络手册 2026-11-05 更新后没有通知相关单位的记录（handbook.distributed）："
+                                          "应在更新后 7 天内（2026-11-12 前，settings.contact_notice_days）通知"]
     assert found[0].line == line_of(ws, CON, "updated: 2026-11-05")
+
+
+def test_emg017_measures_how_soon_the_update_was_notified(ws):
+    # before: a distribution any time after the update passed; the sample's 2026.3 went out two days after
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 10, 20)))
+    assert [f.message for f in findings(ws, "EMG017")] == [
+        "应急处置联络手册 2026-10-20 更新后到 2026-10-30 才通知相关单位，超过 7 天（settings.contact_notice_days），未及时通知"]
+    # within the days allowed, not yet notified is not yet late; a stricter 3 days still passes the sample
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 18)))
+    assert findings(ws, "EMG017") == []
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 10, 28)))
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(contact_notice_days=3))
+    assert findings(ws, "EMG017") == []
 
 
 def test_emg018_fires_without_related_units_or_leader(ws):
@@ -620,3 +634,31 @@ def test_emg036_warns_when_training_skips_the_plan(ws):
     found = findings(ws, "EMG036")
     assert [f.message for f in found] == ["近 12 个月的应急培训没有涉及应急预案"]
     assert found[0].severity == "warning"
+
+
+# -- EMG037 应急通讯联络系统 ----------------------------------------------------------
+
+def test_emg037_fires_on_an_untested_or_long_untested_system(ws):
+    # before: prep-30 was a register entry; a satellite phone untested for a year went unnoticed
+    ws.edit_yaml(CON, lambda d: d["communication_systems"][3].update(last_tested=dt.date(2025, 11, 1)))
+    ws.edit_yaml(CON, lambda d: d["communication_systems"][1].pop("last_tested"))
+    found = ws.findings("EMG037")
+    assert sorted(f.message for f in found) == [
+        "应急通讯系统“卫星电话”最近一次测试在 2025-11-01，已超过 6 个月（settings.communication_test_months），应于 2026-05-01 前再测试一次",
+        "应急通讯系统“应急短信平台”没有测试记录（last_tested），无法确认有效",
+    ]
+    assert all(f.file == CON for f in found)
+
+
+def test_emg037_fires_on_a_single_kind_of_communication(ws):
+    ws.edit_yaml(CON, lambda d: d.update(communication_systems=d["communication_systems"][:1]))
+    assert [f.message for f in ws.findings("EMG037")] == [
+        "应急通讯联络系统（communication_systems）只有“固定电话”一种类型：应至少有两种不同类型的通讯方式，一种中断时仍能联络"]
+
+
+def test_emg037_quiet_with_a_stricter_cycle_met(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(communication_test_months=3))
+    assert ws.findings("EMG037") == []  # every system tested since 2026-09-19
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(communication_test_months=2))
+    assert len(ws.findings("EMG037")) == 2  # 2026-09-19 + 2 months < 2026-11-21
+

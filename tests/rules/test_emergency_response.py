@@ -63,7 +63,8 @@ def test_rsp003_fires_without_activation_or_recovery(ws):
 
 def test_rsp003_fires_on_times_out_of_order(ws):
     ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(plan_activated="2026-11-10 13:40")))
-    assert messages(ws, "RSP003") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）启动应急预案的时间早于发现时间"]
+    assert messages(ws, "RSP003") == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）启动应急预案的时间 "
+                                      "2026-11-10 13:40 早于发现时间 2026-11-10 13:47：请核对两个时间"]
 
 
 def test_rsp_rules_skip_ordinary_incidents(ws):
@@ -83,6 +84,27 @@ def test_rsp004_fires_without_duty(ws):
     found = findings(ws, "RSP004")
     assert [f.message for f in found] == ["事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）没有记录处置期间的专人值班（on_duty）"]
     assert found[0].line == line_of(ws, INC, "id: INC-2026-004")
+
+
+def test_rsp004_fires_on_someone_on_leave_recorded_as_on_duty(ws):
+    # before: any names passed; 陈磊（P004） was away on training 2026-11-09 .. 11-13 when INC-2026-004 struck
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i["on_duty"].insert(1, "P004")))
+    found = findings(ws, "RSP004")
+    assert [f.message for f in found] == [
+        "事件 INC-2026-004（互联网主线路中断导致部分网上交易客户无法登录）记录的处置期间值班人员 陈磊（P004） 当时培训"
+        "（registers/duty.yaml 的 leaves：2026-11-09 至 2026-11-13），不在岗：on_duty 应写实际在岗值班的人员，如其代岗人 郑凯（P009）"]
+    assert found[0].file == INC
+
+
+def test_rsp004_a_short_absence_counts_only_when_it_overlaps_the_response(ws):
+    # 赵敏（P006） was away 2026-11-19 14:00-17:00: an incident from 13:00 to 13:50 that day is not affected
+    def at_noon(i):
+        i.update(detected="2026-11-19 13:00", plan_activated="2026-11-19 13:05", recovered="2026-11-19 13:50")
+        i["on_duty"].append("P006")
+    ws.edit_yaml(INC, incident("INC-2026-004")(at_noon))
+    assert findings(ws, "RSP004") == []
+    ws.edit_yaml(INC, incident("INC-2026-004")(lambda i: i.update(recovered="2026-11-19 14:30")))
+    assert [f.message.split("当时")[1][:2] for f in findings(ws, "RSP004")] == ["离岗"]
 
 
 def test_rsp005_fires_without_progress(ws):

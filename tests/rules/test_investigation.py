@@ -33,6 +33,23 @@ def test_inv001_fires_on_incomplete_summary(ws):
     assert messages(ws, "INV001") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的事件总结报告缺少存放位置（record）"]
 
 
+def test_inv001_fires_on_a_summary_dated_before_recovery_or_after_closing(ws):
+    # before: any date passed; a summary written before the response ended sums up nothing
+    ws.edit_yaml(INC, incident("INC-2026-001", lambda i: i["summary_report"].update(date=dt.date(2026, 1, 14))))
+    ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i["summary_report"].update(date=dt.date(2026, 5, 20))))
+    assert messages(ws, "INV001") == [
+        "事件 INC-2026-001（行情系统行情转发延迟）的事件总结报告日期 2026-01-14 早于系统恢复 2026-01-15 10:49："
+        "总结报告在应急处置结束后形成，请核对日期",
+        "事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的事件总结报告日期 2026-05-20 晚于事件关闭 2026-05-15："
+        "总结报告完成前事件不应关闭，请核对日期或把状态改回“调查中”"]
+
+
+def test_inv001_quiet_on_a_summary_the_day_of_recovery_or_closing(ws):
+    ws.edit_yaml(INC, incident("INC-2026-001", lambda i: i["summary_report"].update(date=dt.date(2026, 1, 15))))
+    ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i["summary_report"].update(date=dt.date(2026, 5, 15))))
+    assert findings(ws, "INV001") == []
+
+
 def test_inv001_quiet_while_investigating(ws):
     # INC-2026-004 is 调查中 without a summary report; ordinary INC-2026-003 needs none
     ws.edit_yaml(INC, incident("INC-2026-004", lambda i: i.update(status="处置中")))
@@ -120,7 +137,8 @@ def test_inv004_fires_without_preliminary_report(ws):
 
 def test_inv004_fires_on_reports_out_of_order(ws):
     ws.edit_yaml(INC, incident("INC-2026-002", lambda i: i["supplementary_report"].update(date=dt.date(2026, 3, 18))))
-    assert messages(ws, "INV004") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的补充报告日期早于初步分析报告"]
+    assert messages(ws, "INV004") == ["事件 INC-2026-002（集中交易系统开盘后委托响应缓慢）的补充报告日期 2026-03-18 早于"
+                                      "初步分析报告 2026-03-20：补充报告在初步分析之后提交，请核对日期"]
 
 
 def test_inv005_warns_when_cause_stays_unknown(ws):

@@ -332,12 +332,35 @@ def test_mon011_weekend_does_not_count(ws):
 
 
 def test_mon011_days_past_the_known_calendar_warn(ws):
-    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2026, 12, 31)))
+    december = [dt.date(2026, 12, 30), dt.date(2026, 12, 31)]
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2026, 12, 31), days=d["daily_analysis"]["days"] + december))
     found = ws.findings("MON011", as_of=dt.date(2027, 1, 6))
     assert len(found) == 1 and found[0].severity == "warning"
     assert "2027-01-01 至 2027-01-05" in found[0].message and "2027 年的休市安排尚未补录" in found[0].message
     ws.edit_yaml(MON, lambda d: d["daily_analysis"].update(last=dt.date(2027, 1, 5)))
     assert ws.findings("MON011", as_of=dt.date(2027, 1, 6)) == []
+
+
+def test_mon011_fires_on_a_day_without_analysis(ws):
+    # before: only the latest analysis date was read; a week without analyses before it went unnoticed
+    ws.replace(MON, "2026-11-16, 2026-11-17, 2026-11-18", "2026-11-16, 2026-11-18")
+    found = ws.findings("MON011")
+    assert [f.message for f in found] == [
+        "交易日 2026-11-17 没有监控日志每日分析记录（daily_analysis.days，检查最近 7 天，settings.daily_analysis_check_days）："
+        "补做分析并登记日期"]
+    assert found[0].line == line_of(ws, MON, "days: [")
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"].pop("days"))
+    assert [f.message[:40] for f in ws.findings("MON011")] == ["没有逐日登记每日分析（daily_analysis.days）：只记最近一次，无法确认每个交易日都做了分析；"[:40]]
+
+
+def test_mon011_window_follows_the_setting_and_skips_closed_days(ws):
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"]["days"].remove(dt.date(2026, 11, 3)))
+    assert ws.findings("MON011") == []  # outside the default 7 days
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(daily_analysis_check_days=21))
+    assert [f.message[:22] for f in ws.findings("MON011")] == ["交易日 2026-11-03 没有监控日志每日分析记录"[:22]]
+    # an analysis on a weekend as well (more than required) is fine
+    ws.edit_yaml(MON, lambda d: d["daily_analysis"]["days"].extend([dt.date(2026, 11, 3), dt.date(2026, 11, 14)]))
+    assert ws.findings("MON011") == []
 
 
 def test_mon011_fires_on_scope_and_untracked_anomaly(ws):

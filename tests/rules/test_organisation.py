@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+import pytest
+
+from checks.rules import get
 from conftest import findings, fired
 
 TRAININGS = "registers/trainings.yaml"
@@ -9,7 +12,7 @@ STAFF = "registers/staff.yaml"
 
 
 def test_quiet_on_sample(sample_result):
-    for rule in ("ORG001", "ORG002", "ORG003", "ORG004", "ORG005", "ORG006", "ORG007", "ORG008", "ORG009"):
+    for rule in ("ORG001", "ORG002", "ORG003", "ORG004", "ORG005", "ORG006", "ORG007", "ORG008", "ORG009", "ORG010"):
         assert fired(sample_result, rule) == [], rule
 
 
@@ -251,7 +254,7 @@ def test_org009_warns_for_untrained_staff(ws):
 LARGER_IS_STRICTER = {
     "calendar_warning_days", "backup_log_window_days", "warranty_warning_days", "supplies_expiry_warning_days",
     "operation_record_retention_days", "log_retention_days", "drill_record_retention_days", "test_announcement_days",
-    "contact_warning_days", "handover_check_days", "daily_check_days", "patrol_check_days",
+    "contact_warning_days", "handover_check_days", "daily_check_days", "patrol_check_days", "daily_analysis_check_days",
 }
 
 
@@ -285,3 +288,40 @@ def test_a_looser_setting_is_rejected_and_the_default_applies(ws):
     result = ws.check()
     assert any(f.rule == "SCH001" and f.file == "registers/organisation.yaml" for f in result.findings)
     assert result.handbook.settings.change_review_days == 10  # the invalid register's settings are not used
+
+
+@pytest.mark.parametrize("name,floor,default", [
+    ("backup_log_window_days", 14, 31), ("handover_check_days", 7, 7), ("daily_check_days", 7, 7), ("patrol_check_days", 7, 7),
+    ("daily_analysis_check_days", 7, 7)])
+def test_a_look_back_window_below_its_floor_is_rejected(ws, name, floor, default):
+    # a shorter window checks less history: below the floor the setting is refused and the default applies
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update({name: floor - 1}))
+    result = ws.check(rules=[get("SCH001")])
+    assert any(f.rule == "SCH001" and f.file == "registers/organisation.yaml" for f in result.findings)
+    assert getattr(result.handbook.settings, name) == default
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update({name: floor + 30}))  # longer: stricter
+    result = ws.check(rules=[get("SCH001")])
+    assert not any(f.rule == "SCH001" for f in result.findings)
+    assert getattr(result.handbook.settings, name) == floor + 30
+
+
+# -- ORG010 岗位职责及技能要求 ------------------------------------------------------
+
+POSITIONS = "registers/positions.yaml"
+
+
+def test_org010_fires_on_a_position_without_skills_or_duties(ws):
+    # before: org-3 was only a register entry; a position without skills went unnoticed
+    ws.edit_yaml(POSITIONS, lambda d: d["positions"][5].pop("skills"))
+    ws.edit_yaml(POSITIONS, lambda d: d["positions"][6].update(duties=[" "], skills=[]))
+    found = ws.findings("ORG010")
+    assert [f.message for f in found] == [
+        "岗位 运维值班负责人（duty-lead）没有规定技能要求（skills）",
+        "岗位 应用运维工程师（application-ops）没有规定岗位职责（duties）和技能要求（skills）"]
+    assert found[0].file == POSITIONS
+
+
+def test_org010_quiet_with_duties_and_skills(ws):
+    assert ws.findings("ORG010") == []  # every position of the sample
+    ws.edit_yaml(POSITIONS, lambda d: d["positions"][5].update(skills=["交接班流程"]))  # one skill is enough
+    assert ws.findings("ORG010") == []

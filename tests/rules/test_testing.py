@@ -146,9 +146,81 @@ def test_tst007_fires_without_isolation_measures(ws):
     assert [f.message for f in ws.findings("TST007")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 没有写明与生产环境的隔离措施（isolation）"]
 
 
-def test_tst008_fires_without_equipment_risks(ws):
-    env(ws, "ENV-SIM-01", lambda e: e.pop("equipment_differences"))
-    assert [f.message for f in ws.findings("TST008")] == ["模拟环境 ENV-SIM-01（集中交易模拟环境） 未写明设备差异及风险（equipment_differences）"]
+def test_tst007_fires_without_an_isolation_check(ws):
+    # before: separate_from_production: true and a sentence were enough
+    env(ws, "ENV-SIM-02", lambda e: e.pop("isolation_checks"))
+    found = ws.findings("TST007")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 没有隔离验证记录（isolation_checks）：应至少每 12 个月检查一次"
+        "（settings.simulation_isolation_check_months），记下日期、检查人、方法、结果和记录"]
+    assert found[0].file == REG
+
+
+def test_tst007_fires_on_an_old_or_failed_isolation_check(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["isolation_checks"].pop())  # the 2026 check: the latest is 2025-07-11
+    assert [f.message for f in ws.findings("TST007")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次隔离验证在 2025-07-11，已超过 12 个月"
+        "（settings.simulation_isolation_check_months），应于 2026-07-11 前再检查一次"]
+    env(ws, "ENV-SIM-02", lambda e: e["isolation_checks"][0].update(result="未通过"))
+    assert any("最近一次隔离验证（2026-06-12）未通过" in f.message for f in ws.findings("TST007"))
+
+
+def test_tst007_quiet_with_a_stricter_cycle_met(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(simulation_isolation_check_months=6))
+    assert ws.findings("TST007") == []  # both checks on 2026-06-12 are within six months of 2026-11-21
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(simulation_isolation_check_months=4))
+    assert len(ws.findings("TST007")) == 2
+
+
+def test_tst007_fires_when_an_incident_names_the_environment_until_reverified(ws):
+    def interference(d):
+        d["incidents"][3]["cause"] = "ENV-SIM-01 压力测试流量经误开的防火墙策略进入生产网，交易网关拥塞"
+    ws.edit_yaml("registers/incidents.yaml", interference)
+    found = ws.findings("TST007")
+    assert len(found) == 1 and found[0].file == "registers/incidents.yaml"
+    assert found[0].message.startswith("事件 INC-2026-004 涉及 模拟环境 ENV-SIM-01（集中交易模拟环境）（2026-11-10 发现），模拟环境不得对生产环境进行干扰")
+    env(ws, "ENV-SIM-01", lambda e: e["isolation_checks"].append(
+        {"date": dt.date(2026, 11, 13), "by": "P007", "method": "整改后复扫", "result": "通过", "record": "GL-2026-03"}))
+    assert ws.findings("TST007") == []
+
+
+def test_tst008_fires_when_a_different_model_has_no_risk(ws):
+    # before: any sentence in equipment_differences passed; now the difference comes from the device register
+    env(ws, "ENV-SIM-01", lambda e: e["equipment_items"][0].pop("risk"))
+    found = ws.findings("TST008")
+    assert [f.message for f in found] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的交易服务器（华为 RH2288H V3）与生产设备不同"
+        "（DEV-SRV-001 为 华为 FusionServer 2288H V5；DEV-SRV-002 为 华为 FusionServer 2288H V5），"
+        "没有识别由此带来的测试结果正确性风险：在 risk 中写明影响和应对"]
+    assert found[0].line == line_of(ws, "model: 华为 RH2288H V3")
+
+
+def test_tst008_fires_on_fewer_devices_or_no_counterpart(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["equipment_items"][1].update(count=1, production_devices=["DEV-SRV-005", "DEV-SRV-004"]))
+    assert [f.message for f in ws.findings("TST008")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 的数据库服务器（华为 FusionServer 2288H V5）与生产设备不同"
+        "（数量 1 台，少于生产的 2 台），没有识别由此带来的测试结果正确性风险：在 risk 中写明影响和应对"]
+
+
+def test_tst008_fires_without_items_or_on_a_retired_counterpart(ws):
+    env(ws, "ENV-SIM-02", lambda e: e["equipment_items"][1].pop("risk"))
+    env(ws, "ENV-SIM-01", lambda e: e.pop("equipment_items"))
+    env(ws, "ENV-SIM-02", lambda e: e["equipment_items"][0].update(production_devices=["DEV-SRV-091"], risk="同系列"))
+    assert sorted(f.message for f in ws.findings("TST008")) == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 没有登记测试设备明细（equipment_items）：逐类写明型号、数量和对应的生产设备（设备清单编号），与生产不同的写明风险（risk）",
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 的行情服务器 对应的生产设备 DEV-SRV-091 已停用，不是现在的生产设备：按现在的生产设备更新 production_devices",
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 的门户 Web 服务器 没有对应的生产设备（production_devices），无法确认与生产相同：写明对应的生产设备，或在 risk 中写明设备不同带来的测试结果风险",
+    ]
+
+
+def test_tst008_quiet_when_the_test_equipment_matches_or_exceeds_production(ws):
+    # same model, more units than production: stricter than needed, no risk to write
+    def same_as_production(e):
+        item = e["equipment_items"][0]
+        item.pop("risk")
+        item.update(model="华为 FusionServer  2288H V5", count=3)  # spacing differs: the same model
+    env(ws, "ENV-SIM-01", same_as_production)
+    assert ws.findings("TST008") == []
 
 
 def test_tst008_ignores_unused_environment(ws):
@@ -161,6 +233,35 @@ def test_tst009_fires_on_shared_passwords(ws):
     found = ws.findings("TST009")
     assert [f.message for f in found] == [
         "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 未确认密码与生产系统严格区分（passwords_distinct: true）"]
+
+
+def test_tst009_fires_without_a_recent_password_check(ws):
+    # before: passwords_distinct: true and a sentence were enough
+    env(ws, "ENV-SIM-02", lambda e: e.pop("password_checks"))
+    assert [f.message for f in ws.findings("TST009")] == [
+        "模拟环境 ENV-SIM-02（行情与互联网应用模拟环境） 没有密码区分抽查记录（password_checks）：应至少每 3 个月检查一次"
+        "（settings.simulation_password_check_months），记下日期、检查人、方法、结果和记录"]
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"].pop())  # latest now 2026-06-26: over the sample's 3 months
+    assert any(f.message == "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次密码区分抽查在 2026-06-26，已超过 3 个月"
+               "（settings.simulation_password_check_months），应于 2026-09-26 前再检查一次" for f in ws.findings("TST009"))
+
+
+def test_tst009_fires_on_a_failed_check_or_a_self_check(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"][-1].update(result="未通过", by="P010"))
+    assert sorted(f.message for f in ws.findings("TST009")) == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 2026-09-25 的密码区分抽查由本环境的系统管理员 黄丽（P010） 进行，自查不能证明区分：应由其他人员抽查",
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次密码区分抽查（2026-09-25）未通过：整改后重新检查，记下结果为“通过”的检查",
+    ]
+
+
+def test_tst009_default_cycle_is_a_year_and_a_check_after_the_as_of_date_does_not_count(ws):
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].pop("simulation_password_check_months"))
+    env(ws, "ENV-SIM-01", lambda e: e.update(password_checks=[e["password_checks"][0]]))  # 2025-12-26 only
+    assert ws.findings("TST009") == []  # within the default 12 months
+    env(ws, "ENV-SIM-01", lambda e: e.update(password_checks=[
+        {"date": dt.date(2026, 12, 1), "by": "P007", "result": "通过"}]))
+    assert [f.message[:60] for f in ws.findings("TST009")] == [
+        "模拟环境 ENV-SIM-01（集中交易模拟环境） 没有密码区分抽查记录（password_checks）：应至少每 12 个月检查一次"[:60]]
 
 
 def test_tst010_warns_on_same_admin(ws):
@@ -207,7 +308,8 @@ def test_tst012_fires_without_announcement(ws):
 def test_tst012_fires_on_announcement_on_the_day(ws):
     prt(ws, "PRT-2026-02", lambda t: t["announcement"].update(date=dt.date(2026, 11, 7)))
     assert [f.message for f in ws.findings("TST012")] == [
-        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的测试公告于 2026-11-07 发布，未提前 1 天以上（测试开始于 2026-11-07 09:00）"]
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的测试公告于 2026-11-07 发布，测试开始于 2026-11-07 09:00："
+        "应至少提前 1 天（settings.test_announcement_days），即不晚于 2026-11-06 发布"]
 
 
 def test_tst012_planned_test_needs_announcement_only_when_near(ws):
@@ -235,11 +337,50 @@ def test_tst014_fires_without_upgrade_design(ws):
         "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 缺少：应急预案（upgrade.contingency）"]
 
 
+def test_tst014_fires_when_the_upgrade_change_began_before_the_test_ended(ws):
+    # before: any change number passed; CHG-2026-012 (V6.2, 2026-04-04) named for a test held after it
+    prt(ws, "PRT-2026-02", lambda t: t["upgrade"].update(change="CHG-2026-012"))
+    assert [f.message for f in ws.findings("TST014")] == [
+        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的升级变更 CHG-2026-012 在 2026-04-04 09:00 开始实施，"
+        "早于测试结束（2026-11-07 12:00）：升级过程应根据测试结果设计，请核对变更编号或时间"]
+
+
+def test_tst014_quiet_when_the_upgrade_follows_the_test(ws):
+    # the sample: CHG-2026-052 starts 2026-11-14, a week after the test; a change right after the test is fine too
+    ws.edit_yaml("registers/changes.yaml", lambda d: [c["window"].update(start="2026-11-07 12:00") for c in d["changes"]
+                                                      if c["id"] == "CHG-2026-052"])
+    assert ws.findings("TST014") == []
+
+
 def test_tst015_fires_when_related_system_users_not_coordinated(ws):
     prt(ws, "PRT-2026-01", lambda t: t["related_systems"][1].pop("participants"))
     found = ws.findings("TST015")
     assert [f.message for f in found] == [
         "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 涉及相关系统“清算系统”，但没有写明参与测试的该系统用户（participants）"]
+
+
+def test_tst015_reads_the_systems_involved_from_the_configuration_register(ws):
+    # before: only the related systems a test listed itself were checked; 融资融券 depends on 集中交易 in the CMDB
+    prt(ws, "PRT-2026-01", lambda t: t.update(related_systems=[r for r in t["related_systems"] if r["system"] != "CI-APP-MARGIN"]))
+    found = ws.findings("TST015")
+    assert [f.message for f in found] == [
+        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 测试的 CI-APP-TRADE 被 融资融券系统（CI-APP-MARGIN）依赖"
+        "（registers/configuration.yaml 的 relations），测试内容涉及该系统：应协调它的用户参与测试，"
+        "在 related_systems 中写明该系统（system）和参与的用户（participants）"]
+    assert found[0].file == REG and found[0].line == line_of(ws, "related_systems:")
+
+
+def test_tst015_quiet_when_dependants_are_tested_listed_or_retired(ws):
+    # 行情系统 has no dependant in the CMDB: listing 网上交易系统 anyway (more than required) is fine
+    assert ws.findings("TST015") == []
+    # a dependant that is itself under test needs no coordination as a related system
+    prt(ws, "PRT-2026-01", lambda t: (t.update(related_systems=[r for r in t["related_systems"] if r["system"] != "CI-APP-MARGIN"]),
+                                      t["systems"].append("CI-APP-MARGIN")))
+    assert ws.findings("TST015") == []
+    # a retired dependant is not involved
+    prt(ws, "PRT-2026-01", lambda t: t["systems"].remove("CI-APP-MARGIN"))
+    ws.edit_yaml("registers/configuration.yaml", lambda d: [i.update(status="下线") for i in d["items"] if i["id"] == "CI-APP-MARGIN"])
+    assert ws.findings("TST015") == []
 
 
 def test_tst016_fires_on_core_test_within_one_department(ws):
@@ -252,8 +393,14 @@ def test_tst016_reads_core_flag_from_configuration(ws):
     # Without core_trading, CI-APP-QUOTE's core: true in the configuration register decides.
     prt(ws, "PRT-2026-02", lambda t: (t.pop("core_trading"), t.update(scope="相关部门")))
     assert len(ws.findings("TST016")) == 1
+    # before: the test's own core_trading: false took the core 行情系统 out of scope; the CMDB decides
     prt(ws, "PRT-2026-02", lambda t: t.update(core_trading=False))
+    assert len(ws.findings("TST016")) == 1
+    # a system the CMDB does not mark core: quiet, unless the test itself says it is core trading
+    prt(ws, "PRT-2026-02", lambda t: t.update(systems=["CI-APP-PORTAL"]))
     assert ws.findings("TST016") == []
+    prt(ws, "PRT-2026-02", lambda t: t.update(core_trading=True))
+    assert len(ws.findings("TST016")) == 1
 
 
 def test_tst016_quiet_for_non_go_live_test(ws):
@@ -266,6 +413,29 @@ def test_tst017_fires_on_unverified_restore(ws):
     found = ws.findings("TST017")
     assert [f.message for f in found] == [
         "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的恢复记录缺少：恢复有效性验证（verified: true）"]
+
+
+def test_tst017_fires_when_production_is_restored_only_after_trading_opened(ws):
+    # before: any restore time after the test's start passed; 2026-03-30 is a Monday, trading from 09:15
+    prt(ws, "PRT-2026-01", lambda t: t["restore"].update(time="2026-03-30 10:00"))
+    found = ws.findings("TST017")
+    assert len(found) == 1 and found[0].line == line_of(ws, "time: 2026-03-30 10:00")
+    assert found[0].message.startswith("生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 测试结束（2026-03-28 17:00）后到 "
+                                       "2026-03-30 10:00 才恢复生产环境，其间有交易时段：")
+    assert found[0].message.endswith("应在下一交易时段开始前恢复并验证")
+
+
+def test_tst017_quiet_when_restored_before_the_next_session(ws):
+    # Sunday night, long before Monday's opening: in time
+    prt(ws, "PRT-2026-01", lambda t: t["restore"].update(time="2026-03-29 23:30"))
+    assert ws.findings("TST017") == []
+
+
+def test_tst017_warns_when_the_days_before_the_restore_are_unknown(ws):
+    prt(ws, "PRT-2026-03", lambda t: t.update(status="已完成", window={"start": "2026-12-31 17:00", "end": "2026-12-31 20:00"},
+                                             restore={"time": "2027-01-04 08:00", "verified": True, "verification": "核对", "record": "RV"}))
+    found = ws.findings("TST017")
+    assert [f.severity for f in found] == ["warning"] and "2027 年的休市安排尚未补录" in found[0].message
 
 
 def test_tst017_fires_without_restore(ws):
