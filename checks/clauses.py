@@ -272,6 +272,7 @@ def render(root, as_of, fmt: str) -> str:
 
     chapters = load(root)
     result = engine.check(root, as_of)
+    as_of = result.handbook.as_of
     rows = matrix(result, chapters)
     if fmt == "json":
         return json.dumps({"as_of": as_of.isoformat(), "clauses": rows}, ensure_ascii=False, indent=2) + "\n"

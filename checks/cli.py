@@ -34,11 +34,13 @@ class UsageError(Exception):
     pass
 
 
-def parse_as_of(text: str | None) -> dt.date:
+def parse_as_of(text: str | None, default_today: bool = True) -> dt.date | None:
+    """The --as-of date (or $OPSBOOK_AS_OF).  Without one: today, or None with ``default_today=False``
+    (the engine then uses a sample handbook's fixed date, or today)."""
     if text is None:  # a hook or CI job may pin the date without changing its command line
         text = os.environ.get("OPSBOOK_AS_OF") or None
     if text is None:
-        return dates.today()
+        return dates.today() if default_today else None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -86,7 +88,8 @@ def cmd_check(args) -> int:
 
         source, rev_date = resolve_or_usage(source, args.rev)
         args.as_of = args.as_of or rev_date.isoformat()
-    as_of = parse_as_of(args.as_of)
+    # without --as-of: today, or a sample handbook's fixed date (the engine decides)
+    as_of = parse_as_of(args.as_of, default_today=False)
     base_rev = args.base or args.changed_since
     try:
         base = review.base_tree(root, base_rev, "--base" if args.base else "--changed-since") if base_rev else None
@@ -94,6 +97,7 @@ def cmd_check(args) -> int:
     except review.ReviewError as exc:
         raise UsageError(str(exc)) from None
     result = engine.check(source, as_of, base=base, history=steps, fail_on=args.fail_on)
+    as_of = result.handbook.as_of
     reporter = REPORTERS[args.format](site_url=args.site_url) if args.format == "sarif" else REPORTERS[args.format]()
     emit(reporter.render(result, as_of), args.output)
     return EXIT_FINDINGS if result.errors else EXIT_OK
@@ -115,7 +119,7 @@ def cmd_rules(args) -> int:
 def cmd_clauses(args) -> int:
     from . import clauses
 
-    as_of = parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of, default_today=False)
     try:
         text = clauses.render(handbook_root(args.root), as_of, args.format)
     except clauses.CatalogueError as exc:
@@ -127,7 +131,7 @@ def cmd_clauses(args) -> int:
 def cmd_build(args) -> int:
     from .site import build
 
-    as_of = parse_as_of(args.as_of)
+    as_of = parse_as_of(args.as_of, default_today=False)
     try:
         build.build(handbook_root(args.root), site_dir=args.site_dir, audience=args.max_sensitivity, as_of=as_of,
                     strict=args.strict, site_url=args.site_url, generator=args.generator)
@@ -144,7 +148,7 @@ def cmd_serve(args) -> int:
     from .site import build
 
     try:
-        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of),
+        build.serve(handbook_root(args.root), audience=args.max_sensitivity, as_of=parse_as_of(args.as_of, default_today=False),
                     dev_addr=args.dev_addr, generator=args.generator)
     except build.BuildError as exc:
         print(f"opsbook: 站点预览失败：{exc}", file=sys.stderr)

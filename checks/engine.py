@@ -58,13 +58,24 @@ def gc_paused():
 
 
 def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
-    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused."""
+    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused.
+
+    Without ``as_of``: today in Shanghai, or a sample handbook's fixed date (``settings.sample_date``);
+    ``handbook.sample_date`` then says so.  An explicit ``as_of`` always wins."""
     with gc_paused():
         if cache is not None:
-            return cache.load(root, as_of)
-        handbook = Handbook.load(root, as_of)
-        schemas.validate(handbook)
-        return handbook
+            handbook = cache.load(root, as_of)
+        else:
+            handbook = Handbook.load(root, as_of)
+            schemas.validate(handbook)
+    if as_of is None:
+        from .dates import as_date
+
+        fixed = as_date(handbook.settings.sample_date)
+        if fixed is not None:
+            handbook.as_of = fixed
+            handbook.sample_date = fixed
+    return handbook
 
 
 def _key_path(source, path: tuple) -> str:

@@ -443,6 +443,7 @@ class Handbook:
         # the folder on disk the handbook was read from; for a git revision, none (Path("."))
         self.root = tree.root if tree.root is not None else FsPath(".")
         self.as_of = as_of
+        self.sample_date: dt.date | None = None  # set when as_of is a sample handbook's fixed date
         self.registers: dict[str, Register] = {}
         self.documents: list[Document] = []
         self.other_files: list[str] = []  # YAML files in registers/ with another layout, etc.

@@ -26,7 +26,7 @@ def _tag(f) -> str:
 def _verdict(result, as_of) -> str:
     s = _summary(result)
     verdict = "通过" if s["passed"] else "未通过"
-    text = f"截至 {as_of.isoformat()}：{s['errors']} 个错误，{s['warnings']} 个警告，涉及 {s['files']} 个文件"
+    text = f"截至 {as_of.isoformat()}{sample_note(result)}：{s['errors']} 个错误，{s['warnings']} 个警告，涉及 {s['files']} 个文件"
     if "new" in s:
         base = (getattr(result, "base", None) or "")[:10]
         text += (f"；相对基线 {base}：新增 {s['new']} 个，已有 {s['existing']} 个，已修复 {s['fixed']} 个"
@@ -34,6 +34,12 @@ def _verdict(result, as_of) -> str:
     if s.get("waived"):
         text += f"；{s['waived']} 个发现已豁免"
     return text + f"；检查{verdict}。"
+
+
+def sample_note(result) -> str:
+    """“（示例手册，检查日期固定为 …）” when the date is a sample handbook's fixed date, else ""."""
+    fixed = getattr(result.handbook, "sample_date", None)
+    return f"（示例手册，检查日期固定为 {fixed.isoformat()}；--as-of 可指定其他日期）" if fixed else ""
 
 
 # Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
@@ -79,6 +85,8 @@ class JsonReporter(Reporter):
             "findings": [f.as_dict() for f in result.findings],
             "summary": _summary(result),
         }
+        if getattr(result.handbook, "sample_date", None):
+            data["sample_date"] = result.handbook.sample_date.isoformat()
         if getattr(result, "base", None):
             data["base"] = result.base
             data["fixed"] = [f.as_dict() for f in result.fixed]

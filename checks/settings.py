@@ -20,6 +20,9 @@ def _default_incompatible():
 
 @dataclass
 class Settings:
+    # A sample handbook's fixed check date (the template's 明川证券): used when no --as-of is given.
+    # A real handbook has none and is checked as of today.
+    sample_date: object = None
     review_cycle_months: int = 12  # 制度和流程：至少每年一次评审
     contact_freshness_days: int = 180  # 关联单位联系表“及时更新”
     incompatible_positions: list = field(default_factory=_default_incompatible)  # more pairs; the defaults always hold

@@ -24,7 +24,7 @@ def cmd_export_xlsx(args) -> int:
     from .. import engine, xlsx
 
     root = handbook_root(args.root)
-    handbook = engine.load(root, parse_as_of(args.as_of))
+    handbook = engine.load(root, parse_as_of(args.as_of, default_today=False))
     try:
         data, notes = xlsx.export(handbook, args.registers or None, args.max_sensitivity, source="工作区")
     except xlsx.WorkbookError as exc:

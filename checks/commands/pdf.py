@@ -23,7 +23,7 @@ def cmd_pdf(args) -> int:
     from ..site.audience import Audience
 
     root = handbook_root(args.root)
-    handbook = engine.load(root, parse_as_of(args.as_of))
+    handbook = engine.load(root, parse_as_of(args.as_of, default_today=False))
     audience = Audience(handbook, args.max_sensitivity)
     if args.ids:
         docs = []

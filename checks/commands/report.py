@@ -33,7 +33,7 @@ def cmd_report(args) -> int:
     from .pdf import printed
 
     root = handbook_root(args.root)
-    handbook = engine.load(root, parse_as_of(args.as_of))
+    handbook = engine.load(root, parse_as_of(args.as_of, default_today=False))
     commit = filings.commit_label(handbook)
     try:
         if args.report == "drills":

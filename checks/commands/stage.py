@@ -12,7 +12,7 @@ def run(args) -> int:
 
     try:
         out = build.stage_only(handbook_root(args.root), args.site_dir, audience=args.max_sensitivity,
-                               as_of=parse_as_of(args.as_of), site_url=args.site_url)
+                               as_of=parse_as_of(args.as_of, default_today=False), site_url=args.site_url)
     except build.BuildError as exc:
         print(f"opsbook: 暂存失败：{exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,6 +7,10 @@ short Chinese title.  Its docstring, in Chinese, is its documentation: what it
 checks, why (quoting the clause), and how to fix it.  The site renders it as
 the rule's page.
 
+A dated rule (``dated=True``) states what must happen by when by yielding an
+:class:`~checks.obligations.Obligation`: the same definition gives the finding
+once it is overdue and the entry in ``opsbook due`` and the calendar feed.
+
 Rules are grouped in modules named after the standard's chapters; each module
 sets ``CHAPTER`` to the chapter's heading.
 """
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..findings import SEVERITIES, Hit
+from ..obligations import Obligation
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,17 @@ class Rule:
         return [(name, getattr(handbook.settings, name)) for name in self.settings]
 
     def check(self, handbook) -> Iterable[Hit]:
-        return self.func(handbook)
+        """The rule's findings: its Hits, and an Obligation once it is overdue (due before the as-of date)."""
+        for item in self.func(handbook) or ():
+            if isinstance(item, Obligation):
+                if item.due < handbook.as_of:
+                    yield Hit(item.where, item.overdue, item.refs, item.severity)
+            else:
+                yield item
+
+    def due(self, handbook) -> list[Obligation]:
+        """The obligations the rule states (only dated rules state any), met or not."""
+        return [item for item in self.func(handbook) or () if isinstance(item, Obligation)]
 
 
 _RULES: dict[str, Rule] = {}

@@ -85,7 +85,13 @@ def missing_fields(record, fields: dict) -> list[str]:
 def annual_grace_over(handbook, year: int) -> bool:
     """Whether the grace period for this year's plan (training plan, budget) has passed:
     a yearly plan may still be in approval early in the year (settings.annual_plan_grace_days)."""
-    return (handbook.as_of - dt.date(year, 1, 1)).days >= handbook.settings.annual_plan_grace_days
+    return handbook.as_of > annual_plan_due(handbook, year)
+
+
+def annual_plan_due(handbook, year: int) -> dt.date:
+    """The last day on which a yearly plan (training plan, budget) for ``year`` is on time: the same
+    boundary as :func:`annual_grace_over`."""
+    return dt.date(year, 1, 1) + dt.timedelta(days=handbook.settings.annual_plan_grace_days - 1)
 
 
 def raw_years(register, key: str) -> set:

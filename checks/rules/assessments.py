@@ -10,6 +10,7 @@ import weakref
 
 from .. import clauses as catalogue
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "条款评估"
@@ -109,9 +110,13 @@ def manual_clauses_assessed(handbook):
             yield Hit(where or _clause_location(clause), f"人工判断的条款 {clause.id}（{_short(clause.text)}）尚无评估记录")
             continue
         following = record.date("next")
-        if following and following < handbook.as_of:
-            yield Hit(record.at("next"), f"条款 {clause.id} 最近一次评估于 {record.date('date')}，应于 {following} 再次评估，已到期")
-        elif record.get("result") == "不符合":
+        if following:
+            yield Obligation(f"再次评估人工判断的条款 {clause.id}", following, record.at("next"),
+                             f"条款 {clause.id} 最近一次评估于 {record.date('date')}，应于 {following} 再次评估，已到期",
+                             owner=record.get("assessor") if isinstance(record.get("assessor"), str) else None,
+                             cycle="按评估记录", key=f"assessments|{clause.id}")
+        overdue = following is not None and following < handbook.as_of  # then the obligation is the finding
+        if not overdue and record.get("result") == "不符合":
             yield Hit(record.at("result"), f"条款 {clause.id} 最近一次评估为不符合：{record.get('actions', '（未写整改措施）')}")
 
 

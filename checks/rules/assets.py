@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation, responsible
 from . import rule
 from ._common import appointed, blank as _blank
 
@@ -286,8 +287,10 @@ def software_licence(handbook):
         if item.get("status") != "在用":
             continue
         expires = licence.date("expires")
-        if expires and expires < handbook.as_of:
-            yield Hit(licence.at("expires"), f"{_software(item)}的授权已于 {expires} 到期，仍在使用")
+        if expires:
+            yield Obligation(f"续订{_software(item)}的授权", expires, licence.at("expires"),
+                             f"{_software(item)}的授权已于 {expires} 到期，仍在使用",
+                             owner=_asset_owner(handbook, item), cycle="授权到期前", key=f"{item.source.path}#{item.id}|licence")
         seats = licence.get("seats")
         installed = item.get("installed_on", [])
         if isinstance(seats, int) and isinstance(installed, list) and len(installed) > seats:
@@ -467,18 +470,24 @@ def past_service_life(handbook):
         if rec.get("status") not in in_use or not isinstance(years, int) or started is None:
             continue
         end = dates.add_months(started, 12 * years)
-        if end >= handbook.as_of:
-            continue
         extension = rec.sub("life_extension")
         until = extension.date("until") if extension else None
-        if until and until >= handbook.as_of:
-            continue
+        key = f"{rec.source.path}#{rec.id}|service-life"
         if until:
-            yield Hit(extension.at("until"),
-                      f"{describe(rec)}已超过 {years} 年使用年限（{end} 到期），超期使用批准也已于 {until} 到期")
+            message = f"{describe(rec)}已超过 {years} 年使用年限（{end} 到期），超期使用批准也已于 {until} 到期"
         else:
-            yield Hit(rec.at("service_life_years"),
-                      f"{describe(rec)}已于 {end} 达到 {years} 年使用年限，仍在使用；请评估后更换或办理超期使用审批（life_extension）")
+            message = (f"{describe(rec)}已于 {end} 达到 {years} 年使用年限，仍在使用；"
+                       "请评估后更换或办理超期使用审批（life_extension）")
+        yield Obligation(f"更换{describe(rec)}或办理超期使用审批", max(until, end) if until else end,
+                         extension.at("until") if until else rec.at("service_life_years"), message,
+                         owner=_asset_owner(handbook, rec), cycle="一次", key=key)
+
+
+def _asset_owner(handbook, rec):
+    """Who looks after an asset: its owner, the register's maintainer, or the asset manager."""
+    register = handbook.root_of(rec.source.name) if hasattr(rec.source, "name") else None
+    return (rec.get("owner") or (register.get("owner") if register else None)
+            or responsible(handbook, "asset_owner"))
 
 
 def _inventory(handbook, register: str, scope_key: str, describe, unit: str):
@@ -509,6 +518,10 @@ def _inventory(handbook, register: str, scope_key: str, describe, unit: str):
             last = None  # an inventory before the item arrived did not count it
         start = last or received
         if start and dates.add_months(start, months) >= as_of:
+            if last != full_day:  # the item's own next inventory (the full one is stated below)
+                yield Obligation(f"盘点{describe(rec)}", dates.add_months(start, months), rec.at(),
+                                 "", owner=_asset_owner(handbook, rec), cycle=f"每 {months} 个月",
+                                 key=f"{rec.source.path}#{rec.id}|inventory")
             continue
         if last is None:
             never.append(rec)
@@ -516,14 +529,18 @@ def _inventory(handbook, register: str, scope_key: str, describe, unit: str):
             stale.append(rec)
         else:
             where = rec.at("last_inventory") if own == last else rec.at()
-            yield Hit(where, f"{describe(rec)}最近一次盘点于 {last}，已超过 {months} 个月的盘点周期"
-                             f"（应于 {dates.add_months(last, months)} 前盘点）")
+            yield Obligation(f"盘点{describe(rec)}", dates.add_months(last, months), where,
+                             f"{describe(rec)}最近一次盘点于 {last}，已超过 {months} 个月的盘点周期"
+                             f"（应于 {dates.add_months(last, months)} 前盘点）",
+                             owner=_asset_owner(handbook, rec), cycle=f"每 {months} 个月",
+                             key=f"{rec.source.path}#{rec.id}|inventory")
     noun = "设备" if list_key == "devices" else "软件"
-    if stale:
+    if full_day and (stale or dates.add_months(full_day, months) >= as_of):
         due = dates.add_months(full_day, months)
-        yield Hit(latest_full.at("date"),
-                  f"{noun}最近一次全面盘点于 {full_day}，已超过 {months} 个月的盘点周期（应于 {due} 前再次盘点），"
-                  f"涉及 {len(stale)} {unit}{noun}")
+        yield Obligation(f"全面盘点{noun}", due, latest_full.at("date"),
+                         f"{noun}最近一次全面盘点于 {full_day}，已超过 {months} 个月的盘点周期（应于 {due} 前再次盘点），"
+                         f"涉及 {len(stale)} {unit}{noun}",
+                         owner=_asset_owner(handbook, root), cycle=f"每 {months} 个月", key=f"{root.source.path}|full-inventory")
     if never:
         ids = "、".join(str(r.id) for r in never[:5]) + ("等" if len(never) > 5 else "")
         where = root.at("inventories") if "inventories" in root else root.at(list_key)
@@ -611,8 +628,10 @@ def software_maintenance(handbook):
     """
     for item in handbook.records("software"):
         until = item.date("maintenance_until")
-        if item.get("status") == "在用" and until and until < handbook.as_of:
-            yield Hit(item.at("maintenance_until"), f"{_software(item)}的维护期已于 {until} 结束，仍在使用")
+        if item.get("status") == "在用" and until:
+            yield Obligation(f"续签{_software(item)}的维护", until, item.at("maintenance_until"),
+                             f"{_software(item)}的维护期已于 {until} 结束，仍在使用",
+                             owner=_asset_owner(handbook, item), cycle="维护期结束前", key=f"{item.source.path}#{item.id}|maintenance")
 
 
 @rule("AST014", name="offsite-repair", title="外送维修经审批并采取防泄密措施", clause="asset-8", needs=("devices",))

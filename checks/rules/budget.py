@@ -6,8 +6,10 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
+from ..obligations import Obligation
 from . import rule
-from ._common import annual_grace_over, raw_years
+from ._common import annual_plan_due, raw_years
 
 CHAPTER = "经费管理"
 
@@ -65,10 +67,16 @@ def annual_budget(handbook):
     ```
     """
     year = handbook.as_of.year
-    budget = _budgets(handbook).get(year)
+    budgets = _budgets(handbook)
+    if year + 1 not in budgets:  # next year's budget is due early next year
+        yield Obligation(f"编制并批准 {year + 1} 年度运维预算", annual_plan_due(handbook, year + 1),
+                         handbook.register("budget").at("budgets"), "", cycle="每年", key=f"budget|plan|{year + 1}")
+    budget = budgets.get(year)
     if budget is None:
-        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("budget"), "budgets"):
-            yield Hit(handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）")
+        if year not in raw_years(handbook.register("budget"), "budgets"):
+            yield Obligation(f"编制并批准 {year} 年度运维预算", annual_plan_due(handbook, year),
+                             handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）",
+                             cycle="每年", key=f"budget|plan|{year}")
         return
     approved = budget.date("approved")
     if approved is None:
@@ -154,8 +162,9 @@ def annual_accounting(handbook):
             continue
         accounting = budget.sub("accounting")
         if accounting is None:
-            if handbook.as_of > due:
-                yield Hit(budget.at("year"), f"{year} 年度运维预算没有核算记录（accounting），应于 {due} 前完成核算")
+            yield Obligation(f"完成 {year} 年度运维预算核算", due, budget.at("year"),
+                             f"{year} 年度运维预算没有核算记录（accounting），应于 {due} 前完成核算",
+                             owner=budget.get("prepared_by"), cycle="每年", key=f"budget|accounting|{year}")
             continue
         missing = [f"{zh}（{key}）" for key, zh in (("date", "核算日期"), ("report", "核算报告")) if not accounting.get(key)]
         if missing:
@@ -205,8 +214,9 @@ def accounting_audited(handbook):
         audit = accounting.sub("audit")
         due = _due(year, months)
         if audit is None:
-            if handbook.as_of > due:
-                yield Hit(budget.at("accounting"), f"{year} 年度运维预算的核算没有接受审计（accounting.audit），应于 {due} 前完成审计")
+            yield Obligation(f"{year} 年度运维预算核算接受审计", due, budget.at("accounting"),
+                             f"{year} 年度运维预算的核算没有接受审计（accounting.audit），应于 {due} 前完成审计",
+                             owner=accounting.get("by"), cycle="每年", key=f"budget|audit|{year}")
             continue
         when = audit.date("date")
         if when is None:

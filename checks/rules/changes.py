@@ -7,6 +7,7 @@ import datetime as dt
 from .. import dates
 from ..calendar import describe
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import blank as _empty, time_span
 
@@ -488,6 +489,7 @@ def change_review_due(handbook):
         if finished is None:
             continue
         waited = (handbook.as_of - finished.date()).days
-        if waited > days:
-            yield Hit(change.at("status"), f"{_name(change)} 已于 {finished.date()} 实施完成 {waited} 天，尚未复核"
-                                           f"：复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天")
+        yield Obligation(f"复核{_name(change)}", finished.date() + dt.timedelta(days=days), change.at("status"),
+                         f"{_name(change)} 已于 {finished.date()} 实施完成 {waited} 天，尚未复核"
+                         f"：复核人 {handbook.person_name(change.get('reviewer')) if change.get('reviewer') else '未指定'}，期限 {days} 天",
+                         owner=change.get("reviewer"), cycle="一次", key=f"{change.source.path}#{change.id}|review")

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation, responsible
 from . import rule
 from ._common import appointed, CI_RETIRED as RETIRED
 
@@ -192,6 +193,12 @@ def ci_change_record(handbook):
                   f"配置库未写明建立日期（established），无法确认 {shown}配置项是初始登记的：它们没有“添加”的变更记录")
 
 
+def _owner(handbook):
+    """The configuration register's maintainer, or the organisation's configuration owner."""
+    root = handbook.root_of("configuration")
+    return (root.get("owner") if root else None) or responsible(handbook, "configuration_owner")
+
+
 @rule("CFG005", name="cmdb-backup", title="定期备份配置库", clause="config-8", needs=("configuration",), dated=True)
 def cmdb_backup(handbook):
     """
@@ -226,8 +233,9 @@ def cmdb_backup(handbook):
             yield Hit(backup.at(), f"{backup.get('date')} 的配置库备份没有写明存放地点（location）")
     last, record = backups[-1]
     age = (handbook.as_of - last).days
-    if age > days:
-        yield Hit(record.at("date"), f"配置库最近一次备份是 {last}，已 {age} 天，超过备份间隔 {days} 天")
+    yield Obligation("备份配置库", last + dt.timedelta(days=days), record.at("date"),
+                     f"配置库最近一次备份是 {last}，已 {age} 天，超过备份间隔 {days} 天",
+                     owner=_owner(handbook), cycle=f"每 {days} 天", key="configuration|backup")
     year_ago = handbook.as_of - dt.timedelta(days=ONE_YEAR)
     for (before, _), (after, backup) in zip(backups, backups[1:]):
         if after >= year_ago and (after - before).days > days:
@@ -267,8 +275,9 @@ def cmdb_audit(handbook):
         return
     latest = max(audits, key=lambda a: a.date("date"))
     due = dates.add_months(latest.date("date"), months)
-    if due < handbook.as_of:
-        yield Hit(latest.at("date"), f"配置库最近一次审计是 {latest.date('date')}，应在 {due} 前再次审计（周期 {months} 个月）")
+    yield Obligation("审计配置库", due, latest.at("date"),
+                     f"配置库最近一次审计是 {latest.date('date')}，应在 {due} 前再次审计（周期 {months} 个月）",
+                     owner=_owner(handbook), cycle=f"每 {months} 个月", key="configuration|audit")
 
 
 @rule("CFG007", name="cmdb-findings-corrected", title="配置库不一致情况及时纠正并留存记录", clause="config-9",
@@ -303,7 +312,9 @@ def cmdb_findings_corrected(handbook):
             corrected = finding.date("corrected")
             what = f"{label}发现的不一致“{finding.get('description', '')}”"
             if corrected is None:
-                if when and (handbook.as_of - when).days > grace:
-                    yield Hit(finding.at(), f"{what}发现已超过 {grace} 天，仍未记录纠正（corrected）")
+                if when:
+                    yield Obligation(f"纠正{what}", when + dt.timedelta(days=grace), finding.at(),
+                                     f"{what}发现已超过 {grace} 天，仍未记录纠正（corrected）",
+                                     owner=_owner(handbook), cycle="一次", key=f"configuration|{what}")
             elif when and (handbook.as_of - when).days <= ONE_YEAR and (corrected - when).days > grace:
                 yield Hit(finding.at("corrected"), f"{what}到 {corrected} 才纠正，超过 {grace} 天，未及时纠正")

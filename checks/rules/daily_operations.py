@@ -7,6 +7,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from ..model import Location
 from . import rule
 from ._common import config_items, employed_on as _employed_on
@@ -120,9 +121,9 @@ def operations_manual(handbook):
             continue
         months = meta.get("review_cycle_months", default)
         due = dates.add_months(max(touched), months)
-        if due < handbook.as_of:
-            yield Hit(meta.at("last_reviewed") if meta.get("last_reviewed") else meta.at(),
-                      f"操作手册《{document.title}》最近一次评审或修订在 {max(touched)}，已超过 {months} 个月（应于 {due} 前评审）")
+        yield Obligation(f"评审操作手册《{document.title}》", due, meta.at("last_reviewed") if meta.get("last_reviewed") else meta.at(),
+                         f"操作手册《{document.title}》最近一次评审或修订在 {max(touched)}，已超过 {months} 个月（应于 {due} 前评审）",
+                         owner=meta.get("owner"), cycle=f"每 {months} 个月", key=f"{document.path}|review")
 
 
 @rule("OPS002", name="trading-procedure-elements", title="交易业务系统操作规程包含八项基本要素", clause="ops-4")

@@ -7,6 +7,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation, first_person, responsible
 from . import rule
 from ._common import appointed, CI_RETIRED as RETIRED
 
@@ -219,9 +220,13 @@ def daily_backup_log(handbook):
             continue
         done = {dates.as_date(d) for log in mine for d, _ in log.items("dates")}
         missing = [d for d in required if d not in done]
-        if missing:
-            yield Hit(mine[0].at("dates"),
-                      f"交易业务系统 {_name(handbook, item.id)} 缺少 {len(missing)} 个交易日的备份记录：{_list_dates(missing)}")
+        # each trading day's backup is due that day: the first one missing, else the next trading day's
+        today = handbook.as_of if calendar.is_trading_day(handbook.as_of) else calendar.next_trading_day(handbook.as_of)
+        owner = first_person(handbook, *(p.get("owner") for p in policies.get(item.id, [])))
+        yield Obligation(f"备份交易业务系统 {_name(handbook, item.id)} 并登记备份记录", missing[0] if missing else today,
+                         mine[0].at("dates"),
+                         f"交易业务系统 {_name(handbook, item.id)} 缺少 {len(missing)} 个交易日的备份记录：{_list_dates(missing)}",
+                         owner=owner, cycle="每个交易日", key=f"backups|daily|{item.id}")
 
 
 @rule("DAT005", name="history-retention", title="交易业务系统历史数据至少保留一年",
@@ -440,11 +445,18 @@ def core_backup_verified_quarterly(handbook):
         mine = policies.get(item.id, [])
         begun = _start(handbook, item, mine)
         where = mine[0].at() if mine else register.at("verifications") if "verifications" in handbook.root_of("backups") else register.at()
-        for year, quarter, first, last in _quarters_back(handbook.as_of, 4):
+        owner = first_person(handbook, *(p.get("owner") for p in mine), responsible(handbook, "data_owner"))
+        this_year, this_quarter = dates.quarter_of(handbook.as_of)
+        this_first = dt.date(this_year, 3 * this_quarter - 2, 1)
+        current = (this_year, this_quarter, this_first, dates.add_months(this_first, 3) - dt.timedelta(days=1))
+        for year, quarter, first, last in (current, *_quarters_back(handbook.as_of, 4)):
             if begun and begun > first:
                 continue
             if not any(first <= d <= last for d in checks.get(item.id, [])):
-                yield Hit(where, f"核心交易业务系统 {_name(handbook, item.id)} 在 {year} 年第 {quarter} 季度没有备份数据有效性验证记录")
+                yield Obligation(f"验证核心交易业务系统 {_name(handbook, item.id)} {year} 年第 {quarter} 季度的备份数据有效性",
+                                 last, where,
+                                 f"核心交易业务系统 {_name(handbook, item.id)} 在 {year} 年第 {quarter} 季度没有备份数据有效性验证记录",
+                                 owner=owner, cycle="每季度", key=f"backups|verify|{item.id}|{year}-Q{quarter}")
 
 
 @rule("DAT009", name="verification-failure-fixed", title="备份验证发现问题须修复并查明原因",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import employed_on as _employed_on
 
@@ -137,6 +138,11 @@ def duty_lead(handbook):
             yield Hit(rec.at(key), f"{role} {handbook.person_name(person)} 已不在职")
 
 
+def _register_owner(handbook):
+    root = handbook.root_of("duty")
+    return root.get("owner") if root else None
+
+
 @rule("DUT002", name="roster-coverage", title="值班安排表覆盖每一天", clause="duty-6", needs=("duty", "staff"),
       dated=True)
 def roster_coverage(handbook):
@@ -202,10 +208,14 @@ def roster_coverage(handbook):
         for a, b in dates.day_runs(missing):
             yield Hit(roster.at("shifts") if shifts else roster.at(),
                       f"值班安排表“{label}”中 {_span(a, b)} 没有安排值班")
-    if not covering:
-        latest = max((r.date("to") for r in rosters if r.date("to")), default=None)
-        hint = f"（最近一张截止于 {latest}）" if latest else ""
-        yield Hit(register.at("rosters"), f"没有覆盖检查日期 {handbook.as_of} 的值班安排表{hint}")
+    latest = max((r.date("to") for r in rosters if r.date("to")), default=None)
+    hint = f"（最近一张截止于 {latest}）" if latest else ""
+    message = f"没有覆盖检查日期 {handbook.as_of} 的值班安排表{hint}"
+    if latest and (covering or latest < handbook.as_of):  # the next roster is due when the last one ends
+        yield Obligation("编制下一期值班安排表", latest, register.at("rosters"), message,
+                         owner=_register_owner(handbook), cycle="每期值班安排表结束前", key="duty|next-roster")
+    elif not covering:
+        yield Hit(register.at("rosters"), message)
 
 
 def _pairs(handbook):
@@ -366,8 +376,14 @@ def handover_records(handbook):
     roster_days = _roster_days(handbook)
     wanted = [handbook.as_of - DAY * i for i in range(window, 0, -1)]
     missing_days = [d for d in wanted if d in roster_days and d not in have]
+    # each day's handover is recorded that day: the runs of days missed, then today's and tomorrow's
     for a, b in dates.day_runs(missing_days):
-        yield Hit(register.at("handovers"), f"{_span(a, b)} 没有交接班记录（检查最近 {window} 天）")
+        yield Obligation(f"登记 {a} 的交接班记录", a, register.at("handovers"),
+                         f"{_span(a, b)} 没有交接班记录（检查最近 {window} 天）", cycle="每天", key=f"duty|handover|{a}")
+    for day in (handbook.as_of, handbook.as_of + DAY):
+        if day in roster_days and day not in have:
+            yield Obligation(f"登记 {day} 的交接班记录", day, register.at("handovers"), "",
+                             cycle="每天", key=f"duty|handover|{day}")
 
 
 @rule("DUT006", name="duty-phone", title="设置运维值班电话", clause="duty-9", needs=("duty",))
@@ -421,8 +437,11 @@ def duty_phone_tested(handbook):
         yield Hit(phone.at(), "没有值班电话畅通测试记录（duty_phone.tested）")
     elif tested > handbook.as_of:
         yield Hit(phone.at("tested"), f"值班电话测试日期 {tested} 晚于检查日期 {handbook.as_of}")
-    elif (handbook.as_of - tested).days > days:
-        yield Hit(phone.at("tested"), f"值班电话最近一次畅通测试在 {tested}，已超过 {days} 天")
+    else:
+        yield Obligation("测试值班电话是否畅通", tested + DAY * days, phone.at("tested"),
+                         f"值班电话最近一次畅通测试在 {tested}，已超过 {days} 天",
+                         owner=phone.get("tested_by") or _register_owner(handbook), cycle=f"每 {days} 天",
+                         key="duty|phone-test")
 
 
 DUTY_POLICY_AREAS = ("日常操作", "监控管理", "事件处理", "问题处理", "数据和介质管理", "机房管理", "安全管理", "应急处置")

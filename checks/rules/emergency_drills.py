@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import missing_fields
 from ._emergency import active, completed, half_label, is_regulator, next_half, person_label, regulator
@@ -90,9 +91,12 @@ def drill_every_half_year(handbook):
     halves = {dates.half_of(d.date("date")) for d in handbook.records("drills", "drills") if completed(d, handbook.as_of)}
     current = dates.half_of(handbook.as_of)
     period = dates.half_of(start)
-    while period < current:
+    while period <= current:  # the current half year's drill is due by its last day
         if period not in halves:
-            yield Hit(register.at("drills"), f"{half_label(*period)}没有组织应急演练；每半年应至少组织一次")
+            year, half = period
+            yield Obligation(f"组织{half_label(*period)}的应急演练", dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31),
+                             register.at("drills"), f"{half_label(*period)}没有组织应急演练；每半年应至少组织一次",
+                             cycle="每半年", key=f"drills|half|{year}-{half}")
         period = next_half(*period)
 
 

@@ -7,6 +7,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import missing_fields
 from ._emergency import active, completed, person_label
@@ -131,10 +132,13 @@ def service_agreements(handbook):
     for agreement in handbook.records("emergency", "agreements"):
         categories = [c for c, _ in agreement.items("categories")]
         until = agreement.date("valid_until")
-        if until and until < handbook.as_of:
-            yield Hit(agreement.at("valid_until"), f"{'、'.join(categories)}保障协议 {agreement.id}"
-                                                   f"（{agreement.get('party')}）已于 {until} 到期")
-            continue
+        if until:
+            yield Obligation(f"续签{'、'.join(categories)}保障协议 {agreement.id}（{agreement.get('party')}）", until,
+                             agreement.at("valid_until"), f"{'、'.join(categories)}保障协议 {agreement.id}"
+                             f"（{agreement.get('party')}）已于 {until} 到期", owner=agreement.get("our_contact"),
+                             cycle="协议到期前", key=f"{agreement.source.path}#{agreement.id}|valid")
+            if until < handbook.as_of:
+                continue
         covered.update(categories)
     covered.update(s.get("category") for s in handbook.records("emergency", "self_sufficient"))
     for category in AGREEMENT_CATEGORIES:
@@ -428,9 +432,11 @@ def duty_line_24x7(handbook):
         yield Hit(line.at(), "应急值守电话没有拨测记录（duty_line.last_tested），无法证明电话始终可用")
     elif tested > handbook.as_of:
         yield Hit(line.at("last_tested"), f"应急值守电话的拨测日期 {tested} 晚于检查日期 {handbook.as_of}")
-    elif (handbook.as_of - tested).days > every:
-        yield Hit(line.at("last_tested"), f"应急值守电话最近一次拨测在 {tested}，已超过 {every} 天"
-                                          "（settings.duty_phone_test_days），无法证明电话始终可用")
+    else:
+        yield Obligation("拨测应急值守电话", tested + dt.timedelta(days=every), line.at("last_tested"),
+                         f"应急值守电话最近一次拨测在 {tested}，已超过 {every} 天"
+                         "（settings.duty_phone_test_days），无法证明电话始终可用",
+                         cycle=f"每 {every} 天", key="emergency_contacts|duty-line-test")
     if not line.get("forwarding"):
         yield Hit(line.at(), "没有写明应急值守电话无人接听时的转接方式（duty_line.forwarding）：7×24 联络要求无人接听时也能接通")
     for person in line.get("watch", []) or []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..findings import Hit
+from ..obligations import Obligation
 from ..model import Location
 from . import rule
 from ._common import version_key
@@ -159,9 +160,11 @@ def plan_yearly_evaluation(handbook):
         return
     years = {d.year for d, _ in evaluations}
     first = min(years)
-    for year in range(first, handbook.as_of.year):
+    for year in range(first, handbook.as_of.year + 1):  # this year's evaluation is due by its end
         if year not in years:
-            yield Hit(register.at("evaluations"), f"{year} 年没有应急预案评估记录；应每年至少评估一次")
+            yield Obligation(f"评估 {year} 年度应急预案", dt.date(year, 12, 31), register.at("evaluations"),
+                             f"{year} 年没有应急预案评估记录；应每年至少评估一次", cycle="每年",
+                             key=f"emergency|evaluation|{year}")
 
 
 @rule("EMG008", name="plan-evaluated-after-drill", title="根据应急演练情况评估应急预案", clause="prep-20",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "应急准备"
@@ -118,8 +119,10 @@ def supplies_expired(handbook):
     """
     for supply in handbook.records("emergency", "supplies"):
         expires = supply.date("expires")
-        if expires and expires < handbook.as_of:
-            yield Hit(supply.at("expires"), f"应急物资“{supply.get('item')}”已于 {expires} 过期，应及时更新")
+        if expires:
+            yield Obligation(f"更新应急物资“{supply.get('item')}”", expires, supply.at("expires"),
+                             f"应急物资“{supply.get('item')}”已于 {expires} 过期，应及时更新",
+                             cycle="到期前", key=f"{supply.source.path}|{supply.get('item')}|expires")
 
 
 @rule("EMG028", name="supplies-expiring", title="有时效性的应急物资即将到期", clause="prep-42",
@@ -163,9 +166,14 @@ def emergency_funds(handbook):
     """
     register = handbook.register("emergency")
     year = handbook.as_of.year
-    current = [f for f in handbook.records("emergency", "funds") if f.get("year") == year]
+    funds = handbook.records("emergency", "funds")
+    if not any(f.get("year") == year + 1 for f in funds):  # next year's funds, before the year begins
+        yield Obligation(f"落实 {year + 1} 年的应急保障资金", dt.date(year, 12, 31), register.at("funds"), "",
+                         cycle="每年", key=f"emergency|funds|{year + 1}")
+    current = [f for f in funds if f.get("year") == year]
     if not current:
-        yield Hit(register.at("funds"), f"没有 {year} 年的应急保障资金记录（funds）")
+        yield Obligation(f"落实 {year} 年的应急保障资金", dt.date(year - 1, 12, 31), register.at("funds"),
+                         f"没有 {year} 年的应急保障资金记录（funds）", cycle="每年", key=f"emergency|funds|{year}")
         return
     for fund in current:
         if not isinstance(fund.get("amount"), (int, float)) or fund.get("amount") <= 0:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import action_open, action_overdue, incident_label as _label
 from ._emergency import is_regulator, regulator
@@ -86,8 +89,10 @@ def investigation_actions(handbook):
                 yield Hit(action.at("action"), f"{label}缺少{'、'.join(missing)}")
             if not action_open(action):
                 continue
-            if action_overdue(action, handbook.as_of):
-                yield Hit(action.at("due"), f"{label}已超过完成期限 {action.date('due')}，尚未完成")
+            due = action.date("due")
+            if due:  # open, with a deadline: overdue once it has passed (action_overdue's test)
+                yield Obligation(f"完成{label}", due, action.at("due"), f"{label}已超过完成期限 {due}，尚未完成",
+                                 owner=action.get("owner"), cycle="一次", key=f"{action.source.path}#{incident.id}|{action.get('action')}")
             owner = action.get("owner")
             if owner and handbook.has_left(owner):
                 yield Hit(action.at("owner"), f"{label}的责任人 {handbook.person_name(owner)} 已不在职")
@@ -192,5 +197,6 @@ def unknown_cause_pending(handbook):
         if since is None:
             continue
         elapsed = (handbook.as_of - since.date()).days
-        if elapsed > days:
-            yield Hit(incident.at("cause_known"), f"{_label(incident)}原因至今未查明（已 {elapsed} 天），尚未提交补充报告")
+        yield Obligation(f"提交{_label(incident)}的补充报告", since.date() + dt.timedelta(days=days), incident.at("cause_known"),
+                         f"{_label(incident)}原因至今未查明（已 {elapsed} 天），尚未提交补充报告",
+                         owner=incident.get("commander"), cycle="一次", key=f"{incident.source.path}#{incident.id}|supplementary")

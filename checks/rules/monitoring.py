@@ -7,6 +7,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import CI_RETIRED as RETIRED, config_items
 
@@ -415,9 +416,17 @@ def patrol_records(handbook):
                                         f"{'的工作日' if unknown[0] != unknown[-1] else ''}是否为交易日未知：{calendar.unknown_note(unknown)}；这些日子的巡检记录暂未检查",
                       severity="warning")
         missing = [d for d in wanted if d not in done.get(route_id, set())]
+        where = operations.at("patrols") if records else operations.at()
+        label = route.get("name", route_id)
+        # each day's patrol is recorded that day: the runs of days missed, and today's
         for a, b in dates.day_runs(missing):
-            yield Hit(operations.at("patrols") if records else operations.at(),
-                      f"巡检路线“{route.get('name', route_id)}”{_span(a, b)} 没有巡检记录（检查最近 {window} 天）")
+            yield Obligation(f"巡检路线“{label}”{a} 的巡检", a, where,
+                             f"巡检路线“{label}”{_span(a, b)} 没有巡检记录（检查最近 {window} 天）",
+                             cycle=route.get("days") or "每天", key=f"operations|patrol|{route_id}|{a}")
+        for day in (handbook.as_of, handbook.as_of + DAY):  # today's and tomorrow's
+            if (not trading_only or handbook.calendar.is_trading_day(day)) and day not in done.get(route_id, set()):
+                yield Obligation(f"巡检路线“{label}”{day} 的巡检", day, where, "",
+                                 cycle=route.get("days") or "每天", key=f"operations|patrol|{route_id}|{day}")
 
 
 @rule("MON007", name="threshold-review", title="设置预警阈值并定期检查和评估", clause="mon-8",
@@ -466,8 +475,9 @@ def threshold_review(handbook):
         return
     last = max(done)
     due = dates.add_months(last, months)
-    if due < handbook.as_of:
-        yield Hit(register.at("threshold_reviews"), f"预警阈值最近一次检查和评估在 {last}，已超过 {months} 个月（应于 {due} 前评估）")
+    yield Obligation("检查和评估监控预警阈值", due, register.at("threshold_reviews"),
+                     f"预警阈值最近一次检查和评估在 {last}，已超过 {months} 个月（应于 {due} 前评估）",
+                     cycle=f"每 {months} 个月", key="monitoring|threshold-review")
 
 
 @rule("MON008", name="monitoring-frequency", title="针对不同系统设置监测频度", clause="mon-18", needs=("monitoring",))
@@ -606,12 +616,15 @@ def daily_log_analysis(handbook):
         yield Hit(analysis.at(), "没有写明最近一次每日分析的日期（daily_analysis.last）")
     elif last > handbook.as_of:
         yield Hit(analysis.at("last"), f"每日分析日期 {last} 晚于检查日期 {handbook.as_of}")
-    elif last < expected:
-        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记")
-    elif unknown := handbook.calendar.unknown_days(max(last, expected) + DAY, handbook.as_of - DAY):
-        yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {_span(unknown[0], unknown[-1])} "
-                                       f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
-                  severity="warning")
+    else:
+        # each trading day's analysis is due that day: the next one after ``last`` is overdue once it has passed
+        yield Obligation("登记监控日志每日分析", handbook.calendar.next_trading_day(last), analysis.at("last"),
+                         f"最近一次监控日志每日分析在 {last}，交易日 {expected} 的分析尚未登记",
+                         owner=analysis.get("by"), cycle="每个交易日", key="monitoring|daily-analysis")
+        if last >= expected and (unknown := handbook.calendar.unknown_days(max(last, expected) + DAY, handbook.as_of - DAY)):
+            yield Hit(analysis.at("last"), f"最近一次监控日志每日分析在 {last}，此后 {_span(unknown[0], unknown[-1])} "
+                                           f"是否为交易日未知：{handbook.calendar.unknown_note(unknown)}；这些日子的每日分析暂未检查",
+                      severity="warning")
     # every trading day of the window has its analysis, not only the latest one
     window = handbook.settings.daily_analysis_check_days
     calendar = handbook.calendar
@@ -676,14 +689,16 @@ def quarterly_evaluation(handbook):
     last = dates.quarter_index(*dates.quarter_of(as_of)) - 1
     since = _root(handbook).date("records_since")
     first = dates.quarter_index(*dates.quarter_of(since)) if since else min([*reviews, last])
-    for index in range(first, last + 1):
-        if as_of <= dates.quarter_end(index) + dt.timedelta(days=grace):
-            continue
+    for index in range(first, last + 2):  # up to the current quarter, whose evaluation is due after it
         label = dates.quarter_label(index)
         found = reviews.get(index)
         if not found:
-            yield Hit(register.at("quarterly_reviews") if reviews else register.at(),
-                      f"{label} 季度没有全面评估监控日志和操作记录（quarterly_reviews 中 quarter: {label}）")
+            yield Obligation(f"全面评估 {label} 季度的监控日志和操作记录", dates.quarter_end(index) + dt.timedelta(days=grace),
+                             register.at("quarterly_reviews") if reviews else register.at(),
+                             f"{label} 季度没有全面评估监控日志和操作记录（quarterly_reviews 中 quarter: {label}）",
+                             cycle="每季度", key=f"monitoring|quarterly|{label}")
+            continue
+        if as_of <= dates.quarter_end(index) + dt.timedelta(days=grace):
             continue
         if not any(r.get("report") for r in found):
             yield Hit(found[0].at(), f"{label} 季度的全面评估没有评估报告（report）")

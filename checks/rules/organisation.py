@@ -6,8 +6,9 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
-from ._common import annual_grace_over, appointed, missing_fields, raw_years
+from ._common import annual_plan_due, appointed, missing_fields, raw_years
 
 CHAPTER = "运维组织"
 
@@ -229,11 +230,18 @@ def practice_qualification(handbook):
                  if (q.date("obtained") is None or q.date("obtained") <= as_of)
                  and (q.date("valid_until") is None or q.date("valid_until") >= as_of)]
         if valid:
+            # renewing it is due when the last valid one lapses (none lapses: nothing is due)
+            if all(q.date("valid_until") for q in valid):
+                q = max(valid, key=lambda q: q.date("valid_until"))
+                yield Obligation(f"运维人员 {who} 的从业资格续期", q.date("valid_until"), q.at("valid_until"), "",
+                                 owner=person.id, cycle="资格到期前", key=f"{person.source.path}#{person.id}|qualification")
             continue
         q = practice[0]
         label = f"“{q.get('name')}”" + (f"（{q.get('number')}）" if q.get("number") else "")
         if q.date("valid_until") and q.date("valid_until") < as_of:
-            yield Hit(q.at("valid_until"), f"经营机构运维人员 {who} 的从业资格{label}已于 {q.date('valid_until')} 过期")
+            yield Obligation(f"运维人员 {who} 的从业资格续期", q.date("valid_until"), q.at("valid_until"),
+                             f"经营机构运维人员 {who} 的从业资格{label}已于 {q.date('valid_until')} 过期",
+                             owner=person.id, cycle="资格到期前", key=f"{person.source.path}#{person.id}|qualification")
         else:
             yield Hit(q.at("obtained"), f"经营机构运维人员 {who} 的从业资格{label}取得日期 {q.date('obtained')} 晚于检查日期 {as_of}")
 
@@ -279,8 +287,9 @@ def confidentiality_agreement(handbook):
         signed, until = agreement.date("signed"), agreement.date("until")
         if signed and signed > handbook.as_of:
             yield Hit(agreement.at("signed"), f"{who} 的保密协议签署日期 {signed} 晚于检查日期 {handbook.as_of}")
-        if until and until < handbook.as_of:
-            yield Hit(agreement.at("until"), f"{who} 的保密协议已于 {until} 到期，应续签")
+        if until:
+            yield Obligation(f"与 {who} 续签保密协议", until, agreement.at("until"), f"{who} 的保密协议已于 {until} 到期，应续签",
+                             cycle="协议到期前", key=f"{person.source.path}#{person.id}|confidentiality")
 
 
 @rule("ORG006", name="annual-training-plan", title="制定年度培训计划，覆盖技术、业务、安全培训", clause="org-10",
@@ -315,10 +324,16 @@ def annual_training_plan(handbook):
     ```
     """
     year = handbook.as_of.year
-    plan = next((p for p in handbook.records("trainings", "plans") if p.get("year") == year), None)
+    plans = handbook.records("trainings", "plans")
+    where = handbook.register("trainings").at("plans")
+    if not any(p.get("year") == year + 1 for p in plans):  # next year's plan is due early next year
+        yield Obligation(f"制定并批准 {year + 1} 年度培训计划", annual_plan_due(handbook, year + 1), where, "",
+                         cycle="每年", key=f"trainings|plan|{year + 1}")
+    plan = next((p for p in plans if p.get("year") == year), None)
     if plan is None:
-        if annual_grace_over(handbook, year) and year not in raw_years(handbook.register("trainings"), "plans"):
-            yield Hit(handbook.register("trainings").at("plans"), f"没有 {year} 年度培训计划（plans 中 year: {year}）")
+        if year not in raw_years(handbook.register("trainings"), "plans"):
+            yield Obligation(f"制定并批准 {year} 年度培训计划", annual_plan_due(handbook, year), where,
+                             f"没有 {year} 年度培训计划（plans 中 year: {year}）", cycle="每年", key=f"trainings|plan|{year}")
         return
     approved = plan.date("approved")
     if approved is None:
@@ -378,10 +393,12 @@ def planned_training_held(handbook):
             if not isinstance(month, int) or not 1 <= month <= 12:
                 yield Hit(item.at("id"), f"{label}没有计划月份（month），无法确认是否按计划举行")
                 continue
-            if _month_end(year, month) >= handbook.as_of or item.id in held:
+            if item.id in held:
                 continue
-            yield Hit(item.at("month"),
-                      f"{label}计划于 {year} 年 {month} 月举行，但没有培训记录（records 中 plan_item: {item.id}）")
+            yield Obligation(f"举行{label}并登记培训记录", _month_end(year, month), item.at("month"),
+                             f"{label}计划于 {year} 年 {month} 月举行，但没有培训记录（records 中 plan_item: {item.id}）",
+                             cycle="按年度培训计划",
+                             key=f"{item.source.path}#{item.id}|held")
 
 
 RECORD_FIELDS = {"topic": "培训主题", "category": "培训类别", "attendees": "参训人员", "record": "培训记录（签到表等）"}
@@ -449,9 +466,13 @@ def staff_trained(handbook):
         if joined and joined > since:
             continue
         when = last.get(person.id)
-        if when is None or when < since:
-            before = f"，最近一次培训是 {when}" if when else ""
-            yield Hit(person.at(), f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}")
+        before = f"，最近一次培训是 {when}" if when else ""
+        start = when
+        # trained within ``months`` of the as-of date: the next training is due ``months`` after the last one
+        yield Obligation(f"安排运维人员 {handbook.person_name(person.id)} 参加培训",
+                         dates.add_months(start, months) if start else handbook.as_of - dt.timedelta(days=1), person.at(),
+                         f"运维人员 {handbook.person_name(person.id)} 近 {months} 个月（{since} 以来）没有参加培训的记录{before}",
+                         cycle=f"每 {months} 个月", key=f"{person.source.path}#{person.id}|training")
 
 
 @rule("ORG010", name="position-duties-skills", title="规定岗位职责及技能要求", clause="org-3", needs=("positions",))

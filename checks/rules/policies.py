@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import dates
 from ..findings import Hit
 from ..model import STATUS_ZH, Location
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "制度和流程管理"
@@ -98,7 +99,6 @@ def review_cycle(handbook):
     last_reviewed: 2026-03-15
     ```
     """
-    default = handbook.settings.review_cycle_months
     for document in handbook.docs():
         if document.meta.get("kind") not in ("policy", "procedure") or document.status != "active":
             continue
@@ -109,8 +109,23 @@ def review_cycle(handbook):
         if reviewed > handbook.as_of:
             yield Hit(document.meta.at("last_reviewed"), f"《{document.title}》的评审日期 {reviewed} 晚于检查日期 {handbook.as_of}")
             continue
-        months = document.meta.get("review_cycle_months", default)
-        due = dates.add_months(reviewed, months)
-        if due < handbook.as_of:
-            yield Hit(document.meta.at("last_reviewed"),
-                      f"《{document.title}》上次评审于 {reviewed}，已超过 {months} 个月的评审周期（应于 {due} 前评审）")
+        months = review_months(handbook, document)
+        due = review_due(handbook, document)
+        yield Obligation(
+            f"评审《{document.title}》", due, document.meta.at("last_reviewed"),
+            f"《{document.title}》上次评审于 {reviewed}，已超过 {months} 个月的评审周期（应于 {due} 前评审）",
+            owner=document.meta.get("owner"), cycle=f"每 {months} 个月",
+            key=f"{document.path}|review")
+
+
+def review_months(handbook, document) -> int:
+    """The document's review cycle: its own ``review_cycle_months`` or the organisation's setting."""
+    months = document.meta.get("review_cycle_months")
+    return months if isinstance(months, int) and months > 0 else handbook.settings.review_cycle_months
+
+
+def review_due(handbook, document):
+    """The date by which a document must next be reviewed (None without a review date).
+    The one definition of “review due”: POL003 and the site's document pages both use it."""
+    reviewed = document.meta.date("last_reviewed")
+    return dates.add_months(reviewed, review_months(handbook, document)) if reviewed else None

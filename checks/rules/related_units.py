@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 
 CHAPTER = "关联单位关系管理"
@@ -29,6 +30,11 @@ def _contacts(handbook):
     for unit in handbook.records("related_units", "units"):
         for contact in unit.records("contacts"):
             yield unit, contact
+
+
+def _contact_due(handbook, contact):
+    """When a contact must next be verified (REL003's obligation; REL004 reminds of it)."""
+    return contact.date("verified") + dt.timedelta(days=handbook.settings.contact_freshness_days)
 
 
 def _label(unit, contact) -> str:
@@ -143,11 +149,18 @@ def contact_freshness(handbook):
             yield Hit(contact.at("name"), f"{_label(unit, contact)} 没有核实日期（verified），无法确认联系方式已及时更新")
         elif verified > as_of:
             yield Hit(contact.at("verified"), f"{_label(unit, contact)} 的核实日期 {verified} 晚于检查日期 {as_of}")
-        elif (as_of - verified).days > days:
-            due = verified + dt.timedelta(days=days)
-            yield Hit(contact.at("verified"),
-                      f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，距检查日期 {as_of} 已 {(as_of - verified).days} 天，"
-                      f"超过 {days} 天的核实期限（应于 {due} 前重新核实）")
+        else:
+            due = _contact_due(handbook, contact)
+            yield Obligation(f"核实{_label(unit, contact)}的联系方式", due, contact.at("verified"),
+                             f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，距检查日期 {as_of} 已 {(as_of - verified).days} 天，"
+                             f"超过 {days} 天的核实期限（应于 {due} 前重新核实）",
+                             owner=contact.get("verified_by") or _owner(handbook), cycle=f"每 {days} 天",
+                             key=f"{contact.source.path}#{unit.id}|{contact.get('name')}")
+
+
+def _owner(handbook):
+    root = handbook.root_of("related_units")
+    return root.get("owner") if root else None
 
 
 @rule("REL004", name="contact-due-soon", title="联系方式即将超过核实期限", clause="related-3", severity="warning",
@@ -172,7 +185,7 @@ def contact_due_soon(handbook):
         verified = contact.date("verified")
         if verified is None or verified > as_of:
             continue
-        due = verified + dt.timedelta(days=days)
+        due = _contact_due(handbook, contact)
         if as_of <= due < as_of + dt.timedelta(days=warn):
             yield Hit(contact.at("verified"),
                       f"{_label(unit, contact)} 的联系方式上次核实于 {verified}，将于 {due} 超过 {days} 天的核实期限，请尽快核实")

@@ -7,6 +7,7 @@ import re
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import action_open, action_overdue, appointed, day_span
 
@@ -108,16 +109,19 @@ def quarterly_inspection(handbook):
     if established is not None:
         first = max(first, dates.quarter_index(*dates.quarter_of(established)))
     register = handbook.register("inspections")
-    for index in range(first, last + 1):
-        if as_of <= dates.add_months(dates.quarter_end(index) + dt.timedelta(days=1), months) - dt.timedelta(days=1):
-            continue  # 季度结束后的宽限期内
+    for index in range(first, last + 2):  # up to the current quarter, whose report is due after it
+        due = dates.add_months(dates.quarter_end(index) + dt.timedelta(days=1), months) - dt.timedelta(days=1)
         label = dates.quarter_label(index)
         found = records.get(index)
         if not found:
             if label in _raw(register, "quarter"):
                 continue  # 记录存在但不符合 schema：SCH001 已报告
-            yield Hit(register.at("inspections"), f"{label} 季度没有内部检查记录（type: 内部检查，quarter: {label}）")
+            yield Obligation(f"完成 {label} 季度内部检查并形成检查报告", due, register.at("inspections"),
+                             f"{label} 季度没有内部检查记录（type: 内部检查，quarter: {label}）",
+                             cycle="每季度", key=f"inspections|quarterly|{label}")
             continue
+        if as_of <= due:
+            continue  # 季度结束后的宽限期内
         if not any(r.get("report") for r in found):
             yield Hit(found[0].at("id"), f"{label} 季度的内部检查 {found[0].id} 没有检查报告（report）")
         for record in found:
@@ -175,15 +179,17 @@ def annual_it_audit(handbook):
     if established is not None:
         first = max(first, established.year)
     register = handbook.register("inspections")
-    for year in range(first, last + 1):
-        if as_of <= dt.date(year, 12, 31) + dt.timedelta(days=grace):
-            continue
+    for year in range(first, last + 2):  # up to this year, whose audit is due after it
+        due = dt.date(year, 12, 31) + dt.timedelta(days=grace)
         found = audits.get(year)
         if not found:
             if str(year) in _raw(register, "year"):
                 continue  # 记录存在但不符合 schema：SCH001 已报告
-            yield Hit(register.at("inspections"),
-                      f"{year} 年度审计工作中没有信息系统运维管理审计项目（type: 年度审计，year: {year}）")
+            yield Obligation(f"完成 {year} 年度信息系统运维管理审计", due, register.at("inspections"),
+                             f"{year} 年度审计工作中没有信息系统运维管理审计项目（type: 年度审计，year: {year}）",
+                             cycle="每年", key=f"inspections|audit|{year}")
+            continue
+        if as_of <= due:
             continue
         if not any(r.get("report") for r in found):
             yield Hit(found[0].at("id"), f"{year} 年度运维管理审计 {found[0].id} 没有审计报告（report）")
@@ -302,13 +308,14 @@ def overdue_actions(handbook):
     """
     for record, finding in _actions(handbook):
         for number, action in enumerate(finding.records("actions"), 1):
-            if not action_overdue(action, handbook.as_of):
+            if not action_open(action) or action.date("due") is None:
                 continue
             due = action.date("due")
             owner = action.get("owner")
             who = f"，责任人 {handbook.person_name(owner)}" if owner else ""
-            yield Hit(action.at("due"),
-                      f"{record.id} 发现的问题 {finding.id} 的第 {number} 项措施已于 {due} 到期，仍未完成{who}")
+            yield Obligation(f"完成 {record.id} 发现的问题 {finding.id} 的第 {number} 项措施", due, action.at("due"),
+                             f"{record.id} 发现的问题 {finding.id} 的第 {number} 项措施已于 {due} 到期，仍未完成{who}",
+                             owner=owner, cycle="一次", key=f"{action.source.path}#{record.id}|{finding.id}|{number}")
 
 
 @rule("AUD006", name="daily-check-person", title="指定日常操作每日检查人", clause="audit-2", needs=("organisation", "staff"))
@@ -403,9 +410,15 @@ def daily_checks_done(handbook):
             runs[-1].append(day)
         else:
             runs.append([day])
+    # each trading day's check is recorded that day: the runs of days missed, then today's and tomorrow's
     for run in runs:
         span = f"{run[0]} " if len(run) == 1 else f"{run[0]} 至 {run[-1]} 的 {len(run)} 个交易日"
-        yield Hit(where, f"{span}没有日常操作每日检查记录（检查最近 {window} 天）")
+        yield Obligation(f"登记 {run[0]} 的日常操作每日检查", run[0], where, f"{span}没有日常操作每日检查记录（检查最近 {window} 天）",
+                         owner=appointed_person, cycle="每个交易日", key=f"operations|daily-check|{run[0]}")
+    for day in (handbook.as_of, handbook.as_of + dt.timedelta(days=1)):
+        if calendar.is_trading_day(day) and day not in seen:
+            yield Obligation(f"登记 {day} 的日常操作每日检查", day, where, "", owner=appointed_person,
+                             cycle="每个交易日", key=f"operations|daily-check|{day}")
     unknown = [d for d in days if calendar.status(d) is None and d not in seen]
     if unknown:
         span = f"{unknown[0]} " if len(unknown) == 1 else f"{day_span(unknown[0], unknown[-1])} 的工作日"

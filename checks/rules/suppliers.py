@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation, responsible
 from . import rule
 from ._common import blank as _blank
 
@@ -35,6 +38,10 @@ def _suppliers(handbook):
     return [s for s in handbook.records("suppliers") if s.get("status") != "已终止"]
 
 
+def _supplier_owner(handbook):
+    return responsible(handbook, "supplier_owner")
+
+
 def _arrangement(rec) -> str:
     name = rec.get("name")
     return f"外包服务“{name}”（{rec.id}）" if name else f"外包服务 {rec.id}"
@@ -49,23 +56,25 @@ def _present_staff(arrangement):
     return [p for p in arrangement.records("staff") if p.get("status") != "已离场"]
 
 
-def _periodic(handbook, records, months: int, start, what: str, where_none):
-    """The period check shared by evaluations and supervision: a dated record within ``months``.
+def _periodic(handbook, records, months: int, start, what: str, where_none, label: str, owner=None):
+    """The obligation shared by evaluations and supervision: a dated record every ``months``.
 
-    Yields (location, message) for an overdue or missing record.  ``start`` is when the first
-    record becomes due from (contract signed, arrangement start); without it a missing record is due now.
+    ``start`` is when the first record becomes due from (contract signed, arrangement start);
+    without it a missing record is due now.  ``label`` names the supplier or arrangement.
     """
     as_of = handbook.as_of
     dated = [r for r in records if r.date("date") and r.date("date") <= as_of]
+    cycle = f"每 {months} 个月"
     if not dated:
-        if start is None or dates.add_months(start, months) < as_of:
-            since = f"（自 {start} 起）" if start else ""
-            yield where_none, f"没有{what}记录{since}，应每 {months} 个月至少一次"
-        return
+        due = dates.add_months(start, months) if start else as_of - dt.timedelta(days=1)
+        since = f"（自 {start} 起）" if start else ""
+        return Obligation(f"{label}{what}", due, where_none, f"{label}没有{what}记录{since}，应每 {months} 个月至少一次",
+                          owner=owner, cycle=cycle, key=f"{where_none.file}|{label}|{what}")
     latest = max(dated, key=lambda r: r.date("date"))
     due = dates.add_months(latest.date("date"), months)
-    if due < as_of:
-        yield latest.at("date"), f"最近一次{what}于 {latest.date('date')}，已超过 {months} 个月（应于 {due} 前完成）"
+    return Obligation(f"{label}{what}", due, latest.at("date"),
+                      f"{label}最近一次{what}于 {latest.date('date')}，已超过 {months} 个月（应于 {due} 前完成）",
+                      owner=owner, cycle=cycle, key=f"{latest.source.path}|{label}|{what}")
 
 
 @rule("SUP001", name="supplier-contract", title="合同明确供应商责任义务和服务要求范围", clause="supplier-2",
@@ -104,8 +113,10 @@ def supplier_contract(handbook):
         if missing:
             yield Hit(contract.at(), f"{_supplier(supplier)}的合同缺少：{'、'.join(missing)}")
         expires = contract.date("expires")
-        if expires and expires < handbook.as_of:
-            yield Hit(contract.at("expires"), f"{_supplier(supplier)}的合同已于 {expires} 到期，仍在合作中")
+        if expires:
+            yield Obligation(f"与{_supplier(supplier)}续签合同", expires, contract.at("expires"),
+                             f"{_supplier(supplier)}的合同已于 {expires} 到期，仍在合作中",
+                             owner=_supplier_owner(handbook), cycle="合同到期前", key=f"{supplier.source.path}#{supplier.id}|contract")
 
 
 @rule("SUP002", name="supplier-confidentiality", title="与供应商签署保密协议", clause="supplier-3",
@@ -136,8 +147,10 @@ def supplier_confidentiality(handbook):
         if _blank(agreement.get("record")):
             yield Hit(agreement.at(), f"{_supplier(supplier)}的保密协议没有记录存放位置（confidentiality_agreement.record）")
         until = agreement.date("until")
-        if until and until < handbook.as_of:
-            yield Hit(agreement.at("until"), f"{_supplier(supplier)}的保密协议已于 {until} 到期")
+        if until:
+            yield Obligation(f"与{_supplier(supplier)}续签保密协议", until, agreement.at("until"),
+                             f"{_supplier(supplier)}的保密协议已于 {until} 到期",
+                             owner=_supplier_owner(handbook), cycle="协议到期前", key=f"{supplier.source.path}#{supplier.id}|nda")
 
 
 @rule("SUP003", name="supplier-commitment-letter", title="供应商签署无恶意代码等承诺书", clause="supplier-3",
@@ -264,8 +277,8 @@ def supplier_evaluation(handbook):
         contract = supplier.sub("contract")
         start = supplier.date("since") or (contract.date("signed") if contract else None)
         evaluations = supplier.records("evaluations")
-        for where, text in _periodic(handbook, evaluations, months, start, "评价", supplier.at()):
-            yield Hit(where, f"{_supplier(supplier)}{text}")
+        yield _periodic(handbook, evaluations, months, start, "评价", supplier.at(), _supplier(supplier),
+                        _supplier_owner(handbook))
         for evaluation in evaluations:
             missing = [f"{zh}（{key}）" for key, zh in EVALUATION_FIELDS.items() if _blank(evaluation.get(key))]
             if missing:
@@ -296,9 +309,9 @@ def supplier_info_updated(handbook):
             yield Hit(supplier.at(), f"{_supplier(supplier)}没有记录供应商信息的更新日期（info_updated）")
             continue
         due = dates.add_months(updated, months)
-        if due < handbook.as_of:
-            yield Hit(supplier.at("info_updated"),
-                      f"{_supplier(supplier)}的信息最近一次更新于 {updated}，已超过 {months} 个月（应于 {due} 前更新）")
+        yield Obligation(f"更新{_supplier(supplier)}的信息", due, supplier.at("info_updated"),
+                         f"{_supplier(supplier)}的信息最近一次更新于 {updated}，已超过 {months} 个月（应于 {due} 前更新）",
+                         owner=_supplier_owner(handbook), cycle=f"每 {months} 个月", key=f"{supplier.source.path}#{supplier.id}|info")
 
 
 @rule("SUP007", name="supplier-improvements", title="跟踪和记录供应商改进情况", clause="supplier-5",
@@ -332,8 +345,10 @@ def supplier_improvements(handbook):
                 elif status == "已完成":
                     if item.date("closed") is None:
                         yield Hit(item.at("status"), f"{label}已完成，但没有记录完成日期（closed）")
-                elif item.date("due") and item.date("due") < handbook.as_of:
-                    yield Hit(item.at("due"), f"{label}要求 {item.date('due')} 前完成，目前仍为“{status}”")
+                elif item.date("due"):
+                    yield Obligation(f"完成{label}", item.date("due"), item.at("due"),
+                                     f"{label}要求 {item.date('due')} 前完成，目前仍为“{status}”",
+                                     owner=_supplier_owner(handbook), cycle="一次", key=f"{supplier.source.path}#{supplier.id}|{label}")
 
 
 @rule("SUP008", name="outsourcing-confidentiality", title="与外包公司及外包人员签订保密协议", clause="supplier-7",
@@ -454,8 +469,8 @@ def outsourcing_supervision(handbook):
     months = handbook.settings.outsourcing_supervision_months
     for arrangement in _arrangements(handbook):
         records = arrangement.records("supervision_records")
-        for where, text in _periodic(handbook, records, months, arrangement.date("start"), "监督检查", arrangement.at()):
-            yield Hit(where, f"{_arrangement(arrangement)}{text}")
+        yield _periodic(handbook, records, months, arrangement.date("start"), "监督检查", arrangement.at(),
+                        _arrangement(arrangement), arrangement.get("manager") or _supplier_owner(handbook))
         for record in records:
             if _blank(record.get("content")) and _blank(record.get("record")):
                 yield Hit(record.at(), f"{_arrangement(arrangement)}{record.get('date')} 的监督检查没有保留记录（content 或 record）")
@@ -551,8 +566,8 @@ def outsourcing_quality_evaluation(handbook):
     months = handbook.settings.outsourcing_evaluation_months
     for arrangement in _arrangements(handbook):
         evaluations = arrangement.records("quality_evaluations")
-        for where, text in _periodic(handbook, evaluations, months, arrangement.date("start"), "服务质量评估", arrangement.at()):
-            yield Hit(where, f"{_arrangement(arrangement)}{text}")
+        yield _periodic(handbook, evaluations, months, arrangement.date("start"), "服务质量评估", arrangement.at(),
+                        _arrangement(arrangement), arrangement.get("manager") or _supplier_owner(handbook))
         for evaluation in evaluations:
             if _blank(evaluation.get("report")):
                 yield Hit(evaluation.at(), f"{_arrangement(arrangement)}{evaluation.get('date')} 的服务质量评估没有评估报告（report）")

@@ -7,6 +7,7 @@ import datetime as dt
 from .. import dates
 from ..calendar import describe
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
 from ._common import blank as _empty, time_span as _span
 
@@ -593,12 +594,17 @@ def production_test_announcement(handbook):
     for test in _production_tests(handbook):
         start, _ = _window(test)
         announcement = test.sub("announcement")
-        due = test.get("status") == DONE or (start is not None and start.date() - dt.timedelta(days=lead) <= handbook.as_of)
         if announcement is None or not announcement.get("date"):
-            if due:
-                yield Hit(test.at("announcement") if announcement else test.at("status"),
-                          f"{_prt(test)} 没有发布系统测试公告的记录（announcement.date）"
-                          + (f"，测试开始于 {dates.fmt(start)}" if start else ""))
+            # the announcement is due ``lead`` days before the test starts (at once when the test is over)
+            last_day = start.date() - dt.timedelta(days=lead + 1) if start is not None else None
+            if test.get("status") == DONE and (last_day is None or last_day >= handbook.as_of):
+                last_day = handbook.as_of - dt.timedelta(days=1)
+            if last_day is not None:
+                yield Obligation(f"发布{_prt(test)}的系统测试公告", last_day,
+                                 test.at("announcement") if announcement else test.at("status"),
+                                 f"{_prt(test)} 没有发布系统测试公告的记录（announcement.date）"
+                                 + (f"，测试开始于 {dates.fmt(start)}" if start else ""),
+                                 owner=test.get("organiser"), cycle="测试前", key=f"{test.source.path}#{test.id}|announcement")
             continue
         published = announcement.date("date")
         if _empty(announcement.get("channel")):

@@ -12,6 +12,7 @@ from collections import Counter
 from .. import dates
 from ..calendar import EXCHANGE, package_version, read_sessions
 from ..findings import Hit
+from ..obligations import Obligation
 from ..model import Location
 from . import rule
 
@@ -54,8 +55,6 @@ def calendar_horizon(handbook):
     warning_days = handbook.settings.calendar_warning_days
     known_until = calendar.known_until
     left = (known_until - handbook.as_of).days
-    if left >= warning_days:
-        return
     next_year = known_until.year + 1
     if known_until == calendar.package_last:
         basis = f"exchange-calendars {package_version()} 内置的上交所 {EXCHANGE} 休市安排"
@@ -75,7 +74,12 @@ def calendar_horizon(handbook):
                   f"（year: {next_year}、source 公告名称、holidays 休市日期），或升级 exchange-calendars")
     root = handbook.root_of("calendar")
     where = root.at("announced_years") if root is not None else Location(REGISTER, None)
-    yield Hit(where, f"{state}。{action}", severity="warning" if left >= 0 else "error")
+    # the obligation: next year's closures recorded before the known calendar ends (then an error) …
+    yield Obligation(f"补录 {next_year} 年交易所休市安排", known_until, where, f"{state}。{action}" if left < 0 else "",
+                     cycle="每年", key=f"calendar|{next_year}", severity="error")
+    # … and a warning in the weeks before
+    if 0 <= left < warning_days:
+        yield Hit(where, f"{state}。{action}", severity="warning")
 
 
 def _weekday(day: dt.date) -> str:

@@ -58,7 +58,8 @@ class SiteContext:
     def create(cls, root, level: str | None = None, as_of: dt.date | None = None) -> "SiteContext":
         root = Path(root).resolve()
         ctx = cls(root=root, level=level or DEFAULT_AUDIENCE, as_of=as_of or dates.today())
-        ctx.result = engine.check(root, ctx.as_of)
+        ctx.result = engine.check(root, as_of)
+        ctx.as_of = ctx.result.handbook.as_of  # without as_of: a sample handbook's fixed date, or today
         ctx.audience = Audience(ctx.result.handbook, ctx.level)
         ctx.level = ctx.audience.level
         ctx.version = gitinfo.version(root)
@@ -110,6 +111,18 @@ class SiteContext:
         return self._visible_findings[0]
 
     @property
+    def obligations(self) -> list:
+        """What is due (checks.obligations), only on records and documents this audience may see."""
+        cached = getattr(self, "_obligations", None)
+        if cached is None:
+            from .. import obligations
+
+            cached = [d for d in obligations.collect(self.handbook, self.result.rules)
+                      if self.audience.path_visible(d.file) and not self.audience.mentions_hidden(d.what)]
+            self._obligations = cached
+        return cached
+
+    @property
     def hidden_findings(self) -> int:
         return self._visible_findings[1]
 
@@ -138,16 +151,9 @@ class SiteContext:
 
     # -- document metadata -------------------------------------------------
     def next_review(self, doc: Document) -> dt.date | None:
-        reviewed = doc.meta.date("last_reviewed")
-        if reviewed is None:
-            return None
-        months = doc.meta.get("review_cycle_months")
-        if not isinstance(months, int) or months < 1:
-            months = getattr(self.handbook.settings, "review_cycle_months", 12)
-        try:
-            return dates.add_months(reviewed, int(months))
-        except (TypeError, ValueError):
-            return None
+        from ..rules.policies import review_due
+
+        return review_due(self.handbook, doc)
 
     def last_changed(self) -> dict:
         """Per visible document: the date its file was last committed (the newest commit of its history)."""
@@ -167,6 +173,41 @@ class SiteContext:
                 cached = {}
             self._history = cached
         return cached
+
+    def record_anchor(self, register: str, line: int):
+        """The id of the register's record (an item of a top-level list) that spans ``line``; its anchor on the page."""
+        cache = self.__dict__.setdefault("_spans", {})
+        if register not in cache:
+            reg = self.handbook.register(register)
+            starts = []
+            if reg is not None and isinstance(reg.data, dict):
+                for key, value in reg.data.items():
+                    starts.append((reg.line((key,)) or 0, None))
+                    if isinstance(value, list):
+                        for i, item in enumerate(value):
+                            rid = item.get("id") if isinstance(item, dict) else None
+                            starts.append((reg.line((key, i)) or 0, rid if isinstance(rid, (str, int)) else None))
+            cache[register] = sorted(starts, key=lambda s: s[0])
+        found = None
+        for start, rid in cache[register]:
+            if start > line:
+                break
+            found = rid
+        return str(found) if found is not None else None
+
+    def cited_record(self, text: str):
+        """(register, name) of the supplier, configuration item, device or software whose id is ``text``."""
+        cached = getattr(self, "_cited", None)
+        if cached is None:
+            from .render import LINKED_RECORDS
+
+            cached = {}
+            for register, key in LINKED_RECORDS:
+                for record in self.handbook.records(register, key):
+                    if isinstance(record.id, str) and record.id not in cached:
+                        cached[record.id] = (register, str(record.get("name") or ""))
+            self._cited = cached
+        return cached.get(text)
 
     def person(self, pid) -> str:
         """A person's name and id; only the id when the staff register is hidden from this audience."""

@@ -16,7 +16,7 @@ from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
-from .render import (FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
+from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
 from .audience import document_level, register_level
 
@@ -118,7 +118,8 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     link = Linker(ctx, page_url)
     reg = ctx.handbook.register(name)
     title = register_title(ctx, name)
-    out = [front_matter(title, hide=["navigation"]), f"# {md_esc(title)}\n\n", stamp(ctx)]
+    out = [front_matter(title, hide=["navigation"], tags=search_terms(title),
+                        search={"boost": BOOST_REGISTER}), f"# {md_esc(title)}\n\n", stamp(ctx)]
     data = reg.data if isinstance(reg.data, dict) else {}
     meta_rows = [
         ["文件", f"<code>{esc(reg.path)}</code>"],
@@ -174,6 +175,65 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
 
 
+DUE_WINDOWS = ((0, "已逾期"), (7, "7 天内"), (30, "30 天内"), (60, "60 天内"))
+FEED = "due.ics"
+
+
+def feed_name(owner: str | None) -> str:
+    return f"due-{owner}.ics" if owner else FEED
+
+
+def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
+    """The dashboard's 即将到期 section: overdue and the next 60 days, filterable by owner, chapter and window."""
+    from .render import relative_url as get_relative_url
+
+    items = [d for d in ctx.obligations if d.days_left <= 60]
+    out = ["## 即将到期 {#opsbook-due}\n\n"]
+    overdue = sum(1 for d in items if d.overdue)
+    counts = " · ".join(f"{label} {sum(1 for d in items if (d.overdue if days == 0 else 0 <= d.days_left <= days))} 项"
+                        for days, label in DUE_WINDOWS)
+    out.append(f'<p class="ob-due-summary">{esc(counts)}（逾期事项同时是上方的错误级发现）。'
+               f'日历订阅：<a href="{esc(get_relative_url(FEED, page_url))}">全部到期事项（iCalendar）</a>，'
+               "也可订阅每位负责人的日历（见表中负责人旁的日历链接）。</p>\n\n")
+    owners = sorted({d.owner_name for d in items})
+    chapters = sorted({d.chapter for d in items if d.chapter})
+    options = lambda values: "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)  # noqa: E731
+    out.append('<div class="ob-filter" data-filter-for="ob-due-table" data-search-exclude>'
+               '<label>负责人 <select data-filter="owner"><option value="">全部</option>' + options(owners) + '</select></label> '
+               '<label>章节 <select data-filter="chapter"><option value="">全部</option>' + options(chapters) + '</select></label> '
+               '<label>期限 <select data-filter="days"><option value="">60 天内（含逾期）</option>'
+               + "".join(f'<option value="{days}">{esc(label)}</option>' for days, label in DUE_WINDOWS[:-1])
+               + '</select></label></div>\n\n')
+    out.append(due_table(ctx, link, page_url, items, table_id="ob-due-table"))
+    return "".join(out) + "\n\n"
+
+
+def due_table(ctx: SiteContext, link: Linker, page_url: str, items, table_id: str | None = None) -> str:
+    """Obligations as a table: due date, days left, what, owner (with their calendar), the record, rule, chapter."""
+    from .render import relative_url
+
+    rows = []
+    for d in items:
+        where = link.file(d.file, d.line)
+        if d.record and d.file.startswith("registers/"):
+            name = d.file.split("/", 1)[1].rsplit(".", 1)[0]
+            src = ctx.page_urls.get(f"register:{name}")
+            if src:
+                where = f"<code>{link.a(src, d.record, anchor=d.record)}</code>"
+        state = (f'<span class="ob-overdue">逾期 {-d.days_left} 天</span>' if d.overdue
+                 else "今天" if d.days_left == 0 else f"{d.days_left} 天")
+        owner = esc(d.owner_name)
+        if d.owner:
+            owner += f' <a class="ob-ics" href="{esc(relative_url(feed_name(d.owner), page_url))}" title="订阅此人的日历">📅</a>'
+        rows.append(([esc(d.due.isoformat()), state, esc(d.what), owner, where, link.rule(d.rule), esc(d.chapter)],
+                     {"data-owner": d.owner_name, "data-chapter": d.chapter, "data-days": str(d.days_left)}))
+    html = table(["到期日", "剩余", "事项", "负责人", "记录", "规则", "章节"], rows, cls="ob-due",
+                 empty="（未来 60 天内没有到期事项）", cols=["ob-nowrap", "ob-nowrap"])
+    if table_id:
+        html = html.replace('<div class="ob-table ob-due">', f'<div class="ob-table ob-due" id="{esc(table_id)}">', 1)
+    return html + "\n\n"
+
+
 def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     link = Linker(ctx, page_url)
     findings = ctx.findings
@@ -206,6 +266,8 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     out.append("检查发现不会阻止站点发布；错误级发现须在合并前修正，警告提示临近到期或建议改进的事项。\n\n")
     out.append(waivers_section(ctx, link))
 
+    out.append(due_soon(ctx, link, page_url))
+
     # by chapter
     out.append("## 按章节\n\n")
     by_rule = ctx.findings_by_rule()
@@ -215,7 +277,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
         chapters[rule.chapter or "其他"].append(rule)
     order = [c.title for c in ctx.chapters]
     names = sorted(chapters, key=lambda c: (order.index(c) if c in order else len(order), c))
-    summary = []
+    summary, bars = [], []
     for name in names:
         found = [f for r in chapters[name] for f in by_rule.get(r.id, [])]
         e = sum(1 for f in found if f.severity == "error" and not f.waiver)  # waived findings count as warnings here
@@ -225,6 +287,9 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
             f.severity == "error" and not f.waiver for r in chapters[name] for f in ctx.result.by_rule().get(r.id, [])) else
             ("warn" if w or hid else "pass"))
         summary.append([esc(name), esc(len(chapters[name])), esc(e), esc(w) + (f"（另有 {hid} 项未显示）" if hid else ""), state])
+        bars.append((name, len(chapters[name]), len({f.rule for f in found if f.severity == "error"}),
+                     len({f.rule for f in found if f.severity == "warning"} - {f.rule for f in found if f.severity == "error"})))
+    out.append(chapter_chart(bars) + "\n\n")
     out.append(table(["章节", "规则数", "错误", "警告", "状态"], summary) + "\n\n")
     for name in names:
         found = sorted((f for r in chapters[name] for f in by_rule.get(r.id, [])),
@@ -234,20 +299,49 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
         out.append(f"### {esc(name)}\n\n")
         out.append(findings_table(ctx, link, found) + "\n\n")
 
-    # by file
+    # by file: counts only (each finding is listed once, above, under its chapter)
     out.append("## 按文件\n\n")
     per_file = defaultdict(list)
     for f in findings:
         per_file[f.file].append(f)
-    if not per_file:
-        out.append("没有发现。\n\n")
+    rows = []
     for path in sorted(per_file):
         items = per_file[path]
         e = sum(1 for f in items if f.severity == "error" and not f.waiver)
-        out.append(f"### {esc(path)}\n\n")
-        out.append(f'<p class="ob-count">{link.file(path)}：错误 {e}，警告 {len(items) - e}</p>\n\n')
-        out.append(findings_table(ctx, link, items, with_file=False) + "\n\n")
+        rows.append([link.file(path), esc(e), esc(len(items) - e)])
+    out.append(table(["文件", "错误", "警告"], rows, empty="没有发现。") + "\n\n")
     return "".join(out)
+
+
+def chapter_chart(bars) -> str:
+    """Per-chapter status as an inline SVG bar chart: each chapter's rules, split into failing (error),
+    warning and passing.  Nothing is loaded from anywhere."""
+    if not bars:
+        return ""
+    label_w, bar_w, row_h = 190, 360, 22
+    height = row_h * len(bars) + 30
+    parts = [f'<svg class="ob-chart" role="img" aria-label="各章节检查状态" viewBox="0 0 {label_w + bar_w + 60} {height}" '
+             f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">']
+    most = max(total for _, total, _, _ in bars) or 1
+    for i, (name, total, errors, warnings) in enumerate(bars):
+        y = i * row_h + 4
+        passed = max(total - errors - warnings, 0)
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" class="ob-chart-label">{esc(name)}</text>')
+        x = label_w
+        for count, cls, zh in ((errors, "ob-chart-error", "未通过"), (warnings, "ob-chart-warn", "提醒"), (passed, "ob-chart-pass", "通过")):
+            if count:
+                width = bar_w * count / most
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{row_h - 8}" class="{cls}">'
+                             f'<title>{esc(name)}：{zh} {count} 条规则</title></rect>')
+                x += width
+        parts.append(f'<text x="{x + 4:.1f}" y="{y + 13}" class="ob-chart-label">{total}</text>')
+    y = len(bars) * row_h + 18
+    for j, (cls, zh) in enumerate((("ob-chart-error", "有错误的规则"), ("ob-chart-warn", "有警告的规则"), ("ob-chart-pass", "通过的规则"))):
+        x = label_w + j * 120
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="10" height="10" class="{cls}"/>'
+                     f'<text x="{x + 14}" y="{y}" class="ob-chart-label">{zh}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def waivers_section(ctx: SiteContext, link: Linker) -> str:
@@ -395,7 +489,7 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
     findings = ctx.findings_by_rule().get(rule.id, [])
     hidden = ctx.hidden_by_rule().get(rule.id, 0)
     title = f"{rule.id} {rule.title}"
-    out = [front_matter(title), f"# {md_esc(title)}\n\n"]
+    out = [front_matter(title, search={"boost": BOOST_RULE}), f"# {md_esc(title)}\n\n"]
     if clause is not None:
         clause_html = (f"{link.clause(clause.id)}（{esc(clause.heading)}）"
                        f'<blockquote class="ob-quote">{esc(clause.text)}</blockquote>')
@@ -421,6 +515,10 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
         f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta) + "</table>\n\n")
     doc = rule.doc.strip()
     out.append((doc if doc else "（本规则暂无说明。）") + "\n\n")
+    if rule.dated:
+        due = [d for d in ctx.obligations if d.rule == rule.id and d.days_left <= 60]
+        out.append("## 到期事项\n\n本规则规定的事项中，已逾期和未来 60 天内到期的（同一定义给出到期日和逾期时的发现）：\n\n")
+        out.append(due_table(ctx, link, page_url, due))
     out.append(f"## 当前发现\n\n{stamp(ctx)}")
     out.append(findings_table(ctx, link, findings) + "\n" if findings else "没有发现。\n")
     return "".join(out)
@@ -429,15 +527,130 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
 # -- 首页（仅当 docs/ 中没有可见的首页时） ---------------------------------------
 
 def home_page(ctx: SiteContext, page_url: str) -> str:
+    """The home page for every employee: who is on duty today (with phones), the emergency contacts
+    (for readers who may see them), what falls due soon, and the policies people open most."""
     link = Linker(ctx, page_url)
     name = ctx.organisation_name()
     title = f"{name}信息技术运维手册" if name else "信息技术运维手册"
+    out = [front_matter(title, hide=["navigation"]), f"# {md_esc(title)}\n\n", stamp(ctx)]
+    out.append(duty_today(ctx, link))
+    out.append(emergency_contacts(ctx, link))
+    out.append(due_summary(ctx, link))
+    out.append(most_read(ctx, link))
     errors = sum(1 for f in ctx.findings if f.severity == "error")
-    out = [front_matter(title), f"# {md_esc(title)}\n\n", stamp(ctx)]
+    out.append("## 手册导航\n\n")
     out.append(f"本站发布 {len(ctx.visible_documents())} 篇文档、{len(visible_registers(ctx))} 个台账；"
                f"当前检查发现错误 {errors} 项、警告 {len(ctx.findings) - errors} 项。\n\n")
-    items = [(k, FIXED[k]) for k in ("catalog", "dashboard", "clauses", "registers", "rules")]
-    out.append("<ul>" + "".join(f"<li>{link.a(src, t)}</li>" for _, (src, t) in items) + "</ul>\n")
+    items = [FIXED[k] for k in ("catalog", "dashboard", "clauses", "registers", "rules")]
+    entries = [link.a(src, t) for src, t in items]
+    # the handbook's own guides (how to read and edit it), on pages of their own
+    entries += [link.document(d) for d in ctx.visible_documents() if d.meta.get("kind") == "guide" and d.status == "active"]
+    out.append("<ul>" + "".join(f"<li>{e}</li>" for e in entries) + "</ul>\n")
+    return "".join(out)
+
+
+def _staff_renderer(ctx: SiteContext, link: Linker):
+    reg = ctx.handbook.register("staff")
+    names = FieldNames(schema_file(ctx.handbook, reg) if reg is not None and reg.readable else None)
+    return ValueRenderer(ctx, link, names)
+
+
+def _phones(ctx: SiteContext, values: ValueRenderer, person: str) -> str:
+    """A person's office phone and mobile as tel: links, each only when the audience may see that field."""
+    record = ctx.handbook.staff.get(person)
+    if record is None or not ctx.audience.register_visible("staff"):
+        return "—"
+    cells = [values.value(record.get(key), ("staff", "[]", key)) for key in ("phone", "mobile")
+             if record.get(key) and ctx.audience.allows(values.names.sensitivity(("staff", "[]", key)) or "public")]
+    return " / ".join(cells) or "—"
+
+
+def duty_today(ctx: SiteContext, link: Linker) -> str:
+    """今日值班: today's shifts from the duty register, with phones, and the duty phone."""
+    out = [f"## 今日值班（{esc(ctx.as_of.isoformat())}） {{#opsbook-duty-today}}\n\n"]
+    if not ctx.audience.register_visible("duty") or not ctx.handbook.usable("duty"):
+        out.append("（值班安排不在您的阅读范围内。）\n\n")
+        return "".join(out)
+    values = _staff_renderer(ctx, link)
+    rows = []
+    for roster in ctx.handbook.records("duty", "rosters"):
+        for shift in roster.records("shifts"):
+            if shift.date("date") != ctx.as_of:
+                continue
+            people = ([("当班负责人", shift.get("lead"))] if shift.get("lead") else []) + [
+                ("值班人员", p) for p in shift.get("staff", []) if isinstance(p, str)]
+            for role, person in people:
+                rows.append([esc(shift.get("shift") or ""), esc(role), esc(ctx.person(person)), _phones(ctx, values, person)])
+    duty = ctx.handbook.root_of("duty").sub("duty_phone")
+    if duty is not None and duty.get("number"):
+        numbers = [values.scalar(duty.get(k), ("duty_phone", k)) for k in ("number", "mobile") if duty.get(k)]
+        out.append(f'<p class="ob-duty-phone">运维值班电话：{" / ".join(numbers)}'
+                   + (f"（{esc(duty.get('location'))}）" if duty.get("location") else "") + "</p>\n\n")
+    out.append(table(["班次", "职责", "人员", "电话"], rows, cls="ob-duty-today",
+                     empty="今天没有排班记录（请查看值班台账）。") + "\n\n")
+    out.append(f"完整的值班安排见{link.register('duty', register_title(ctx, 'duty'))}。\n\n")
+    return "".join(out)
+
+
+def emergency_contacts(ctx: SiteContext, link: Linker) -> str:
+    """应急联络: the emergency duty line and the liaisons, for readers who may see the register."""
+    out = ["## 应急联络\n\n"]
+    if not ctx.audience.register_visible("emergency_contacts") or not ctx.handbook.usable("emergency_contacts"):
+        out.append("应急联络方式仅向有权查看应急联络台账的读者显示；发生紧急情况请拨打上方的运维值班电话。\n\n")
+        return "".join(out)
+    root = ctx.handbook.root_of("emergency_contacts")
+    reg = ctx.handbook.register("emergency_contacts")
+    values = ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, reg)))
+    line = root.sub("duty_line")
+    if line is not None and line.get("phone"):
+        out.append(f'<p>应急值守电话：{values.value(line.get("phone"), ("duty_line", "phone"))}'
+                   + (f"（{esc(line.get('hours'))}）" if line.get("hours") else "") + "</p>\n\n")
+    rows = []
+    for contact in root.records("contacts"):
+        if contact.get("group") not in (None, "组织体系") or len(rows) >= 8:
+            continue
+        rows.append([esc(contact.get("organisation") or ""), esc(contact.get("role") or ""),
+                     values.value(contact.get("name"), ("contacts", "[]", "name")),
+                     values.value(contact.get("phone"), ("contacts", "[]", "phone")) if contact.get("phone") else "—",
+                     values.value(contact.get("mobile"), ("contacts", "[]", "mobile")) if contact.get("mobile") else "—"])
+    out.append(table(["机构", "职务", "姓名", "电话", "手机"], rows, cls="ob-contacts", empty="（没有登记联络人）") + "\n\n")
+    out.append(f"全部联络方式见{link.register('emergency_contacts', register_title(ctx, 'emergency_contacts'))}。\n\n")
+    return "".join(out)
+
+
+def due_summary(ctx: SiteContext, link: Linker) -> str:
+    """即将到期: counts and the next few, linking to the dashboard's section."""
+    items = [d for d in ctx.obligations if d.days_left <= 30]
+    overdue = sum(1 for d in items if d.overdue)
+    out = ["## 即将到期\n\n",
+           f"未来 30 天内到期 {len(items) - overdue} 项，已逾期 {overdue} 项（详见"
+           f"{link.a(FIXED['dashboard'][0], '合规看板', anchor='opsbook-due')}，可按负责人筛选和订阅日历）。\n\n"]
+    rows = [[esc(d.due.isoformat()), esc(d.what), esc(d.owner_name)] for d in items[:6]]
+    if rows:
+        out.append(table(["到期日", "事项", "负责人"], rows) + "\n\n")
+    return "".join(out)
+
+
+def most_read(ctx: SiteContext, link: Linker) -> str:
+    """常用制度: the policies the rest of the handbook points to most (links from documents, ids cited in registers)."""
+    policies = [d for d in ctx.visible_documents() if d.meta.get("kind") == "policy" and d.status == "active"]
+    if not policies:
+        return ""
+    by_name = {posixpath.basename(d.path): d for d in policies}
+    counts = Counter()
+    for doc in ctx.handbook.documents:
+        for target in doc.links:
+            base = posixpath.basename(target.target.split("#", 1)[0])
+            if base in by_name and by_name[base] is not doc:
+                counts[by_name[base].path] += 1
+    for register in ctx.handbook.registers.values():
+        text = json.dumps(register.data, ensure_ascii=False, default=str) if register.data is not None else ""
+        for doc in policies:
+            if doc.doc_id:
+                counts[doc.path] += text.count(str(doc.doc_id))
+    ranked = sorted(policies, key=lambda d: (-counts[d.path], str(d.doc_id)))[:6]
+    out = ["## 常用制度\n\n", "手册中被引用最多的管理制度：\n\n"]
+    out.append("<ul>" + "".join(f"<li>{link.document(d)}</li>" for d in ranked) + "</ul>\n\n")
     return "".join(out)
 
 

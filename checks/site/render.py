@@ -22,6 +22,20 @@ from ..schemas import resolve_ref
 from .audience import RESTRICTED_TEXT
 
 PERSON = re.compile(r"^P\d{3,}$")
+PHONE_KEYS = ("phone", "mobile", "tel", "telephone", "fax", "number")
+PHONE = re.compile(r"^\+?[\d\s()-]{5,}(?:\s*转\s*\d+)?$")
+# Records whose ids other registers cite: (register, list) — a cited id links to its record, with its name.
+LINKED_RECORDS = (("suppliers", "suppliers"), ("suppliers", "outsourcing"), ("configuration", "items"),
+                  ("devices", "devices"), ("software", "software"))
+# What people look up in a register's overview table, by the list's key (the rest is in each record's card).
+OVERVIEW = {
+    "devices": ("id", "name", "category", "status", "location", "owner"),
+    "software": ("id", "name", "version", "status", "owner"),
+    "items": ("id", "name", "type", "status", "owner"),
+    "units": ("id", "name", "category"),
+    "contacts": ("organisation", "role", "name", "phone", "mobile"),
+    "suppliers": ("id", "name", "status", "scope"),
+}
 
 
 def esc(value) -> str:
@@ -51,6 +65,34 @@ def front_matter(title: str, **extra) -> str:
     data = {"title": esc(title)}
     data.update({k: v for k, v in extra.items() if v is not None})
     return "---\n" + json.dumps(data, ensure_ascii=False) + "\n---\n\n"
+
+
+# Search ranking (page front matter the theme's search reads): registers and documents before rule pages.
+BOOST_REGISTER, BOOST_DOCUMENT, BOOST_RULE = 4, 2, 0.3
+
+
+def search_terms(*texts) -> list[str]:
+    """Words of a title for the search index's tags: jieba's search-mode cut, so that 备份 finds
+    数据备份与验证 (the index itself keeps 数据备份 as one word)."""
+    try:
+        import jieba
+    except ImportError:
+        return []
+    if not getattr(jieba, "_opsbook_words", False):
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+        words = Path(__file__).resolve().parent / "jieba_words.txt"
+        if words.is_file():
+            jieba.load_userdict(str(words))
+        jieba._opsbook_words = True
+    out: list[str] = []
+    for text in texts:
+        for word in jieba.cut_for_search(str(text or "")):
+            word = word.strip()
+            if len(word) >= 2 and not word.isascii() and word not in out:
+                out.append(word)
+    return out
 
 
 def sensitivity_badge(level) -> str:
@@ -181,7 +223,8 @@ class Linker:
             name = path.split("/", 1)[1].split(".", 1)[0]
             src = self.ctx.page_urls.get(f"register:{name}")
             if src:
-                return f"<code>{self.a(src, label)}</code>"
+                anchor = self.ctx.record_anchor(name, line) if line and hasattr(self.ctx, "record_anchor") else None
+                return f"<code>{self.a(src, label, anchor=anchor)}</code>"
         return f"<code>{esc(label)}</code>"
 
 
@@ -366,6 +409,17 @@ class ValueRenderer:
             return esc(value)
         text = str(value)
         kind = self.names.kind(keys)
+        field_key = next((k for k in reversed(keys) if k != "[]"), "")
+        if (isinstance(field_key, str) and (field_key.lower() in PHONE_KEYS or field_key.lower().endswith(("_phone", "_mobile", "_tel")))
+                and PHONE.match(text.strip())):
+            number = re.sub(r"[^\d+]", "", text.split("转")[0])
+            return f'<a class="ob-tel" href="tel:{esc(number)}">{esc(text)}</a>'
+        cited = self.ctx.cited_record(text) if hasattr(self.ctx, "cited_record") else None
+        if cited is not None and field_key != "id":
+            register, label = cited
+            src = self.ctx.page_urls.get(f"register:{register}")
+            if src and self.ctx.audience.register_visible(register):
+                return self.linker.a(src, f"{label}（{text}）" if label else text, anchor=text)
         if kind in ("person", "persons") or (kind is None and PERSON.match(text) and text in self.ctx.handbook.staff):
             return esc(self.ctx.person(text))
         if kind == "document" or text in self.ctx.handbook.documents_by_id:
@@ -435,8 +489,17 @@ class ValueRenderer:
         """An overview table of the simple columns, then each record in full (folded)."""
         simple = [c for c in columns if all(not isinstance(i.get(c), (dict, list)) for i in items)]
         label_keys = [c for c in ("id", "name", "title", "topic", "date") if c in columns]
-        overview = (label_keys + [c for c in simple if c not in label_keys])[: self.WIDE - 1]
+        preferred = [c for c in OVERVIEW.get(keys[-1] if keys else "", ()) if c in simple]
+        if preferred:
+            overview = preferred + ([c for c in label_keys if c not in preferred][:1] if "id" not in preferred else [])
+        else:
+            overview = (label_keys + [c for c in simple if c not in label_keys])[: self.WIDE - 1]
         headers = [self.names.title(keys + ("[]", c)) for c in overview]
+        # the first contact person and phone, for lists whose records have contacts (related units)
+        contacts = "contacts" in columns and all(isinstance(i.get("contacts", []), list) for i in items)
+        if contacts:
+            headers += [self.names.title(keys + ("[]", "contacts", "[]", "name")),
+                        self.names.title(keys + ("[]", "contacts", "[]", "phone"))]
         rows, blocks = [], []
         for index, item in enumerate(items):
             anchor = str(item["id"]) if isinstance(item.get("id"), (str, int)) else f"{keys[-1]}-{index + 1}"
@@ -446,6 +509,12 @@ class ValueRenderer:
                 if c == overview[0]:
                     cell = f'<a href="#{esc(anchor)}">{cell}</a>'
                 cells.append(cell)
+            if contacts:
+                first = next((c for c in item.get("contacts") or [] if isinstance(c, dict)), {})
+                base = keys + ("[]", "contacts", "[]")
+                cells.append(self.value(first.get("name"), base + ("name",), 1) if first else "—")
+                phone = first.get("phone") or first.get("mobile")
+                cells.append(self.value(phone, base + ("phone" if first.get("phone") else "mobile",), 1) if phone else "—")
             rows.append(cells)
             label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")
                              and not self.masked(item.get(c), keys + ("[]", c))) or f"第 {index + 1} 条"

@@ -41,8 +41,8 @@ from . import pages
 from .audience import RESTRICTED_TEXT, document_level
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .macros import macros_for
-from .render import (Linker, front_matter, doc_label, esc, fmt_date, md_esc, page_url, sensitivity_badge, status_badge,
-                     table)
+from .render import (BOOST_DOCUMENT, search_terms, Linker, front_matter, doc_label, esc, fmt_date, md_esc, page_url,
+                     sensitivity_badge, status_badge, table)
 
 log = logging.getLogger("opsbook.site")
 
@@ -246,6 +246,7 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         "commit": ctx.version.commit[:12] if ctx.version else "",
         "version_date": ctx.version_date,
         "as_of": ctx.as_of.isoformat(),
+        "sample_date": ctx.handbook.sample_date.isoformat() if ctx.handbook.sample_date else "",
         "audience": ctx.level,
         "audience_zh": ctx.level_zh,
         "organisation": ctx.organisation_name() or "",
@@ -534,7 +535,11 @@ def document_page(ctx: SiteContext, doc, src: str) -> str:
     block = banner(ctx, doc, src) + metadata_card(ctx, doc, src)
     hide = doc.meta.get("hide")
     hide = [h for h in hide if h in _HIDE] if isinstance(hide, list) else None
-    head = front_matter(ctx.audience.redact(doc.title), status=_DOC_STATUS_FOR_MATERIAL.get(doc.status), hide=hide or None)
+    title = ctx.audience.redact(doc.title)
+    tags = doc.meta.get("tags") if isinstance(doc.meta.get("tags"), list) else []
+    head = front_matter(title, status=_DOC_STATUS_FOR_MATERIAL.get(doc.status), hide=hide or None,
+                        tags=search_terms(title, *(ctx.audience.redact(str(t)) for t in tags)) or None,
+                        search={"boost": BOOST_DOCUMENT})
     return head + _insert_after_h1(body, block) + revisions(ctx, doc) + history(ctx, doc)
 
 
@@ -546,8 +551,8 @@ def navigation(ctx: SiteContext, generated: dict, user_nav, home_src: str | None
         if filtered:
             return filtered
     nav = []
-    if home_src:
-        nav.append({"首页": home_src})
+    if home_src or "home" in generated:
+        nav.append({"首页": home_src or generated["home"][0]})
     entry = lambda d: {esc(doc_label(d)): ctx.src_uri(d)}  # noqa: E731
     doc_section = [{"文档目录": generated["catalog"][0]}]
     groups: dict = {}
@@ -687,12 +692,26 @@ def stage(root, out, audience: str = "internal", as_of: dt.date | None = None, s
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         staged_pages.append(src)
+    write_feeds(ctx, docs_out, site_url)
     shutil.copytree(OVERRIDES, out / "overrides")
     nav = navigation(ctx, generated, raw.get("nav"), home_src)
     config = generated_config(raw, ctx, nav, site_url, extra_config)
     (out / "mkdocs.yml").write_text("# 由 opsbook 生成的站点配置（请修改手册根目录的 mkdocs.yml，而不是本文件）\n"
                                     + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return Staged(out, ctx, config, staged_pages)
+
+
+def write_feeds(ctx: SiteContext, docs_out: Path, site_url: str | None) -> None:
+    """The calendar feeds for this audience, beside the dashboard (its 即将到期 section links them):
+    every obligation due within a year (overdue ones included), and one feed per owner."""
+    from ..commands.due import feed
+
+    items = [d for d in ctx.obligations if d.days_left <= 366]
+    (docs_out / pages.FEED).write_bytes(feed(ctx.handbook, items, site_url=site_url))
+    for owner in sorted({d.owner for d in items if d.owner}):
+        mine = [d for d in items if d.owner == owner]
+        (docs_out / pages.feed_name(owner)).write_bytes(
+            feed(ctx.handbook, mine, site_url=site_url, name=f"运维到期事项（{mine[0].owner_name.split('（')[0]}）"))
 
 
 # -- after the generator ----------------------------------------------------------------
@@ -708,7 +727,7 @@ def scan(site: Path, ctx: SiteContext) -> list[str]:
     masked = sorted(ctx.masked - ctx.shown, key=len, reverse=True)
     problems = []
     for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js"):
+        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js", ".ics"):
             continue
         rel = path.relative_to(site).as_posix()
         if path.suffix == ".js" and "search" not in rel:

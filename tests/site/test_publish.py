@@ -54,7 +54,7 @@ class Published:
         self.log = []
         self.v1 = publish.publish(self.repo, "v1", self.dest, audience="public", as_of=AS_OF, log=self.log.append)
         self.v1_files = _digest(self.dest / "v1")
-        index = self.repo / "docs" / "index.md"
+        index = self.repo / "docs" / "guide.md"  # the handbook guide (a document)
         index.write_text(index.read_text(encoding="utf-8") + f"\n{V2_LINE}\n", encoding="utf-8")
         _git(self.repo, "commit", "-q", "-am", "首页：第二版说明", date="2026-11-20T10:00:00+08:00")
         # an uncommitted edit is never published
@@ -93,11 +93,11 @@ def test_each_version_is_its_commit_and_tag(published):
     assert state["audience"] == "public" and [v["commit"] for v in state["versions"]] == [published.v2.commit,
                                                                                           published.v1.commit]
     assert published.v2.as_of == "2026-11-20"  # defaults to the commit's date: the tag alone rebuilds it
-    assert V2_LINE in published.text("v2/index.html") and V2_LINE not in published.text("v1/index.html")
-    assert "未提交的草稿" not in published.text("v2/index.html")
+    assert V2_LINE in published.text("v2/guide.html") and V2_LINE not in published.text("v1/guide.html")
+    assert "未提交的草稿" not in published.text("v2/guide.html")
     assert any("未提交的修改" in line for line in published.log)
     # the user's working tree is untouched and no temporary worktree is left behind
-    assert "未提交的草稿" in (published.repo / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "未提交的草稿" in (published.repo / "docs" / "guide.md").read_text(encoding="utf-8")
     assert len(_git(published.repo, "worktree", "list").strip().splitlines()) == 1
 
 

@@ -157,6 +157,28 @@ def test_search_works_when_opened_from_a_folder(page):
     assert all(urlsplit(url).scheme in ("file", "data", "about", "blob") for url in page.requests), off_host(page.requests)
 
 
+def test_dashboard_due_soon_filters_by_owner_and_window(page, server):
+    page.goto(server + "dashboard.html", wait_until="networkidle")
+    rows = page.locator("#ob-due-table tbody tr")
+    total = rows.count()
+    assert total > 5
+    owner = page.locator('select[data-filter="owner"]')
+    page.select_option('select[data-filter="owner"]', "马超")
+    visible = page.locator("#ob-due-table tbody tr:not([hidden])")
+    assert 0 < visible.count() < total
+    assert all(visible.nth(i).get_attribute("data-owner") == "马超" for i in range(visible.count()))
+    owner.select_option("")
+    page.select_option('select[data-filter="days"]', "7")
+    days = [int(visible.nth(i).get_attribute("data-days")) for i in range(visible.count())]
+    assert days and all(d <= 7 for d in days)
+    # the record link opens the record on its register page
+    link = page.locator("#ob-due-table a[href*='changes.html#CHG-2026-052']").first
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("details#CHG-2026-052").get_attribute("open") is not None
+    assert off_host(page.requests) == []
+
+
 def test_zensical_site_renders_and_stays_on_the_intranet(page, zensical_server):
     """Zensical renders the same staged tree; its pages (and search) request nothing from the internet:
     the CDN shim it would inject for offline use is not enabled, the local one is used."""
@@ -167,3 +189,60 @@ def test_zensical_site_renders_and_stays_on_the_intranet(page, zensical_server):
     assert page.locator(".ob-version").is_visible()  # opsbook's theme overrides apply
     page.screenshot(path=str(scratch_dir("shots") / "zensical.png"))
     assert off_host(page.requests) == []
+
+
+@pytest.mark.parametrize("query, register", [("备份", "数据备份与验证"), ("值班", "运维值班安排与记录")])
+def test_search_lists_the_register_among_the_first_three(page, server, query, register):
+    page.goto(server + "index.html", wait_until="networkidle")
+    search(page, query)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(state="visible", timeout=15000)
+    page.wait_for_timeout(300)
+    titles = [t.replace("\u200b", "") for t in page.locator(".md-search-result__item h1").all_inner_texts()[:3]]
+    assert any(register in t for t in titles), titles
+    assert off_host(page.requests) == []
+
+
+def test_home_page_shows_todays_duty_team_with_phones(page, server):
+    page.goto(server + "index.html", wait_until="networkidle")
+    team = page.locator(".ob-duty-today table")
+    assert team.is_visible()
+    text = team.inner_text()
+    assert "马超" in text and "当班负责人" in text  # the roster's lead on 2026-11-21
+    phone = page.locator(".ob-duty-today a[href^='tel:']").first
+    assert phone.get_attribute("href") == "tel:02160001013"
+    assert "021-60009999" in page.locator(".ob-duty-phone").inner_text()
+    assert page.locator("article h2", has_text="即将到期").is_visible()
+    assert off_host(page.requests) == []
+
+
+def test_tables_scroll_in_their_own_box_at_phone_width(browser, server):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        for rel in ("dashboard.html", "registers/related_units.html", "index.html"):
+            page.goto(server + rel, wait_until="networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 376, (rel, width)
+        tel = page.locator("a.ob-tel").first
+        assert tel.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    finally:
+        context.close()
+
+
+def test_tables_sort_and_filter_in_the_browser(page, server):
+    page.goto(server + "registers/devices.html", wait_until="networkidle")
+    table = page.locator(".ob-register table").first
+    box = page.locator("input.ob-table-filter").first
+    rows = table.locator("tbody tr")
+    total = rows.count()
+    box.fill("报废")
+    shown = table.locator("tbody tr:not(.ob-filtered-out)")
+    assert 0 < shown.count() < total
+    box.fill("")
+    header = table.locator("thead th").nth(1)
+    header.click()
+    first = rows.first.inner_text()
+    header.click()
+    assert rows.first.inner_text() != first
+    assert header.get_attribute("data-sort") == "desc"

@@ -201,7 +201,7 @@ def test_links_are_relative_and_resolve(internal):
         if rel == "404.html":
             continue
         for name, value in ATTRIBUTE.findall(path.read_text(encoding="utf-8")):
-            if name.lower() not in ("href", "src") or not value or value.startswith(("#", "mailto:", "data:", "javascript:")):
+            if name.lower() not in ("href", "src") or not value or value.startswith(("#", "mailto:", "tel:", "data:", "javascript:")):
                 continue
             assert not value.startswith("/"), f"{rel}: absolute link {value}"
             if off_site(value):
