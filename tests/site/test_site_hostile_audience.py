@@ -57,7 +57,7 @@ def test_subject_of_a_commit_that_also_changed_a_hidden_file_is_withheld(tmp_pat
     run("init", "-q")
     run("-c", "user.name=甲", "-c", "user.email=a@example.com", "add", "-A")
     run("-c", "user.name=甲", "-c", "user.email=a@example.com", "commit", "-qm", "初始")
-    visible = root / "docs" / "index.md"
+    visible = root / "docs" / "guide.md"
     visible.write_text(visible.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     (root / "docs" / "secret.md").write_text(SECRET, encoding="utf-8")
     run("add", "-A")
@@ -66,9 +66,9 @@ def test_subject_of_a_commit_that_also_changed_a_hidden_file_is_withheld(tmp_pat
     visible.write_text(visible.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
     run("-c", "user.name=丙", "-c", "user.email=c@example.com", "commit", "-qam", "首页措辞")
     staged = site_build.stage_only(root, tmp_path / "stage", "internal", AS_OF)
-    home = (staged / "docs" / "index.md").read_text(encoding="utf-8")
-    assert "## 修改历史（git）" in home and "首页措辞" in home  # a commit of visible files only: as written
-    assert "此提交还修改了受限文档" in home
+    guide = (staged / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert "## 修改历史（git）" in guide and "首页措辞" in guide  # a commit of visible files only: as written
+    assert "此提交还修改了受限文档" in guide
     for path in staged.rglob("*"):
         if path.is_file() and path.suffix in (".md", ".yml"):
             assert SECRET_TITLE not in path.read_text(encoding="utf-8"), path
