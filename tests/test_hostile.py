@@ -469,3 +469,33 @@ def test_merge_keys_work_as_yaml_defines_them():
     with pytest.raises(yamlio.LoadError) as info:
         yamlio.load("a: &a 1\nb:\n  <<: *a\n")
     assert "合并键" in info.value.problem.message
+
+
+BUILD_CASES = [name for name in POSITIVE if load_case("positive", name).get("build")]
+
+
+@pytest.mark.site
+def test_visible_hostile_cases_build_without_a_traceback_or_a_leak(ws):
+    """The corpus cases marked ``build: true`` (content an internal reader could see), all in one
+    handbook, through a real build: it finishes, says what is wrong in Chinese and never publishes
+    what a link points at or what could not be read."""
+    for name in BUILD_CASES:
+        apply_case(ws, load_case("positive", name))
+    out = ws.root.parent / "site-out"
+    started = time.monotonic()
+    code, stdout, stderr = run_cli("--root", str(ws.root), "build", "--as-of", AS_OF.isoformat(), "--site-dir", str(out))
+    assert "Traceback" not in stdout + stderr
+    assert code in (0, 2), stderr
+    assert time.monotonic() - started < 120  # a loose bound against hangs
+    if code == 2:
+        assert re.search(r"[\u4e00-\u9fff]", stderr)
+        return
+    hostname = Path("/etc/hostname").read_text(encoding="utf-8").strip() if Path("/etc/hostname").exists() else None
+    for path in out.rglob("*"):
+        if not path.is_file() or path.suffix not in (".html", ".json", ".js", ".xml", ".ics"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert "outside/passwd" not in text and "root:x:0:0" not in text, path
+        assert "leak.html" not in text and "bomb.html" not in text, path  # neither a link nor an unreadable file
+        if hostname and len(hostname) > 6:
+            assert hostname not in text, path
