@@ -23,7 +23,7 @@ from .audience import RESTRICTED_TEXT
 
 PERSON = re.compile(r"^P\d{3,}$")
 PHONE_KEYS = ("phone", "mobile", "tel", "telephone", "fax", "number")
-PHONE = re.compile(r"^\+?[\d\s()-]{5,}(?:\s*转\s*\d+)?$")
+PHONE = re.compile(r"^\+?[\d\s()-]{5,}(?:转\s*\d+)?$")  # whitespace before 转 is already in the class: no overlapping \s* to backtrack into
 # Records whose ids other registers cite: (register, list) — a cited id links to its record, with its name.
 LINKED_RECORDS = (("suppliers", "suppliers"), ("suppliers", "outsourcing"), ("configuration", "items"),
                   ("devices", "devices"), ("software", "software"))
