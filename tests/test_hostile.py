@@ -160,8 +160,10 @@ def _content_patterns():
     found = {}
     for package in (checks, checks.rules):
         for info in pkgutil.iter_modules(package.__path__):
-            # the site's staging modules (markup, templating, publish) have their own patterns, not yet
-            # linear: several take minutes on 100 KB (e.g. markup._ATTR_LIST); to be fixed there
+            # the site's staging modules (markup, templating, publish, site) have their own patterns, not
+            # all linear yet: markup._FENCE, markup._ATTR_LIST, templating._FENCE, site.stage._MD_LINK,
+            # site.stage._A_TAG, site.stage._ACTIVE and site.render._HTML_PARTS take seconds to minutes
+            # on 100 KB of one repeated character; to be fixed there, then this exclusion removed
             if info.name in ("site", "commands", "markup", "templating", "publish") or info.name.startswith("__"):
                 continue
             module = importlib.import_module(f"{package.__name__}.{info.name}")
