@@ -16,7 +16,7 @@ import pytest
 
 from checks.site import build as site_build
 from test_markup_hostile import HIDDEN_URLS
-from sitekit import AS_OF, Site, copy_sample, scratch_dir
+from sitekit import AS_OF, FRONT, Site, copy_sample, scratch_dir
 
 EVIL_ORG = '<img src=x onerror=alert(31)>明川'
 
@@ -26,26 +26,7 @@ extra_css:
   - //evil.example/y.css
 """
 
-DOC = """---
-id: HOS-21
-title: '配置攻击](javascript:alert(54)) [乙'
-kind: policy
-category: 制度文档
-author: P014
-approver: P001
-version: "1.0"
-sensitivity: public
-scope: 全体
-access: 全体可阅读
-approval_authority: 信息技术负责人批准
-status: active
-published: 2026-01-05
-last_reviewed: 2026-01-05
-storage: 本仓库
-revisions:
-  - {version: "1.0", date: 2026-01-05, author: P014, approver: P001, summary: 首次发布}
----
-
+DOC = FRONT.format(id="HOS-21", title="配置攻击](javascript:alert(54)) [乙", sensitivity="public") + """
 # 配置攻击
 
 === "甲"
