@@ -21,6 +21,8 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from .markup import FENCED_CODE
+
 # The macros a document may call, with what each shows (the site implements them).
 MACROS = {
     "org_name": "机构名称",
@@ -37,7 +39,6 @@ MACROS = {
 }
 MAX_OUTPUT = 2_000_000  # characters one page's macros may produce
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _PLAIN = (nodes.Const, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Neg, nodes.Pos)
 
@@ -70,7 +71,7 @@ def protect(text: str) -> str:
         return chunk
 
     out, last = [], 0
-    for match in _FENCE.finditer(text):
+    for match in FENCED_CODE.finditer(text):
         out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:match.start()]))
         out.append(wrap(match.group(0)))
         last = match.end()

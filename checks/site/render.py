@@ -46,7 +46,11 @@ def esc(value) -> str:
 # tables):
 # written as character references, a value shows the same and Markdown reads nothing in it.
 _MD_PUNCT = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]#|"}
-_HTML_PARTS = re.compile(r"(<[^>]*>|&#?\w+;)|([^<&]+|&)")
+# A tag or a character reference (kept), or text (made inert).  A “<” with no “>” after it anywhere is no tag,
+# and neither is any later one: group 3 takes the rest of the text at once (read as text and references, each
+# “<” kept), instead of reading to the end again from every later “<”.
+_HTML_PARTS = re.compile(r"(<[^>]*+>|&#?\w++;)|([^<&]+|&)|(<[^>]*+\Z)")
+_TEXT_PARTS = re.compile(r"(&#?\w++;)|([^<&]+|&)")
 
 
 def md_esc(value) -> str:
@@ -57,7 +61,10 @@ def md_esc(value) -> str:
 def md_inert(html_text: str) -> str:
     """HTML that opsbook wrote (tags and escaped text) with its text made inert for Markdown, for HTML that
     lands inside a Markdown paragraph (a macro's result): tags and character references stay as they are."""
-    return _HTML_PARTS.sub(lambda m: m.group(1) or m.group(2).translate(_MD_PUNCT), str(html_text))
+    def text(match):
+        return match.group(1) or match.group(2).translate(_MD_PUNCT)
+
+    return _HTML_PARTS.sub(lambda m: text(m) if m.group(3) is None else _TEXT_PARTS.sub(text, m.group(3)), str(html_text))
 
 
 def front_matter(title: str, **extra) -> str:
