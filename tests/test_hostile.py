@@ -464,6 +464,24 @@ def test_reading_limits_are_settings(ws):
     assert [f.rule for f in fired_in(ws, "docs/nested.md")] == ["LIM001"]
 
 
+def test_staging_reads_front_matter_through_the_bounded_loader(ws):
+    """An alias bomb and nesting deeper than the limit in front matter: staging for a reader who may see the
+    documents (no full build) reads them with the same limits as the check, gives LIM001 for each and no
+    traceback."""
+    from checks.site.stage import stage
+
+    bomb = load_case("positive", "alias-bomb-front-matter")["write"]["docs/bomb.md"]
+    ws.write("docs/bomb.md", bomb)
+    ws.write("docs/deep.md", "---\ntitle: 深\ntags: " + "[" * 200 + "]" * 200 + "\n---\n# 正文\n")
+    staged = stage(ws.root, ws.root.parent / "staged", "confidential", AS_OF)
+    found = {(f.file, f.rule) for f in staged.ctx.result.findings}
+    assert {("docs/bomb.md", "LIM001"), ("docs/deep.md", "LIM001")} <= found
+    code, out, err = run_cli("--root", str(ws.root), "stage", "--as-of", AS_OF.isoformat(), "--max-sensitivity",
+                             "confidential", "--site-dir", str(ws.root.parent / "staged-cli"))
+    assert code == 0 and "Traceback" not in out + err
+    assert (ws.root.parent / "staged-cli" / "mkdocs.yml").is_file()
+
+
 def fired_in(ws, rel):
     return [f for f in ws.check().findings if f.file == rel]
 
