@@ -189,15 +189,18 @@ def plan_evaluated_after_drill(handbook):
     """
     grace = handbook.settings.drill_evaluation_days
     evaluations = [d for d, _ in _dated(handbook.records("emergency", "evaluations")) if d <= handbook.as_of]
+    document = emergency_plan(handbook)
+    owner = document.meta.get("owner") if document else None  # the plan's maintainer organises its evaluation
     for drill in handbook.records("drills", "drills"):
         if not completed(drill, handbook.as_of):
             continue
         when = drill.date("date")
-        if handbook.as_of <= when + dt.timedelta(days=grace):
-            continue
         if not any(d >= when for d in evaluations):
-            yield Hit(drill.at("date"), f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
-                                        "（registers/emergency.yaml 的 evaluations）")
+            # due ``grace`` days after the drill
+            yield Obligation(f"演练 {drill.id} 后评估应急预案", when + dt.timedelta(days=grace), drill.at("date"),
+                             f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
+                             "（registers/emergency.yaml 的 evaluations）", owner=owner, cycle="每次演练后",
+                             key=f"{drill.source.path}#{drill.id}|evaluation")
 
 
 @rule("EMG009", name="plan-filed", title="应急预案向监管机构报备", clause="prep-22",
@@ -269,11 +272,15 @@ def plan_refiled_after_change(handbook):
     first = pending[0]
     changed = revisions.get(first)
     grace = handbook.settings.plan_refiling_days
-    if changed and handbook.as_of <= changed + dt.timedelta(days=grace):
-        return
     label = ".".join(map(str, first))
     when = f"（{changed}）" if changed else ""
-    yield Hit(handbook.register("emergency").at("filings"),
-              f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
-              f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）",
-              refs=(document.path,))
+    where = handbook.register("emergency").at("filings")
+    message = (f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
+               f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）")
+    if changed is None:  # a version without a dated revision: no deadline to count from, report it at once
+        yield Hit(where, message, refs=(document.path,))
+        return
+    _, name = regulator(handbook)
+    yield Obligation(f"向{name}重新报备应急预案《{document.title}》{label} 版", changed + dt.timedelta(days=grace), where,
+                     message, owner=document.meta.get("owner"), cycle="预案重大变化后",
+                     key=f"emergency|refile|{label}", refs=(document.path,))

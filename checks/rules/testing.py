@@ -7,7 +7,7 @@ import datetime as dt
 from .. import dates
 from ..calendar import describe
 from ..findings import Hit
-from ..obligations import Obligation
+from ..obligations import Obligation, first_person
 from . import rule
 from ._common import blank as _empty, time_span as _span
 
@@ -298,8 +298,18 @@ def _checks(env, key, as_of):
     return sorted((c for c in env.records(key) if c.date("date") and c.date("date") <= as_of), key=lambda c: c.date("date"))
 
 
+def _checker(handbook, env, latest):
+    """Who does the environment's next check: the security administrator (positions.yaml ``security-admin``),
+    else whoever did the last one; never one of the environment's own administrators."""
+    admins = set(env.get("admins", []) or [])
+    position = next((p for p in handbook.records("positions") if p.id == "security-admin"), None)
+    candidates = [position.get("primary") if position else None, latest.get("by")]
+    return first_person(handbook, *(c for c in candidates if c not in admins))
+
+
 def _periodic_check(handbook, env, key: str, what: str, months: int, setting: str, since=None):
-    """Findings for a check that must be recent and passed: none, too old, failed, or none since ``since``."""
+    """Findings for a check that must be recent and passed: none, failed, or none since ``since``; and the
+    obligation to check again ``months`` after the latest check (a finding once that has passed)."""
     as_of = handbook.as_of
     done = _checks(env, key, as_of)
     if not done:
@@ -309,9 +319,11 @@ def _periodic_check(handbook, env, key: str, what: str, months: int, setting: st
         return
     latest = done[-1]
     due = dates.add_months(latest.date("date"), months)
-    if due < as_of:
-        yield Hit(latest.at("date"), f"{_env(env)} 最近一次{what}在 {latest.date('date')}，已超过 {months} 个月"
-                                     f"（settings.{setting}），应于 {due} 前再检查一次")
+    yield Obligation(f"对{_env(env)}进行{what}", due, latest.at("date"),
+                     f"{_env(env)} 最近一次{what}在 {latest.date('date')}，已超过 {months} 个月"
+                     f"（settings.{setting}），应于 {due} 前再检查一次",
+                     owner=_checker(handbook, env, latest), cycle=f"每 {months} 个月",
+                     key=f"{env.source.path}#{env.id}|{key}")
     if latest.get("result") != "通过":
         yield Hit(latest.at("result"), f"{_env(env)} 最近一次{what}（{latest.date('date')}）未通过：整改后重新检查，"
                                        "记下结果为“通过”的检查")
