@@ -173,7 +173,8 @@ def plan_evaluated_after_drill(handbook):
     """
     ## 检查什么
     每次已完成的应急演练之后（演练当天或以后）都有一次应急预案评估记录。演练后
-    `settings.drill_evaluation_days`（默认 30）天内尚未评估的不报告。
+    `settings.drill_evaluation_days`（默认 30）天内尚未评估的不报告；这期间评估列在到期事项中，
+    负责人是应急预案的维护人（头信息 `owner`）。
 
     ## 为什么
     标准要求应急预案“应根据应急演练的情况进行评估和更新”。演练暴露的问题应反映到预案中。
@@ -245,7 +246,8 @@ def plan_refiled_after_change(handbook):
     ## 检查什么
     应急预案的现行版本（头信息 `version`）不高于最近一次报备的版本。比已报备版本新的修订，
     如果 `evaluations` 中记录该版本 `major_change: false`（不属于重大变化），不要求重新报备；
-    其余修订在修订日期后 `settings.plan_refiling_days`（默认 30）天内须重新报备。
+    其余修订在修订日期后 `settings.plan_refiling_days`（默认 30）天内须重新报备（到期事项的负责人是预案的
+    维护人）；现行版本没有带日期的修订记录的，无从计算期限，立即报告。
 
     ## 为什么
     标准要求：“在应急预案发生重大变化时，应及时重新报备。”

@@ -46,7 +46,8 @@ def spares_checked(handbook):
     """
     ## 检查什么
     `spares` 不为空；每项备品配件数量大于 0，最近一次评估检测 `last_check` 距检查日期不超过
-    `settings.spares_check_months`（默认 6）个月。
+    `settings.spares_check_months`（默认 6）个月。下次评估检测的负责人是备件所对应设备的使用责任人
+    （devices.yaml 的 `owner`），没有时是设备和软件管理责任人（`responsibilities.asset_owner`）。
 
     ## 为什么
     标准要求：“应准备充足的重要设备备品配件，并进行定期评估、检测和维护”。是否“充足”需结合设备
@@ -86,7 +87,8 @@ def supplies_inventoried(handbook):
     """
     ## 检查什么
     `supplies` 中有通讯、消防、应急照明三类应急设备或物资（数量大于 0），每项最近一次盘点
-    `last_inventory` 距检查日期不超过 `settings.supplies_check_months`（默认 6）个月。
+    `last_inventory` 距检查日期不超过 `settings.supplies_check_months`（默认 6）个月。下次盘点的负责人是
+    设备和软件管理责任人（`responsibilities.asset_owner`）。
 
     ## 为什么
     标准要求：“应事先储备一定数量的通讯、消防、应急照明等应急设备或物资并定期盘点，对于有时效性的

@@ -345,6 +345,9 @@ def simulation_separated(handbook):
     - 网络与信息安全事件台账（incidents.yaml）中有事件提到该环境编号的（模拟环境干扰了生产环境），
       在事件发现之后重新验证过隔离。
 
+    下次隔离验证列在到期事项中，负责人是安全管理员（positions.yaml 中 `security-admin` 的主岗），
+    安全管理员本人管理该环境时由上次的检查人负责。
+
     ## 为什么
     标准要求：“模拟环境应与生产环境进行分离，不得对生产环境进行干扰；”一个 `true` 只是声明：
     隔离是否有效，要看验证记录；模拟环境是否干扰过生产，要看事件记录。
@@ -466,7 +469,8 @@ def simulation_passwords(handbook):
     - 确认密码与生产系统严格区分（`passwords_distinct: true`），并在 `password_policy` 中写明措施；
     - 有密码区分的抽查记录 `password_checks`（比对模拟环境与生产系统的账号口令）：最近一次结果为“通过”，
       不早于 `settings.simulation_password_check_months` 个月（默认 12，只能设得更短），
-      检查人不是该模拟环境的系统管理员（`admins`）——自己查自己不能证明区分。
+      检查人不是该模拟环境的系统管理员（`admins`）——自己查自己不能证明区分。下次抽查列在到期事项中，
+      负责人是安全管理员（positions.yaml 中 `security-admin` 的主岗），安全管理员本人管理该环境时由上次的检查人负责。
 
     ## 为什么
     标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”
