@@ -20,6 +20,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -336,6 +337,112 @@ def line_of(ws, rel, text, after=None):
         if text in lines[number]:
             return number + 1
     raise AssertionError(f"{text!r} not in {rel}")
+
+
+# -- rule cases as tables ------------------------------------------------------------------
+class Part(str):
+    """An expected message given by a fragment: the finding's message contains it."""
+
+
+class Line(NamedTuple):
+    """An expected line given by its text: exactly ``line_of(ws, file, text, after)`` (the first line containing
+    ``text``, after the line containing ``after``)."""
+
+    text: str
+    after: str | None = None
+
+
+class Found(NamedTuple):
+    """One expected finding of a :class:`Case`.
+
+    ``message`` is the exact message (or a :class:`Part` of it).  ``at`` is where, in ``file`` (default: the case's
+    file, which is then checked too): a line number, a :class:`Line`, or a text the finding's line contains (``""``:
+    only the file is checked).  ``severity`` is checked when given.
+    """
+
+    message: str
+    at: int | str | Line | None = None
+    severity: str | None = None
+    file: str | None = None
+
+
+class Case(NamedTuple):
+    """One rule test as a table row: patch one file of the sample, run one rule, compare its findings.
+
+    ``edit`` changes ``file``: a ``change(data)`` callable (``ws.edit_yaml`` for registers, ``ws.edit_front_matter``
+    for Markdown documents), an ``(old, new)`` text replacement (``ws.replace``), or a list of those applied in turn;
+    ``None`` leaves the sample as it is.  ``expected`` lists the findings in the order the rule reports them, each a
+    message, a ``(message, at[, severity])`` tuple or a :class:`Found`; ``[]`` is a quiet case.  ``ordered=False``
+    compares them in any order; ``only=False`` lets the rule report other findings besides.  Checked by
+    :func:`check_case`, which runs the rule with ``ws.findings`` (so ``test_every_rule_has_tests`` sees it).
+    """
+
+    id: str
+    rule: str
+    file: str
+    edit: object
+    expected: list
+    as_of: dt.date = AS_OF
+    ordered: bool = True
+    only: bool = True
+
+
+def case_id(case: Case) -> str:
+    """The test id of a case (``@pytest.mark.parametrize("case", CASES, ids=case_id)``)."""
+    return case.id
+
+
+def _apply(ws, rel: str, edit) -> None:
+    if edit is None:
+        return
+    if isinstance(edit, list):
+        for one in edit:
+            _apply(ws, rel, one)
+    elif isinstance(edit, tuple):
+        ws.replace(rel, *edit)
+    elif rel.endswith(".md"):
+        ws.edit_front_matter(rel, edit)
+    else:
+        ws.edit_yaml(rel, edit)
+
+
+def _matches(ws, case: Case, want: Found, f) -> bool:
+    if not (want.message in f.message if isinstance(want.message, Part) else f.message == want.message):
+        return False
+    if want.severity is not None and f.severity != want.severity:
+        return False
+    if want.at is None:
+        return True
+    rel = want.file or case.file
+    if f.file != rel:
+        return False
+    if isinstance(want.at, Line):
+        return f.line == line_of(ws, rel, want.at.text, want.at.after)
+    if isinstance(want.at, int):
+        return f.line == want.at
+    lines = ws.read(rel).split("\n")
+    return isinstance(f.line, int) and 0 < f.line <= len(lines) and want.at in lines[f.line - 1]
+
+
+def check_case(ws, case: Case) -> list:
+    """Apply a :class:`Case`'s edit, run its rule alone and assert its findings; returns the findings."""
+    _apply(ws, case.file, case.edit)
+    found = ws.findings(case.rule, case.as_of)
+    wanted = [Found(w) if isinstance(w, str) else Found(*w) for w in case.expected]
+    seen = "\n".join(f"  {f.file}:{f.line} [{f.severity}] {f.message}" for f in found) or "  (none)"
+    report = f"{case.id}: {case.rule} reported\n{seen}"
+    if case.only:
+        assert len(found) == len(wanted), report
+    if case.ordered and case.only:
+        for want, f in zip(wanted, found):
+            assert _matches(ws, case, want, f), f"{report}\nexpected {want}"
+    else:
+        left = list(found)
+        for want in wanted:
+            match = next((f for f in left if _matches(ws, case, want, f)), None)
+            assert match is not None, f"{report}\nexpected {want}"
+            left.remove(match)
+    return found
 
 
 def fired(result, rule: str) -> list:
