@@ -12,6 +12,9 @@ only what it patched and runs only its rule (``ws.findings(rule)``).  A test
 that really needs files on disk (the CLI, git, the site) asks for
 ``ws.root`` or ``ws.path(rel)``: the workspace is then written to a temporary
 folder once, and from then on reads and writes go to that folder.
+
+Most rule tests are rows of a table: a :class:`Case` (rule, file, edit, expected findings) checked by
+:func:`check_case` in a test parametrized over the module's ``CASES``.
 """
 
 from __future__ import annotations
@@ -373,8 +376,9 @@ class Case(NamedTuple):
     for Markdown documents), an ``(old, new)`` text replacement (``ws.replace``), or a list of those applied in turn;
     ``None`` leaves the sample as it is.  ``expected`` lists the findings in the order the rule reports them, each a
     message, a ``(message, at[, severity])`` tuple or a :class:`Found`; ``[]`` is a quiet case.  ``ordered=False``
-    compares them in any order; ``only=False`` lets the rule report other findings besides.  Checked by
-    :func:`check_case`, which runs the rule with ``ws.findings`` (so ``test_every_rule_has_tests`` sees it).
+    compares them in any order; ``only=False`` lets the rule report other findings besides (then in any order).
+    Checked by :func:`check_case`, which runs the rule with ``ws.findings`` (so ``test_every_rule_has_tests`` sees
+    it fire or stay quiet).
     """
 
     id: str

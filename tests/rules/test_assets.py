@@ -126,7 +126,7 @@ CASES = [
     Case("AST008-fires-without-label", "AST008", DEVICES, device("DEV-SEC-002", lambda d: d.update(label=False)),
          [("设备“交易区防火墙”（DEV-SEC-002）没有在明显位置粘贴设备标识（label）", Line("label: false"))]),
     Case("AST008-fires-when-label-missing", "AST008", DEVICES, device("DEV-SRV-007", lambda d: d.pop("label")),
-         [(Part(""), Line("id: DEV-SRV-007"))]),  # one finding, at the device
+         [(Part("（DEV-SRV-007）没有在明显位置粘贴设备标识"), Line("id: DEV-SRV-007"))]),
     # -- AST010
     Case("AST010-warns-past-service-life", "AST010", DEVICES, device("DEV-NET-004", lambda d: d.pop("life_extension")),
          [Found("设备“互联网接入路由器”（DEV-NET-004）已于 2026-01-11 达到 6 年使用年限，仍在使用；请评估后更换或办理超期使用审批（life_extension）",
@@ -171,7 +171,7 @@ CASES = [
          device("DEV-UPS-001", lambda d: d.update(status="停用")), []),
     Case("AST015-fires-once-storage-media-are-not-stated", "AST015", DEVICES,
          [device("DEV-UPS-001", lambda d: d.update(status="停用")), device("DEV-UPS-001", lambda d: d.pop("storage_media"))],
-         [Part("")]),  # one finding
+         [Part("（DEV-UPS-001）已停用，没有存储介质信息清除或销毁的记录")]),
     # -- AST016
     Case("AST016-fires-without-handover", "AST016", DEVICES, device("DEV-SRV-091", lambda d: d.pop("disposal")),
          [("设备“原行情服务器”（DEV-SRV-091）已停用，没有移交指定部门的记录（disposal）", "")]),

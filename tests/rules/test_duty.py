@@ -128,7 +128,7 @@ CASES = [
          [("运维值班负责人的职责（岗位 duty-lead 的 duties）没有写明：风险控制、业务衔接；"
            "标准要求值班负责人负责日常操作的部署、检查、风险控制、业务衔接", "")]),
     Case("DUT009-reads-duties-from-duty-lead-without-a-position", "DUT009", DUTY, _direct_duty_lead,
-         [Part("")]),  # one finding: the direct duty lead lists no duties
+         [Part("运维值班负责人的职责（duty_lead 的 duties）没有写明")]),
     Case("DUT009-quiet-when-the-duty-lead-lists-the-duties", "DUT009", DUTY,
          [_direct_duty_lead,
           lambda d: d["duty_lead"].update(duties=["日常操作的部署", "日常操作的检查", "风险控制", "与业务部门的业务衔接", "交接班"])],

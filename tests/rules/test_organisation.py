@@ -99,8 +99,8 @@ CASES = [
     # TRN-2026-10 计划于 11 月举行：11 月尚未结束，没有记录不报告
     Case("ORG007-waits-until-the-month-has-ended", "ORG007", TRAININGS, _drop_record("TRR-2026-09"), [],
          as_of=dt.date(2026, 10, 31)),
-    Case("ORG007-fires-once-the-month-has-ended", "ORG007", TRAININGS, _drop_record("TRR-2026-09"), [Part("")],
-         as_of=dt.date(2026, 11, 1)),  # one finding
+    Case("ORG007-fires-once-the-month-has-ended", "ORG007", TRAININGS, _drop_record("TRR-2026-09"),
+         [Part("培训项目 TRN-2026-09")], as_of=dt.date(2026, 11, 1)),
     # --- ORG008 培训记录完整
     Case("ORG008-fires-on-incomplete-record", "ORG008", TRAININGS, _incomplete_record,
          ["培训记录 TRR-2025-01缺少：参训人员（attendees）、培训记录（签到表等）（record）"]),

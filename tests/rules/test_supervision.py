@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import Case, Found, Part, case_id, check_case, findings, fired
+from conftest import Case, Part, case_id, check_case, findings, fired
 
 INSPECTIONS = "registers/inspections.yaml"
 

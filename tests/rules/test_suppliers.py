@@ -96,7 +96,7 @@ CASES = [
          sup("SUP-007", lambda s: s["contract"].pop("regulator_inspection_clause")), []),
     Case("SUP004-fires-once-the-category-needs-the-clause", "SUP004", SUPPLIERS,
          [sup("SUP-007", lambda s: s["contract"].pop("regulator_inspection_clause")), sup("SUP-007", lambda s: s.update(category="结算"))],
-         [Part("")]),  # one finding
+         [Part("（SUP-007）提供结算类产品或服务")]),
     # SUP-002 relabelled as a hardware supplier: it still supplies the quote system (CI-APP-QUOTE)
     Case("SUP004-reads-what-the-cmdb-says-a-supplier-supplies", "SUP004", SUPPLIERS,
          sup("SUP-002", lambda s: (s.update(category="硬件"), s["contract"].pop("regulator_inspection_clause"))),
@@ -110,7 +110,7 @@ CASES = [
     # -- SUP005
     Case("SUP005-fires-when-evaluation-is-overdue", "SUP005", SUPPLIERS, None,
          ["供应商“青岚软件技术有限公司”（SUP-001）最近一次评价于 2025-12-22，已超过 12 个月（应于 2026-12-22 前完成）"]
-         + [Part("")] * 7, as_of=dt.date(2027, 1, 15), ordered=False),  # eight suppliers in all
+         + [Part("已超过 12 个月")] * 7, as_of=dt.date(2027, 1, 15), ordered=False),  # eight suppliers in all
     Case("SUP005-fires-without-any-evaluation", "SUP005", SUPPLIERS, sup("SUP-004", lambda s: s.pop("evaluations")),
          [("供应商“衡川清算技术有限公司”（SUP-004）没有评价记录（自 2019-08-01 起），应每 12 个月至少一次", Line("id: SUP-004"))]),
     Case("SUP005-fires-without-report-or-content", "SUP005", SUPPLIERS,
@@ -118,7 +118,7 @@ CASES = [
          ["供应商“北辰信通科技有限公司”（SUP-003）2025-12-23 的评价未包括：人员工作情况（staff_performance）",
           "供应商“北辰信通科技有限公司”（SUP-003）2025-12-23 的评价没有形成评价报告（report）"]),
     Case("SUP005-respects-settings", "SUP005", ORG, lambda d: d["settings"].update(supplier_evaluation_months=6),
-         [Part("")] * 8),  # eight findings
+         [Part("已超过 6 个月")] * 8),  # all eight suppliers
     # -- SUP006
     Case("SUP006-fires-when-information-is-stale", "SUP006", SUPPLIERS, sup("SUP-005", lambda s: s.update(info_updated=dt.date(2025, 6, 30))),
          ["供应商“远拓计算机系统有限公司”（SUP-005）的信息最近一次更新于 2025-06-30，已超过 12 个月（应于 2026-06-30 前更新）"]),
@@ -190,7 +190,7 @@ CASES = [
     Case("SUP014-fires-without-exit-plan", "SUP014", SUPPLIERS, out(lambda o: o.pop("exit_plan")),
          [(f"{OUT}没有制定外包服务意外终止的应急措施（exit_plan）", Line("id: OUT-001"))]),
     Case("SUP014-fires-on-empty-exit-plan", "SUP014", SUPPLIERS, out(lambda o: o.update(exit_plan={"reviewed": dt.date(2026, 6, 29)})),
-         [Part("")]),  # one finding
+         [Part("（OUT-001）没有制定外包服务意外终止的应急措施")]),
 ]
 
 
