@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..model import SENSITIVITY_LEVELS as AUDIENCES
+from ..cli import add_audience
 
 
 def register(sub, common) -> None:
@@ -16,7 +16,7 @@ def register(sub, common) -> None:
     )
     p.add_argument("version", metavar="VERSION", help="版本号，如 2026.1（同时是 git 标签名；没有标签时自动创建）")
     p.add_argument("--dest", help="版本目录（默认 versions/<读者级别>）")
-    p.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
+    add_audience(p)
     p.add_argument("--rev", help="要发布的提交或标签（默认：标签 VERSION，没有则为 HEAD）")
     p.add_argument("--alias", default="latest", help="指向此版本的别名（默认 latest）")
     p.add_argument("--title", help="版本选择器中显示的名称（默认即版本号）")

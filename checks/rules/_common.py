@@ -60,6 +60,20 @@ def config_items(handbook) -> dict | None:
     return handbook.by_id("configuration", "items")
 
 
+def ci_name(items, ci) -> str:
+    """A configuration item as “名称（编号）”, or its id alone when ``items`` (:func:`config_items`) lacks it."""
+    item = (items or {}).get(ci)
+    return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
+
+
+def window(record) -> tuple:
+    """(start, end) of a record's ``window`` (a change's approved window, a test's); either may be None."""
+    part = record.sub("window")
+    if part is None:
+        return None, None
+    return part.datetime("start"), part.datetime("end")
+
+
 def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
     """“2026-11-20 18:00–22:00” (the date once when both ends fall on the same day)."""
     if start is None:

@@ -10,7 +10,7 @@ from ..findings import Hit
 from ..obligations import Obligation
 from ..model import Location
 from . import rule
-from ._common import config_items, employed_on as _employed_on
+from ._common import ci_name as _ci_name, config_items, employed_on as _employed_on
 
 CHAPTER = "日常操作"
 
@@ -74,11 +74,6 @@ def _trading_parts(items) -> set:
     for ci in trading:
         parts.update(r.get("target") for r in items[ci].records("relations") if r.get("target"))
     return parts
-
-
-def _ci_name(items, ci) -> str:
-    item = (items or {}).get(ci)
-    return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
 
 
 # -- rules ---------------------------------------------------------------------

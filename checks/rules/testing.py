@@ -9,7 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import blank as _empty, time_span as _span
+from ._common import blank as _empty, time_span as _span, window as _window
 
 CHAPTER = "系统测试"
 
@@ -38,13 +38,6 @@ def _production_tests(handbook, done_only=False):
         if status == CANCELLED or (done_only and status != DONE):
             continue
         yield test
-
-
-def _window(test):
-    window = test.sub("window")
-    if window is None:
-        return None, None
-    return window.datetime("start"), window.datetime("end")
 
 
 def _trading_clash(handbook, where, start, end, overlapping, uncertain):
@@ -678,8 +671,7 @@ def production_test_upgrade_design(handbook):
         ref = upgrade.get("change") if upgrade is not None else None
         change = changes.get(ref) if ref else None
         _, ended = _window(test)
-        window = change.sub("window") if change is not None else None
-        begun = window.datetime("start") if window is not None else None
+        begun, _ = _window(change) if change is not None else (None, None)
         if begun and ended and begun < ended:
             yield Hit(upgrade.at("change"), f"{_prt(test)} 的升级变更 {ref} 在 {dates.fmt(begun)} 开始实施，早于测试结束"
                                             f"（{dates.fmt(ended)}）：升级过程应根据测试结果设计，请核对变更编号或时间")
