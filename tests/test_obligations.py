@@ -53,7 +53,7 @@ PATCHES = {
 }
 
 OBLIGATION_RULES = sorted(r.id for r in all_rules() if r.dated and "Obligation(" in __import__("inspect").getsource(r.func)
-                          or r.id in ("AST011", "SUP005", "SUP011", "SUP013", "TST007", "TST009"))
+                          or r.id in ("AST011", "BUD001", "ORG006", "SUP005", "SUP011", "SUP013", "TST007", "TST009"))
 
 
 def _load(as_of, patches=()):
