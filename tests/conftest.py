@@ -26,7 +26,7 @@ import yaml
 
 from checks import engine
 from checks.cache import SourceCache
-from checks.rules import get
+from checks.rules import all_rules, get
 from checks.tree import HANDBOOK_PARTS, FsTree, OverlayTree, Tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,6 +213,73 @@ def whole_rule_suite() -> bool:
     """Whether this run selected every test of every module that tests rules (tests/rules, tests/test_*.py)."""
     wanted = set((ROOT / "tests" / "rules").glob("test_*.py")) | set((ROOT / "tests").glob("test_*.py"))
     return wanted <= _RUN["selected"] and not wanted & _RUN["deselected"]
+
+
+def in_parallel_worker() -> bool:
+    """Whether this process is one of several running the suite (pytest -n, pytest-xdist)."""
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def rule_coverage_gaps(observed: dict) -> list[str]:
+    """The rules no test saw fire, or no test saw stay quiet (test_every_rule_has_tests, one line each)."""
+    gaps = []
+    for rule in all_rules():
+        seen = observed.get(rule.id, {})
+        if not seen.get("fires"):
+            gaps.append(f"{rule.id}: no test makes it fire (ws.findings or fired(result, …) returning findings)")
+        if not (seen.get("quiet") or seen.get("quiet on sample")):
+            gaps.append(f"{rule.id}: no test shows it quiet")
+    return gaps
+
+
+def pytest_configure(config):
+    """One scratch folder for the whole run, shared by the processes of a parallel run (tests/site/sitekit.py
+    builds each audience's site there once)."""
+    if not hasattr(config, "workerinput") and "OPSBOOK_TEST_SHARED" not in os.environ:
+        import tempfile
+
+        _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+
+
+def pytest_unconfigure(config):
+    if _RUN.get("shared"):
+        shutil.rmtree(_RUN["shared"], ignore_errors=True)
+        os.environ.pop("OPSBOOK_TEST_SHARED", None)
+
+
+# In a parallel run each worker sees part of the suite: the workers hand what they saw to the controller
+# (xdist's workeroutput), which checks the coverage of every rule once all tests have run.
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        config.workeroutput["opsbook"] = {
+            "observed": {rule: {kind: sorted(tests) for kind, tests in kinds.items()} for rule, kinds in OBSERVED.items()},
+            "selected": sorted(map(str, _RUN["selected"])), "deselected": sorted(map(str, _RUN["deselected"])),
+        }
+    elif _RUN.get("workers") and whole_rule_suite():
+        _RUN["gaps"] = rule_coverage_gaps(OBSERVED)
+        if _RUN["gaps"] and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    data = getattr(node, "workeroutput", {}).get("opsbook")
+    if not data:
+        return
+    _RUN["workers"] = _RUN.get("workers", 0) + 1
+    for rule, kinds in data["observed"].items():
+        for kind, tests in kinds.items():
+            OBSERVED.setdefault(rule, {}).setdefault(kind, set()).update(tests)
+    _RUN["selected"].update(map(Path, data["selected"]))
+    _RUN["deselected"].update(map(Path, data["deselected"]))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _RUN.get("gaps"):
+        terminalreporter.section("test_every_rule_has_tests (all workers)", red=True)
+        for line in _RUN["gaps"]:
+            terminalreporter.line(f"FAILED {line}", red=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
