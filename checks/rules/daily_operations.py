@@ -450,6 +450,15 @@ def _manual_systems(document) -> dict:
     return found
 
 
+def _first_issued(document, default):
+    """The day a manual was first issued (its first revision, else ``published``): no change before it can ask
+    for its revision."""
+    days = [r.date("date") for r in document.meta.records("revisions") if r.date("date")]
+    days.append(document.meta.date("published"))
+    days = [d for d in days if d]
+    return min(days) if days else default
+
+
 def _changed_on(change):
     """The day a change altered its systems: its implementation's end (else start), else its window's end."""
     implementation = change.sub("implementation")
@@ -478,7 +487,8 @@ def manual_revised_after_change(handbook):
       （经审批通过后遵照执行）；
     - `reason`：本次变更不改变手册中任何操作步骤、指令和要点的理由，由复核人在复核时确认。
 
-    期限内尚未写明的，列在“即将到期”中（负责人是变更实施人）；超过期限仍没有的是错误。
+    期限内尚未写明的，列在“即将到期”中（负责人是变更实施人）；超过期限仍没有的是错误。手册首次发布
+    （最早的修订记录）之前实施的变更不要求修订它。
     手册既没有 `systems`、规程中也没有写到任何配置项时，无法判断哪些变更涉及它，也报告。
 
     “及时”的天数：标准没有给出数字。默认 10 天与变更复核期限 `settings.change_review_days` 相同——
@@ -534,7 +544,7 @@ def manual_revised_after_change(handbook):
             answers.setdefault(entry.get("document"), entry)
         for document, systems in manuals:
             touched = [t for t in targets if t in systems]
-            if not touched or changed is None:
+            if not touched or changed is None or changed < _first_issued(document, changed):
                 continue
             names = "、".join(_ci_name(items, t) for t in touched)
             due = changed + dt.timedelta(days=days)

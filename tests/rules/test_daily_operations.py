@@ -421,7 +421,8 @@ def test_ops007_fires_on_an_answer_with_neither_or_both(ws):
 
 def test_ops007_reads_the_systems_from_the_procedures_when_the_front_matter_names_none(ws):
     # the fixture manual has no `systems`; its procedure's 操作对象 names CI-APP-TRADE
-    write_manual(ws, "## 交易业务系统操作规程\n" + COMPLETE)
+    rel = write_manual(ws, "## 交易业务系统操作规程\n" + COMPLETE)
+    ws.replace(rel, "date: 2026-10-08", "date: 2019-07-05")  # issued before the changes of 2026
     assert ws.findings("OPS007") == []  # CHG-2026-012 (CI-APP-TRADE) gives its reason for MAN-01
     edit_change(ws, "CHG-2026-012", lambda c: c.pop("manuals"))
     assert [f.message[:60] for f in ws.findings("OPS007")] == [
@@ -449,3 +450,12 @@ def test_ops007_quiet_on_rolled_back_and_other_systems_and_on_earlier_than_requi
     assert ws.findings("OPS007") == []
     edit_revision(ws, "4.3", date=dt.date(2026, 11, 15))
     assert len(ws.findings("OPS007")) == 1
+
+
+def test_ops007_quiet_on_changes_before_the_manual_existed(ws):
+    # a manual first issued after the OS patch of 2026-10-03 cannot have been revised for it
+    edit_change(ws, "CHG-2026-044", lambda c: c.pop("manuals"))
+    assert len(ws.findings("OPS007")) == 1
+    ws.edit_front_matter(MAN, lambda m: m.update(revisions=[r for r in m["revisions"] if r["version"] == "4.3"],
+                                                 published=dt.date(2026, 11, 13)))
+    assert ws.findings("OPS007") == []
