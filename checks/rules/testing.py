@@ -583,7 +583,7 @@ def production_test_backup(handbook):
         for item in items:
             content, when = item.get("content"), item.datetime("time")
             systems = {s for s in item.get("systems", []) or [] if isinstance(s, str)}
-            label = f"{_prt(test)} 的{content}备份（{item.get('what') or '、'.join(map(str, item.get('systems', []) or []))}）"
+            label = f"{_prt(test)} 的{content}备份“{item.get('what') or '、'.join(map(str, item.get('systems', []) or []))}”"
             if item.get("result") != "成功":
                 if item.get("result") is not None:
                     yield Hit(item.at("result"), f"{label}结果为“{item.get('result')}”，不能作为测试前备份")

@@ -312,7 +312,7 @@ def test_tst011_fires_on_a_failed_backup_and_a_contradicting_box(ws):
     prt(ws, "PRT-2026-02", lambda t: item(t, "数据").update(result="失败"))
     prt(ws, "PRT-2026-01", lambda t: t["backup_before"].update(configuration=False))
     assert sorted(f.message for f in ws.findings("TST011")) == sorted([
-        f"{PRT2} 的数据备份（行情快照与昨收价基础数据导出）结果为“失败”，不能作为测试前备份",
+        f"{PRT2} 的数据备份“行情快照与昨收价基础数据导出”结果为“失败”，不能作为测试前备份",
         f"{PRT1} 写明未备份配置（configuration: false），与备份明细不一致"])
 
 
@@ -321,7 +321,7 @@ def test_tst011_fires_on_a_backup_taken_before_the_last_trading_session(ws):
     prt(ws, "PRT-2026-02", lambda t: item(t, "数据").update(time="2026-11-06 14:00"))
     found = ws.findings("TST011")
     assert len(found) == 1  # one finding: the backup is no evidence, the missing data backup is the same problem
-    assert found[0].message.startswith(f"{PRT2} 的数据备份（行情快照与昨收价基础数据导出）完成于 2026-11-06 14:00，"
+    assert found[0].message.startswith(f"{PRT2} 的数据备份“行情快照与昨收价基础数据导出”完成于 2026-11-06 14:00，"
                                        "此后到测试开始（2026-11-07 09:00）之间还有交易时段 2026-11-06（周五）")
     assert found[0].message.endswith("备份的已不是测试时系统的当前状态，应在最后一个交易时段结束后重新备份")
 
@@ -332,7 +332,7 @@ def test_tst011_fires_on_backup_after_start(ws):
         f"{PRT2} 的备份时间 2026-11-07 09:30 晚于测试开始 2026-11-07 09:00"]
     prt(ws, "PRT-2026-02", lambda t: (t["backup_before"].pop("time"), item(t, "配置").update(time="2026-11-07 09:30")))
     assert [f.message for f in ws.findings("TST011")] == [
-        f"{PRT2} 的配置备份（行情系统程序目录与行情源配置打包）完成于 2026-11-07 09:30，晚于测试开始 2026-11-07 09:00"]
+        f"{PRT2} 的配置备份“行情系统程序目录与行情源配置打包”完成于 2026-11-07 09:30，晚于测试开始 2026-11-07 09:00"]
 
 
 def test_tst011_quiet_on_more_than_required(ws):
