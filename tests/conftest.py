@@ -179,6 +179,10 @@ class Workspace:
         result = self.check(as_of, None if chosen is None else [chosen])
         return observe(rule, [f for f in result.findings if f.rule == rule], self.patched)
 
+    def due(self, rule: str, as_of: dt.date = AS_OF) -> list:
+        """The obligations one dated rule states on the workspace (met or not)."""
+        return get(rule).due(self.load(as_of))
+
     @property
     def patched(self) -> bool:
         """Whether the test changed anything (else the workspace is the sample as it is)."""
@@ -311,6 +315,17 @@ def findings(ws, rule, as_of=AS_OF):
 
 def messages(ws, rule, **kw):
     return sorted(f.message for f in findings(ws, rule, **kw))
+
+
+def due_around(ws, rule: str, what: str, due: dt.date):
+    """The obligation of ``rule`` whose ``what`` contains ``what``, the day before, on and after ``due``: it is due
+    on ``due`` each day, and the rule reports it (with the obligation's own message) only on the day after."""
+    obligation = None
+    for when, late in ((due - dt.timedelta(days=1), False), (due, False), (due + dt.timedelta(days=1), True)):
+        (obligation,) = [o for o in ws.due(rule, when) if what in o.what]
+        assert obligation.due == due, (rule, when, obligation.due)
+        assert (obligation.overdue in {f.message for f in ws.findings(rule, when)}) is late, (rule, when, obligation.overdue)
+    return obligation
 
 
 def line_of(ws, rel, text, after=None):
