@@ -506,7 +506,7 @@ def manual_revised_after_change(handbook):
 
     ## 示例
     ```yaml
-    # docs/manuals/operations-manual.md 的头信息
+    # 操作手册（docs/manuals/ 中）的头信息
     systems: [CI-APP-TRADE, CI-DB-TRADE, CI-APP-QUOTE]
     revisions:
       - {version: "4.3", date: 2026-11-13, author: P016, approver: P002, summary: 行情系统 V3.8 升级，更新启动规程}
