@@ -196,6 +196,15 @@ def document_owner(handbook):
     yield from appointed(handbook, "document_owner", "文档管理责任人")
 
 
+def _version_on(document, provided):
+    """The document's current version on the day it was provided: the latest revision dated by then."""
+    day = provided.date("date") if provided is not None else None
+    dated = [r for r in document.meta.records("revisions") if r.date("date") and day and r.date("date") <= day]
+    if not dated:
+        return None
+    return str(max(dated, key=lambda r: (r.date("date"), _version_key(r.get("version")))).get("version"))
+
+
 @rule("DOC007", name="document-use-records", title="超范围、超权限使用文档经审批并保存使用记录", clause="doc-7",
       needs=("document_use",), dated=True)
 def document_use_records(handbook):
@@ -204,7 +213,8 @@ def document_use_records(handbook):
     `registers/document_use.yaml` 的每一条超范围、超权限使用记录：
 
     - 写明使用人：本公司人员 `person` 或外部单位及人员 `external`，二者写其一；
-    - 使用的版本 `version` 是该文档的现行版本或修订记录中的版本（文档编号本身由 REF001 核对）；
+    - 使用的版本 `version` 是该文档修订记录中的版本，并且是提供日期当天的现行版本（当天以前最新的修订）——
+      超范围使用同样要用最新版本；文档编号本身由 REF001 核对；
     - 审批 `approvals` 中有“文档维护人”和“审批人”两个角色的批准（文档管理制度第十五条），批准人都不是使用人本人，
       批准时在职，批准日期不早于申请日期 `requested`、不晚于提供日期 `provided.date`——先批准，后使用；
       仍在使用中的（没有 `closed`），批准人就是文档头信息现在的维护人 `owner` 和审批人 `approver`；
@@ -250,6 +260,9 @@ def document_use_records(handbook):
             versions = {str(document.meta.get("version"))} | {str(r.get("version")) for r in document.meta.records("revisions")}
             if str(use.get("version")) not in versions:
                 yield Hit(use.at("version"), f"{label}：文档 {use.get('document')} 没有 {use.get('version')} 版")
+            elif (current := _version_on(document, use.sub("provided"))) and _version_key(current) > _version_key(use.get("version")):
+                yield Hit(use.at("version"), f"{label} 提供的是文档 {use.get('document')} 的 {use.get('version')} 版，"
+                                             f"提供时的现行版本是 {current} 版：应提供最新版本")
         requested, provided = use.date("requested"), use.sub("provided")
         given = provided.date("date") if provided is not None else None
         closed = use.sub("closed")

@@ -207,6 +207,19 @@ def test_doc007_fires_on_an_unknown_version_and_a_missing_user(ws):
         "文档使用登记 DU-2026-09：文档 TEC-01 没有 2.9 版"]
 
 
+def test_doc007_fires_on_an_outdated_version(ws):
+    # TEC-01 has been at 3.2 since 2026-05-15: handing out 3.1 in October gives the reader an outdated copy
+    edit_use(ws, "DU-2026-09", lambda u: u.update(version="3.1"))
+    assert [f.message for f in ws.findings("DOC007")] == [
+        "文档使用登记 DU-2026-09 提供的是文档 TEC-01 的 3.1 版，提供时的现行版本是 3.2 版：应提供最新版本"]
+    # the version that was current on the day it was provided is right, even if the document has moved on since
+    edit_use(ws, "DU-2026-09", lambda u: (u.update(version="3.1"), u["provided"].update(date=dt.date(2026, 5, 14)),
+                                          u.update(requested=dt.date(2026, 5, 12), until=dt.date(2026, 5, 20)),
+                                          [a.update(date=dt.date(2026, 5, 13)) for a in u["approvals"]],
+                                          u["closed"].update(date=dt.date(2026, 5, 20))))
+    assert ws.findings("DOC007") == []
+
+
 def test_doc007_lists_the_return_as_due_and_fires_once_the_term_is_over(ws):
     assert ws.findings("DOC007") == []
     due = get("DOC007").due(ws.load())
@@ -219,9 +232,9 @@ def test_doc007_lists_the_return_as_due_and_fires_once_the_term_is_over(ws):
 
 
 def test_doc007_quiet_on_earlier_returns_and_approvals_well_ahead(ws):
-    # stricter than required: approved the day of the request, returned before the term ends, a past version
+    # stricter than required: approved the day of the request, returned before the term ends
     edit_use(ws, "DU-2026-09", lambda u: (u["approvals"][1].update(date=dt.date(2026, 10, 12)),
-                                          u["closed"].update(date=dt.date(2026, 10, 16)), u.update(version="3.1")))
+                                          u["closed"].update(date=dt.date(2026, 10, 16))))
     edit_use(ws, "DU-2026-11", lambda u: u.update(closed={"date": dt.date(2026, 11, 20), "how": "归还", "by": "P014"}))
     assert ws.findings("DOC007") == []
     # once returned, the record is history: a later change of the manual's approver does not reopen it
