@@ -152,9 +152,9 @@ def _deepest_line(text: str) -> int:
 class MacroError(Exception):
     """A page's macros could not be expanded; the page is published as written."""
 
-    def __init__(self, line: int, message: str, static: bool = False):
+    def __init__(self, line: int | None, message: str, static: bool = False):
         super().__init__(message)
-        self.line = line
+        self.line = line  # None when a macro raised it: render() sets the line of the call
         self.message = message
         self.static = static  # found by :func:`validate` (rule DOC021 reports it too)
 
@@ -170,7 +170,9 @@ def render(text: str, macros: dict) -> str:
     env.globals.update({name: func for name, func in macros.items() if name in MACROS})
     try:
         out = env.from_string(protect(text)).render()
-    except MacroError:
+    except MacroError as exc:
+        if exc.line is None:  # a macro refused its arguments
+            exc.line = _error_line(exc)
         raise
     except Exception as exc:  # a macro's own error: said in one line, never a traceback in the page
         line = _error_line(exc)

@@ -12,6 +12,9 @@ only what it patched and runs only its rule (``ws.findings(rule)``).  A test
 that really needs files on disk (the CLI, git, the site) asks for
 ``ws.root`` or ``ws.path(rel)``: the workspace is then written to a temporary
 folder once, and from then on reads and writes go to that folder.
+
+Most rule tests are rows of a table: a :class:`Case` (rule, file, edit, expected findings) checked by
+:func:`check_case` in a test parametrized over the module's ``CASES``.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
 
 from checks import engine
 from checks.cache import SourceCache
-from checks.rules import get
+from checks.rules import all_rules, get
 from checks.tree import HANDBOOK_PARTS, FsTree, OverlayTree, Tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,6 +183,10 @@ class Workspace:
         result = self.check(as_of, None if chosen is None else [chosen])
         return observe(rule, [f for f in result.findings if f.rule == rule], self.patched)
 
+    def due(self, rule: str, as_of: dt.date = AS_OF) -> list:
+        """The obligations one dated rule states on the workspace (met or not)."""
+        return get(rule).due(self.load(as_of))
+
     @property
     def patched(self) -> bool:
         """Whether the test changed anything (else the workspace is the sample as it is)."""
@@ -215,6 +223,73 @@ def whole_rule_suite() -> bool:
     return wanted <= _RUN["selected"] and not wanted & _RUN["deselected"]
 
 
+def in_parallel_worker() -> bool:
+    """Whether this process is one of several running the suite (pytest -n, pytest-xdist)."""
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def rule_coverage_gaps(observed: dict) -> list[str]:
+    """The rules no test saw fire, or no test saw stay quiet (test_every_rule_has_tests, one line each)."""
+    gaps = []
+    for rule in all_rules():
+        seen = observed.get(rule.id, {})
+        if not seen.get("fires"):
+            gaps.append(f"{rule.id}: no test makes it fire (ws.findings or fired(result, …) returning findings)")
+        if not (seen.get("quiet") or seen.get("quiet on sample")):
+            gaps.append(f"{rule.id}: no test shows it quiet")
+    return gaps
+
+
+def pytest_configure(config):
+    """One scratch folder for the whole run, shared by the processes of a parallel run (tests/site/sitekit.py
+    builds each audience's site there once)."""
+    if not hasattr(config, "workerinput") and "OPSBOOK_TEST_SHARED" not in os.environ:
+        import tempfile
+
+        _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+
+
+def pytest_unconfigure(config):
+    if _RUN.get("shared"):
+        shutil.rmtree(_RUN["shared"], ignore_errors=True)
+        os.environ.pop("OPSBOOK_TEST_SHARED", None)
+
+
+# In a parallel run each worker sees part of the suite: the workers hand what they saw to the controller
+# (xdist's workeroutput), which checks the coverage of every rule once all tests have run.
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        config.workeroutput["opsbook"] = {
+            "observed": {rule: {kind: sorted(tests) for kind, tests in kinds.items()} for rule, kinds in OBSERVED.items()},
+            "selected": sorted(map(str, _RUN["selected"])), "deselected": sorted(map(str, _RUN["deselected"])),
+        }
+    elif _RUN.get("workers") and whole_rule_suite():
+        _RUN["gaps"] = rule_coverage_gaps(OBSERVED)
+        if _RUN["gaps"] and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    data = getattr(node, "workeroutput", {}).get("opsbook")
+    if not data:
+        return
+    _RUN["workers"] = _RUN.get("workers", 0) + 1
+    for rule, kinds in data["observed"].items():
+        for kind, tests in kinds.items():
+            OBSERVED.setdefault(rule, {}).setdefault(kind, set()).update(tests)
+    _RUN["selected"].update(map(Path, data["selected"]))
+    _RUN["deselected"].update(map(Path, data["deselected"]))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _RUN.get("gaps"):
+        terminalreporter.section("test_every_rule_has_tests (all workers)", red=True)
+        for line in _RUN["gaps"]:
+            terminalreporter.line(f"FAILED {line}", red=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_sources_stay_unchanged():
     """Every test shares the sample's parsed sources: at the end of the session they must be as loaded."""
@@ -246,6 +321,17 @@ def messages(ws, rule, **kw):
     return sorted(f.message for f in findings(ws, rule, **kw))
 
 
+def due_around(ws, rule: str, what: str, due: dt.date):
+    """The obligation of ``rule`` whose ``what`` contains ``what``, the day before, on and after ``due``: it is due
+    on ``due`` each day, and the rule reports it (with the obligation's own message) only on the day after."""
+    obligation = None
+    for when, late in ((due - dt.timedelta(days=1), False), (due, False), (due + dt.timedelta(days=1), True)):
+        (obligation,) = [o for o in ws.due(rule, when) if what in o.what]
+        assert obligation.due == due, (rule, when, obligation.due)
+        assert (obligation.overdue in {f.message for f in ws.findings(rule, when)}) is late, (rule, when, obligation.overdue)
+    return obligation
+
+
 def line_of(ws, rel, text, after=None):
     """The 1-based line of the first line of ``rel`` containing ``text`` (after the line containing ``after``)."""
     lines = ws.read(rel).split("\n")
@@ -254,6 +340,113 @@ def line_of(ws, rel, text, after=None):
         if text in lines[number]:
             return number + 1
     raise AssertionError(f"{text!r} not in {rel}")
+
+
+# -- rule cases as tables ------------------------------------------------------------------
+class Part(str):
+    """An expected message given by a fragment: the finding's message contains it."""
+
+
+class Line(NamedTuple):
+    """An expected line given by its text: exactly ``line_of(ws, file, text, after)`` (the first line containing
+    ``text``, after the line containing ``after``)."""
+
+    text: str
+    after: str | None = None
+
+
+class Found(NamedTuple):
+    """One expected finding of a :class:`Case`.
+
+    ``message`` is the exact message (or a :class:`Part` of it).  ``at`` is where, in ``file`` (default: the case's
+    file, which is then checked too): a line number, a :class:`Line`, or a text the finding's line contains (``""``:
+    only the file is checked).  ``severity`` is checked when given.
+    """
+
+    message: str
+    at: int | str | Line | None = None
+    severity: str | None = None
+    file: str | None = None
+
+
+class Case(NamedTuple):
+    """One rule test as a table row: patch one file of the sample, run one rule, compare its findings.
+
+    ``edit`` changes ``file``: a ``change(data)`` callable (``ws.edit_yaml`` for registers, ``ws.edit_front_matter``
+    for Markdown documents), an ``(old, new)`` text replacement (``ws.replace``), or a list of those applied in turn;
+    ``None`` leaves the sample as it is.  ``expected`` lists the findings in the order the rule reports them, each a
+    message, a ``(message, at[, severity])`` tuple or a :class:`Found`; ``[]`` is a quiet case.  ``ordered=False``
+    compares them in any order; ``only=False`` lets the rule report other findings besides (then in any order).
+    Checked by :func:`check_case`, which runs the rule with ``ws.findings`` (so ``test_every_rule_has_tests`` sees
+    it fire or stay quiet).
+    """
+
+    id: str
+    rule: str
+    file: str
+    edit: object
+    expected: list
+    as_of: dt.date = AS_OF
+    ordered: bool = True
+    only: bool = True
+
+
+def case_id(case: Case) -> str:
+    """The test id of a case (``@pytest.mark.parametrize("case", CASES, ids=case_id)``)."""
+    return case.id
+
+
+def _apply(ws, rel: str, edit) -> None:
+    if edit is None:
+        return
+    if isinstance(edit, list):
+        for one in edit:
+            _apply(ws, rel, one)
+    elif isinstance(edit, tuple):
+        ws.replace(rel, *edit)
+    elif rel.endswith(".md"):
+        ws.edit_front_matter(rel, edit)
+    else:
+        ws.edit_yaml(rel, edit)
+
+
+def _matches(ws, case: Case, want: Found, f) -> bool:
+    if not (want.message in f.message if isinstance(want.message, Part) else f.message == want.message):
+        return False
+    if want.severity is not None and f.severity != want.severity:
+        return False
+    if want.at is None:
+        return True
+    rel = want.file or case.file
+    if f.file != rel:
+        return False
+    if isinstance(want.at, Line):
+        return f.line == line_of(ws, rel, want.at.text, want.at.after)
+    if isinstance(want.at, int):
+        return f.line == want.at
+    lines = ws.read(rel).split("\n")
+    return isinstance(f.line, int) and 0 < f.line <= len(lines) and want.at in lines[f.line - 1]
+
+
+def check_case(ws, case: Case) -> list:
+    """Apply a :class:`Case`'s edit, run its rule alone and assert its findings; returns the findings."""
+    _apply(ws, case.file, case.edit)
+    found = ws.findings(case.rule, case.as_of)
+    wanted = [Found(w) if isinstance(w, str) else Found(*w) for w in case.expected]
+    seen = "\n".join(f"  {f.file}:{f.line} [{f.severity}] {f.message}" for f in found) or "  (none)"
+    report = f"{case.id}: {case.rule} reported\n{seen}"
+    if case.only:
+        assert len(found) == len(wanted), report
+    if case.ordered and case.only:
+        for want, f in zip(wanted, found):
+            assert _matches(ws, case, want, f), f"{report}\nexpected {want}"
+    else:
+        left = list(found)
+        for want in wanted:
+            match = next((f for f in left if _matches(ws, case, want, f)), None)
+            assert match is not None, f"{report}\nexpected {want}"
+            left.remove(match)
+    return found
 
 
 def fired(result, rule: str) -> list:

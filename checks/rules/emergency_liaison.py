@@ -83,23 +83,32 @@ def key_staff_practise_plan(handbook):
     安排该人员参加下一次应急演练或应急培训，并在演练的 `participants` 或培训的 `attendees` 中记录。
     """
     months = handbook.settings.emergency_training_months
-    since = dates.add_months(handbook.as_of, -months)
-    practised = set()
+    last: dict = {}  # person -> the last drill or emergency training they took part in
     for drill in handbook.records("drills", "drills"):
-        if completed(drill, handbook.as_of) and drill.date("date") >= since:
-            practised.update(p for p, _ in drill.items("participants"))
+        if completed(drill, handbook.as_of):
+            for person, _ in drill.items("participants"):
+                last[person] = max(last.get(person, drill.date("date")), drill.date("date"))
     for training in handbook.records("trainings", "records"):
         when = training.date("date")
-        if training.get("category") == "应急" and when and since <= when <= handbook.as_of:
-            practised.update(p for p, _ in training.items("attendees"))
+        if training.get("category") == "应急" and when and when <= handbook.as_of:
+            for person, _ in training.items("attendees"):
+                last[person] = max(last.get(person, when), when)
     for position in handbook.records("positions"):
         if position.get("name") not in KEY_OPERATORS:
             continue
         for field, role in (("primary", "主岗"), ("backup", "备岗")):
             pid = position.get(field)
-            if pid and handbook.active_staff(pid) and pid not in practised:
-                yield Hit(position.at(field), f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
-                                              "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案")
+            if not (isinstance(pid, str) and handbook.active_staff(pid)):
+                continue
+            message = (f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
+                       "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案")
+            if pid not in last:  # never practised: nothing to count a deadline from
+                yield Hit(position.at(field), message)
+                continue
+            # the next drill or emergency training is due ``months`` after the last one
+            yield Obligation(f"{position.get('name')}{role} {person_label(handbook, pid)} 参加应急演练或应急培训",
+                             dates.add_months(last[pid], months), position.at(field), message, owner=pid,
+                             cycle=f"每 {months} 个月", key=f"{position.source.path}#{position.id}|{field}|practice")
 
 
 AGREEMENT_CATEGORIES = ("通信", "消防", "电力设备", "空调设备", "软硬件产品", "安全服务")
@@ -196,10 +205,12 @@ def agreement_checked(handbook):
         label = f"保障协议 {agreement.id}（{agreement.get('party')}）"
         if basis is None:
             yield Hit(agreement.at("id"), f"{label}没有检查评估记录（last_checked）")
-        elif dates.add_months(basis, months) < handbook.as_of:
+        else:
             what = f"最近一次检查评估是 {last}" if last else f"自 {basis} 签订后从未检查评估"
-            yield Hit(agreement.at("last_checked" if last else "signed"),
-                      f"{label}{what}，已超过 {months} 个月")
+            yield Obligation(f"检查评估{label}的执行情况", dates.add_months(basis, months),
+                             agreement.at("last_checked" if last else "signed"), f"{label}{what}，已超过 {months} 个月",
+                             owner=agreement.get("our_contact"), cycle=f"每 {months} 个月",
+                             key=f"{agreement.source.path}#{agreement.id}|check")
 
 
 @rule("EMG016", name="contact-handbook-fresh", title="应急处置联络手册的联络方式及时更新", clause="prep-31",
@@ -231,8 +242,10 @@ def contact_handbook_fresh(handbook):
         verified = contact.date("verified")
         if verified is None:
             yield Hit(contact.at("organisation"), f"应急联络人“{label}”没有核实日期（verified）")
-        elif (handbook.as_of - verified).days > days:
-            yield Hit(contact.at("verified"), f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天")
+        else:
+            yield Obligation(f"核实应急联络人“{label}”的联络方式", verified + dt.timedelta(days=days), contact.at("verified"),
+                             f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天",
+                             cycle=f"每 {days} 天", key=f"{contact.source.path}|{label}|verified")
 
 
 @rule("EMG017", name="contact-handbook-notified", title="联络手册变化后通知相关单位", clause="prep-31",
@@ -264,10 +277,12 @@ def contact_handbook_notified(handbook):
     due = updated + dt.timedelta(days=days)
     after = sorted(d for d in sent if d >= updated)
     if not after:
-        if due < handbook.as_of:
-            yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
-                                          f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知")
-    elif after[0] > due:
+        version = f" {book.get('version')} 版" if book.get("version") else ""
+        yield Obligation(f"将应急处置联络手册{version}（{updated} 更新）通知相关单位", due, book.at("updated"),
+                         f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
+                         f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知",
+                         owner=book.get("owner"), cycle="联络手册更新后", key=f"emergency_contacts|handbook-notice|{updated}")
+    elif after[0] > due:  # notified, but late: a fact of the record, not something still due
         yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后到 {after[0]} 才通知相关单位，超过 {days} 天"
                                       "（settings.contact_notice_days），未及时通知")
 
@@ -367,32 +382,62 @@ def liaison_channels(handbook):
 NOTIFY = ("监管部门", "行业协会", "相关单位")
 
 
-@rule("EMG021", name="liaisons-notified", title="通报联络人及联络方式通知监管部门、行业协会和相关单位",
-      clause="prep-36", needs=("emergency_contacts",))
+@rule("EMG021", name="liaisons-notified", title="通报联络人及联络方式及时通知监管部门、行业协会和相关单位",
+      clause="prep-36", needs=("emergency_contacts",), dated=True)
 def liaisons_notified(handbook):
     """
     ## 检查什么
-    `notifications` 中对监管部门、行业协会、相关单位三类对象各有一次通知，日期不早于最近一次指定
-    通报联络人的日期（`liaisons[].since` 的最大值）。
+    通报联络人最近一次变化的日期，是 `liaisons` 中指定日期 `since` 与联络方式变更日期 `updated` 的最大值。
+    `notifications` 中对监管部门、行业协会、相关单位三类对象，每一类在这一天之后的第一次通知，日期不晚于
+    变化后 `settings.liaison_notice_days` 天（默认 7 天，只能设得更短）：
+
+    - 期限内还没有通知的，列在“即将到期”中，期限过后是错误；
+    - 通知了、但晚于期限的，是错误（只看最近一次变化：此前的名单已被它取代）；
+    - 某一类对象从来没有通知记录的，是错误（没有任何变化日期时）或同样按期限计算。
+
+    “及时”的天数：标准没有给出数字。默认 7 天与应急处置联络手册变化后通知相关单位的期限
+    `settings.contact_notice_days` 相同——监管部门和交易所在事件中首先按登记的通报联络人联络，旧名单每多留
+    一天，事件发生时就多一天找不到人的风险。
 
     ## 为什么
-    标准要求：“应将通报联络人及其联络方式及时通知监管部门、行业协会和相关单位”。联络人变了而
-    监管部门手里还是旧名单，事件发生时就找不到人。
+    标准要求：“应将通报联络人及其联络方式及时通知监管部门、行业协会和相关单位”。只看“通知过”看不出
+    是否及时：联络人或传真号码变了，要从变化的日期量到通知的日期。
 
     ## 如何修复
-    发函通知，并在 `notifications` 中记录对象、日期、方式和记录编号。
+    发函通知，并在 `notifications` 中记录对象、日期、方式和记录编号；联络人的联络方式变化时，在该联络人的
+    `updated` 中登记变化日期。
+
+    ## 示例
+    ```yaml
+    liaisons:
+      - {person: P002, role: 备岗, since: 2023-07-01, updated: 2026-01-05, duty_phone: "021-60009999", fax: "021-60009998"}
+    notifications:
+      - {to: 监管部门, recipient: 中国证券监督管理委员会上海监管局, date: 2026-01-09, method: 监管报送系统, record: 回执 2026-0109-004}
+    ```
     """
     register = handbook.register("emergency_contacts")
-    since = [p.date("since") for p in handbook.records("emergency_contacts", "liaisons") if p.date("since")]
-    changed = max(since) if since else None
+    days = handbook.settings.liaison_notice_days
+    marks = [d for p in handbook.records("emergency_contacts", "liaisons") for d in (p.date("since"), p.date("updated")) if d]
+    changed = max(marks) if marks else None
     notices = handbook.records("emergency_contacts", "notifications")
     for target in NOTIFY:
-        dates_ = [n.date("date") for n in notices if n.get("to") == target and n.date("date")]
-        if not dates_:
-            yield Hit(register.at("notifications"), f"没有将通报联络人及联络方式通知{target}的记录")
-        elif changed and max(dates_) < changed:
-            yield Hit(register.at("notifications"), f"通报联络人于 {changed} 变更后，没有重新通知{target}"
-                                                    f"（最近一次通知是 {max(dates_)}）")
+        dates_ = sorted(n.date("date") for n in notices if n.get("to") == target and n.date("date"))
+        if changed is None:
+            if not dates_:
+                yield Hit(register.at("notifications"), f"没有将通报联络人及联络方式通知{target}的记录")
+            continue
+        due = changed + dt.timedelta(days=days)
+        after = [d for d in dates_ if d >= changed]
+        if not after:
+            last = f"最近一次通知是 {dates_[-1]}" if dates_ else "没有任何通知记录"
+            yield Obligation(f"将通报联络人及联络方式通知{target}", due, register.at("notifications"),
+                             f"通报联络人于 {changed} 变更后，{days} 天内（{due} 前，settings.liaison_notice_days）"
+                             f"没有通知{target}（{last}）",
+                             cycle="联络人或联络方式变化后", key=f"emergency_contacts|liaison-notice|{target}")
+        elif after[0] > due:
+            where = next(n for n in notices if n.get("to") == target and n.date("date") == after[0])
+            yield Hit(where.at("date"), f"通报联络人于 {changed} 变更，{after[0]} 才通知{target}，超过 {days} 天"
+                                        f"（应不晚于 {due}，settings.liaison_notice_days），未及时通知")
 
 
 @rule("EMG022", name="duty-line-24x7", title="实行 7×24 小时联络制度", clause="prep-37",
@@ -549,7 +594,10 @@ def emergency_communications(handbook):
             yield Hit(system.at(), f"应急通讯系统“{name}”没有测试记录（last_tested），无法确认有效")
         elif tested > as_of:
             yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”的测试日期 {tested} 晚于检查日期 {as_of}")
-        elif (due := dates.add_months(tested, months)) < as_of:
-            yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”最近一次测试在 {tested}，已超过 {months} 个月"
-                                                f"（settings.communication_test_months），应于 {due} 前再测试一次")
+        else:
+            due = dates.add_months(tested, months)
+            yield Obligation(f"测试应急通讯系统“{name}”", due, system.at("last_tested"),
+                             f"应急通讯系统“{name}”最近一次测试在 {tested}，已超过 {months} 个月"
+                             f"（settings.communication_test_months），应于 {due} 前再测试一次",
+                             cycle=f"每 {months} 个月", key=f"{system.source.path}|{name}|communication-test")
 

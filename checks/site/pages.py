@@ -389,8 +389,8 @@ def _basis(ctx: SiteContext, link: Linker, clause, row) -> str:
             f" · <code>{esc(fld)}</code>" if fld else "")
     if coverage == "document":
         ref = str(row.get("document") or "")
-        doc_id, _, section = ref.partition("#")
-        doc = ctx.handbook.document(doc_id.strip())
+        doc_id, section = catalogue.document_ref(ref)
+        doc = ctx.handbook.document(doc_id)
         if doc is None:
             return restricted() if ctx.audience.mentions_hidden(doc_id) else esc(ref)
         if not ctx.audience.document_visible(doc):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
 from ..findings import SEVERITY_ZH
-from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH
+from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH, field_sensitivity
 from ..schemas import resolve_ref
 from .audience import RESTRICTED_TEXT
 
@@ -313,9 +313,7 @@ class FieldNames:
 
     def sensitivity(self, keys: tuple) -> str | None:
         """The field's own sensitivity (``"x-sensitivity": "restricted"`` in its schema), if it has one."""
-        node, _ = self.node(keys)
-        value = node.get("x-sensitivity") if isinstance(node, dict) else None
-        return str(value) if value else None
+        return field_sensitivity(self.node(keys)[0])
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""

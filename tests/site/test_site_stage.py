@@ -5,6 +5,7 @@ here runs mkdocs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -216,3 +217,34 @@ def test_cli_stage_writes_the_tree(tmp_path):
 
     assert main(["--root", str(ROOT), "stage", "--site-dir", str(tmp_path / "staged"), "--as-of", "2026-11-21"]) == 0
     assert (tmp_path / "staged" / "mkdocs.yml").is_file() and (tmp_path / "staged" / "docs" / "dashboard.md").is_file()
+
+
+GUESS = '{{ register_table("staff", "staff", columns=["id", "name"], where={"mobile": "13900001001"}) }}'
+LISTS = '{{ register_table("staff", "staff", columns=["id", "mobile"]) }}'
+
+
+@pytest.mark.parametrize("macro", [GUESS, LISTS])
+def test_a_table_by_a_field_above_the_reader_is_refused_and_the_page_left_as_written(staged, staged_restricted, macro):
+    """Filtering by a restricted field would confirm a guessed mobile by the rows shown; listing one would tell
+    who has one.  Below the field's level the macro is not expanded (a DOC021 finding at its line); at it, it is."""
+    ctx = staged.ctx
+    doc = dataclasses.replace(ctx.handbook.document("POL-08"), body=f"# 值班管理制度\n\n说明。\n\n{macro}\n")
+    before = list(ctx.notes)
+    try:
+        page = site_stage.document_page(ctx, doc, ctx.src_uri(doc))
+        notes = ctx.notes[len(before):]
+    finally:
+        ctx.notes[:] = before
+    body = page.split("说明。", 1)[1].split("## 修订记录", 1)[0]
+    assert macro in body and "P001" not in body  # as written: no row
+    assert [(n.rule, n.line) for n in notes] == [("DOC021", doc.body_line + 4)]
+    assert "读者无权查看的字段“手机”（mobile" in notes[0].message and "13900001001" not in notes[0].message.replace(macro, "")
+    ctx = staged_restricted.ctx
+    before = list(ctx.notes)
+    try:
+        page = site_stage.document_page(ctx, dataclasses.replace(doc), ctx.src_uri(doc))
+        assert ctx.notes == before
+    finally:
+        ctx.notes[:] = before
+    body = page.split("说明。", 1)[1].split("## 修订记录", 1)[0]
+    assert "register_table" not in body and "P001" in body
