@@ -45,7 +45,6 @@ DROPPED_WITH_CONTENT = ("script", "style", "iframe", "object", "embed", "templat
 # took minutes).  templating protects the same blocks.
 FENCED_CODE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[^\n]*+\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)",
                          re.M | re.S)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 # A tag never spans a “<” (not even in a quoted value): each tag start is read at most up to the next one,
 # so cleaning takes linear time, and a tag that does not end before the next “<” is not a tag we know.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"<]*\"|'[^'<]*'|[^'\"<>])*>", re.S)
@@ -86,7 +85,7 @@ def _protected(text: str) -> list[tuple[int, int]]:
     def inside(pos):
         return any(a <= pos < b for a, b in spans)
 
-    spans += [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text) if not inside(m.start())]
+    spans += [(m.start(), m.end()) for m in mdscan.code_spans(text) if not inside(m.start())]
     # Indented code blocks are not protected: four spaces also continue an admonition or a list item.
     return sorted(spans)
 

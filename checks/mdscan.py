@@ -18,6 +18,7 @@ _BARE_DEST = re.compile(r"(?:[^\s()]|\([^\s()]*+\))++")  # a destination without
 _DEST_OPEN = re.compile(r"\]\(\s*+")
 _BRACKET = re.compile(r"[\[\]]")
 _ANGLE_END = re.compile(r"[>\n]")
+_BACKTICKS = re.compile(r"`+")
 
 
 @dataclass(frozen=True)
@@ -256,3 +257,24 @@ def first_active(text: str) -> str | None:
             if i < len(found) and (tag_end < 0 or found[i][0] < tag_end):
                 return text[start:found[i][1]]
     return None
+
+
+def code_spans(text: str) -> list[Found]:
+    """Every inline code span, as ``(?<!`)(`+)(?!`)(.+?)(?<!`)\\1(?!`)`` (re.S) finds them: a run of backticks up
+    to the next run of the same length (group 1 the opening run, 2 what is between)."""
+    runs = [m.span() for m in _BACKTICKS.finditer(text)]
+    same = [-1] * len(runs)  # the next run of the same length
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        length = runs[i][1] - runs[i][0]
+        same[i] = last.get(length, -1)
+        last[length] = i
+    out, i = [], 0
+    while i < len(runs):
+        j = same[i]
+        if j < 0:
+            i += 1
+            continue
+        out.append(Found(text, ((runs[i][0], runs[j][1]), runs[i], (runs[i][1], runs[j][0]))))
+        i = j + 1
+    return out

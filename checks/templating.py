@@ -14,7 +14,6 @@ globals but the macros.  Code blocks and inline code are never expanded.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from jinja2 import nodes
@@ -22,6 +21,7 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .markup import FENCED_CODE
+from .mdscan import code_spans, sub
 
 # The macros a document may call, with what each shows (the site implements them).
 MACROS = {
@@ -39,7 +39,6 @@ MACROS = {
 }
 MAX_OUTPUT = 2_000_000  # characters one page's macros may produce
 
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _PLAIN = (nodes.Const, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Neg, nodes.Pos)
 
 
@@ -72,10 +71,12 @@ def protect(text: str) -> str:
 
     out, last = [], 0
     for match in FENCED_CODE.finditer(text):
-        out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:match.start()]))
+        chunk = text[last:match.start()]
+        out.append(sub(code_spans(chunk), chunk, lambda m: wrap(m.group(0))))
         out.append(wrap(match.group(0)))
         last = match.end()
-    out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:]))
+    chunk = text[last:]
+    out.append(sub(code_spans(chunk), chunk, lambda m: wrap(m.group(0))))
     return "".join(out)
 
 

@@ -235,8 +235,9 @@ def test_site_scanners_are_linear_on_100_kb():
     from checks.site.render import md_inert
 
     scanners = (mdscan.links, mdscan.destinations, mdscan.a_tags, mdscan.img_tags, mdscan.first_active,
-                templating.protect, md_inert)
-    for unit, text in _pathological(SITE_UNITS):
+                mdscan.code_spans, templating.protect, md_inert)
+    runs = "".join("`" * n + "a" for n in range(1, 447))  # backtick runs each of a length no later run has
+    for unit, text in [*_pathological(SITE_UNITS), ("`…", runs)]:
         started = time.perf_counter()
         for scanner in scanners:
             scanner(text)

@@ -22,6 +22,7 @@ OLD = {
     "a_tags": re.compile(r"<a\b[^>]*?\bhref\s*=\s*([\"'])(.*?)\1[^>]*>.*?</a>", re.S | re.I),
     "img_tags": re.compile(r"<img\b[^>]*?\bsrc\s*=\s*([\"'])(.*?)\1[^>]*>", re.S | re.I),
 }
+OLD["code_spans"] = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 OLD_ACTIVE = re.compile(r"<script\b|<[a-z][^>]*?\son[a-z]+\s*=|<[a-z][^>]*?\b(?:href|src)\s*=\s*[\"']?\s*"
                         r"(?:javascript|data|vbscript):", re.I)
 OLD_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)",
@@ -37,6 +38,7 @@ PIECES = {
     "img_tags": ["<img", " ", "src", "=", '"', "'", ">", "x", "\n", "<img src='", "<imgx"],
     "active": ["<", "a", "X", "script", " ", "on", "onx", "=", ">", "href", "src", '"', "'", "javascript:", "data:",
                "\n"],
+    "code_spans": ["`", "``", "a", "\n", " ", "```", "{{"],
     "fence": ["`", "~", " ", "\t", "\n", "a", "```", "~~~", "```\n", " ```", "\n```", "````"],
     "attr_list": ["{", "}", ":", " ", "\t", "#", ".", "a", "=", "\n", "-", "_", "{:", "x=", "中"],
     "md_inert": ["<", ">", "&", "#", "x", ";", "_", "[", "&#", "&a;", " ", "\n", "*", "<b>", "`"],
@@ -46,6 +48,7 @@ NORMAL = (
     "见《运维管理制度》与 [变更流程](../procedures/change.md \"变更\")，图 ![拓扑](images/topo.png)。\n"
     "[甲[乙]](a.md) [坏的 (b.md) [空]() [尖](<c d.md>) [括号](e_(1).md) [标题](f.md 'x')\n"
     '<a href="../plans/emergency.md" class="x">预案</a> <A HREF=\'g.md\'>G</A> <img src="h.png" alt="">\n'
+    "`a` ``b ` c`` ```d``` `e\n"
     "```python\nx = '[a](b)'\n```\n   ~~~~\n{{ org_name() }}\n   ~~~~\n## 标题 {#anchor .cls data-x=1}\n"
     "{: #id .c } {:x=1} {.a} { x=1 } {a} {#} {: .c\n<b>粗</b> &amp; &#42; a_b [c]\n"
     '<span title="x" onmouseover="alert(1)">悬停</span>\n'
