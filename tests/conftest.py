@@ -247,6 +247,8 @@ def pytest_configure(config):
         import tempfile
 
         _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+        # opsbook's own cache (the trading calendar read from exchange-calendars): the run's, not the user's
+        os.environ.setdefault("OPSBOOK_CACHE_DIR", os.path.join(_RUN["shared"], "cache"))
 
 
 def pytest_unconfigure(config):
