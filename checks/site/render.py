@@ -12,7 +12,6 @@ import html
 import json
 import posixpath
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
@@ -246,23 +245,15 @@ def doc_label(doc) -> str:
 
 # -- schemas: the Chinese names of register fields ---------------------------
 
-@lru_cache(maxsize=None)
-def _load_schema(path: str) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
+def _deref(load, node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
     """Follow ``$ref``s (and merge ``allOf``) so that ``properties`` and ``items`` are visible."""
     if not isinstance(node, dict) or depth > 8:
         return {}, current
     merged = dict(node)
     ref = node.get("$ref")
     if isinstance(ref, str):
-        target, path = resolve_ref(_load_schema, ref, current)
-        target, path = _deref(target, path, depth + 1)
+        target, path = resolve_ref(load, ref, current)
+        target, path = _deref(load, target, path, depth + 1)
         for key, value in target.items():
             if key == "properties":
                 merged["properties"] = {**value, **merged.get("properties", {})}
@@ -271,33 +262,64 @@ def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
         if not any(k in node for k in ("properties", "items", "additionalProperties")):
             current = path  # the node is the referenced one: what it holds is relative to that file
     for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        sub, _ = _deref(sub, current, depth + 1)
+        sub, _ = _deref(load, sub, current, depth + 1)
         if "properties" in sub:
             merged["properties"] = {**sub["properties"], **merged.get("properties", {})}
     return merged, current
 
 
-class FieldNames:
-    """The Chinese title of each field of a register, from its schema (the key when there is none)."""
+def _no_schema(rel: str) -> dict:
+    return {}
 
-    def __init__(self, schema_path: Path | None):
-        self.path = Path(schema_path).as_posix() if schema_path else ""
-        self.root = _load_schema(self.path) if self.path else {}
+
+class FieldNames:
+    """The Chinese title of each field of a register, from its schema (the key when there is none).
+
+    Schemas are read through the handbook's tree (never from disk behind its back, never through a
+    link), and each field is looked up once per handbook: :meth:`of` hands out one instance per schema."""
+
+    def __init__(self, handbook=None, register=None):
+        from ..schemas import schema_path
+
+        rel = schema_path(handbook, register) if handbook is not None and register is not None else None
+        self.path = rel or ""
+        self._load = handbook.schema if rel else _no_schema
+        self.root = self._load(self.path) if self.path else {}
+        self._nodes: dict = {}
+        self._kinds: dict = {}
+
+    @classmethod
+    def of(cls, handbook, register) -> "FieldNames":
+        """The field names of ``register`` (None: a register without a readable schema), shared per handbook."""
+        from ..schemas import schema_path
+
+        rel = schema_path(handbook, register) if register is not None else None
+        cache = handbook.__dict__.setdefault("_field_names", {})
+        if rel not in cache:
+            cache[rel] = cls(handbook, register) if rel else cls()
+        return cache[rel]
+
+    @staticmethod
+    def _normal(keys: tuple) -> tuple:
+        return tuple("[]" if isinstance(key, int) else key for key in keys)
 
     def node(self, keys: tuple) -> tuple[dict, str]:
-        node, current = _deref(self.root, self.path)
-        for key in keys:
-            if isinstance(key, int) or key == "[]":
-                items = node.get("items")
-                node, current = _deref(items if isinstance(items, dict) else {}, current)
-            else:
-                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
-                sub = props.get(key)
-                if sub is None:
-                    extra = node.get("additionalProperties")
-                    sub = extra if isinstance(extra, dict) else {}
-                node, current = _deref(sub, current)
-        return node, current
+        keys = self._normal(keys)
+        if keys not in self._nodes:
+            node, current = _deref(self._load, self.root, self.path)
+            for key in keys:
+                if key == "[]":
+                    items = node.get("items")
+                    node, current = _deref(self._load, items if isinstance(items, dict) else {}, current)
+                else:
+                    props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                    sub = props.get(key)
+                    if sub is None:
+                        extra = node.get("additionalProperties")
+                        sub = extra if isinstance(extra, dict) else {}
+                    node, current = _deref(self._load, sub, current)
+            self._nodes[keys] = (node, current)
+        return self._nodes[keys]
 
     def title(self, keys: tuple) -> str:
         node, _ = self.node(keys)
@@ -310,19 +332,20 @@ class FieldNames:
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
-        node = self.root
-        current = self.path
-        for key in keys:
-            node, current = _deref(node, current)
-            if isinstance(key, int) or key == "[]":
-                node = node.get("items") if isinstance(node.get("items"), dict) else {}
-            else:
-                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
-                node = props.get(key, {})
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if isinstance(ref, str) and "$defs/" in ref:
-            return ref.rsplit("/", 1)[-1]
-        return None
+        keys = self._normal(keys)
+        if keys not in self._kinds:
+            node = self.root
+            current = self.path
+            for key in keys:
+                node, current = _deref(self._load, node, current)
+                if key == "[]":
+                    node = node.get("items") if isinstance(node.get("items"), dict) else {}
+                else:
+                    props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                    node = props.get(key, {})
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            self._kinds[keys] = ref.rsplit("/", 1)[-1] if isinstance(ref, str) and "$defs/" in ref else None
+        return self._kinds[keys]
 
 
 MASKED_TEXT = "（受限字段）"
@@ -350,13 +373,11 @@ def masked_values(ctx) -> set:
     cached = getattr(ctx, "_masked_all", None)
     if cached is not None:
         return cached
-    from ..schemas import schema_file
-
     found: set = set()
     for name, register in ctx.handbook.registers.items():
         if not ctx.audience.register_visible(name) or not isinstance(register.data, dict):
             continue
-        names = FieldNames(schema_file(ctx.handbook, register))
+        names = FieldNames.of(ctx.handbook, register)
 
         def walk(value, keys, depth=0):
             if depth > 12:
