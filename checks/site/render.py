@@ -447,11 +447,20 @@ class ValueRenderer:
 
     def masked(self, value, keys: tuple) -> bool:
         """Whether a field is more sensitive than the audience; its values are remembered for the leak scan."""
-        level = self.names.sensitivity(keys) if keys else None
-        if level is None or self.ctx.audience.allows(level):
+        if not self.hidden(keys):
             return False
         _remember(self.ctx, value)
         return True
+
+    def hidden(self, keys: tuple) -> bool:
+        """Whether the audience may not see the field at ``keys``.  Such a field is shown masked in every
+        record, whether the record has it or not: an empty cell next to a masked one would tell which
+        people have, say, a mobile number on file."""
+        level = self.names.sensitivity(keys) if keys else None
+        return level is not None and not self.ctx.audience.allows(level)
+
+    def _shows(self, item: dict, keys: tuple) -> bool:
+        return keys[-1] in item or self.hidden(keys)
 
     def value(self, value, keys: tuple = (), depth: int = 0) -> str:
         if depth > self.MAX_DEPTH:
@@ -492,7 +501,8 @@ class ValueRenderer:
             attrs = {}
             if not nested and isinstance(item.get("id"), str):
                 attrs = {"id": item["id"]}
-            cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if c in item else "" for c in columns]
+            cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if self._shows(item, keys + ("[]", c)) else ""
+                     for c in columns]
             rows.append((cells, attrs) if attrs else cells)
         if nested:
             return _nested_table(headers, [r[0] if isinstance(r, tuple) else r for r in rows])
@@ -524,7 +534,7 @@ class ValueRenderer:
             anchor = str(item["id"]) if isinstance(item.get("id"), (str, int)) else f"{keys[-1]}-{index + 1}"
             cells = []
             for c in overview:
-                cell = self.value(item.get(c), keys + ("[]", c), 1) if c in item else ""
+                cell = self.value(item.get(c), keys + ("[]", c), 1) if self._shows(item, keys + ("[]", c)) else ""
                 if c == overview[0]:
                     cell = f'<a href="#{esc(anchor)}">{cell}</a>'
                 cells.append(cell)
@@ -532,14 +542,15 @@ class ValueRenderer:
                 first = next((c for c in item.get("contacts") or [] if isinstance(c, dict)), {})
                 base = keys + ("[]", "contacts", "[]")
                 cells.append(self.value(first.get("name"), base + ("name",), 1) if first else "—")
-                phone = first.get("phone") or first.get("mobile")
-                cells.append(self.value(phone, base + ("phone" if first.get("phone") else "mobile",), 1) if phone else "—")
+                field = "phone" if first.get("phone") or not self.hidden(base + ("mobile",)) else "mobile"
+                phone = first.get(field)
+                cells.append(self.value(phone, base + (field,), 1) if phone or self.hidden(base + (field,)) else "—")
             rows.append(cells)
             label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")
                              and not self.masked(item.get(c), keys + ("[]", c))) or f"第 {index + 1} 条"
             body = "".join(
                 f'<tr><th>{esc(self.names.title(keys + ("[]", c)))}</th><td>{self.value(item.get(c), keys + ("[]", c), 1)}</td></tr>'
-                for c in columns if c in item)
+                for c in columns if self._shows(item, keys + ("[]", c)))
             blocks.append(f'<details class="note ob-record" id="{esc(anchor)}"><summary>{esc(self.ctx.audience.redact(label))}</summary>'
                           f'<table class="ob-kv">{body}</table></details>')
         return (table(headers, rows, cls="ob-register", cols=["ob-nowrap"])

@@ -267,3 +267,23 @@ def test_field_titles_come_from_the_tree_never_through_a_linked_schema(tmp_path)
     text = "".join(p.read_text(encoding="utf-8") for p in staged.docs_dir.rglob("*.md"))
     assert "外部文件里的标题" not in text
     assert "LINK001" in text  # the dashboard reports the link
+
+
+def test_a_masked_field_looks_the_same_whether_a_record_has_it_or_not(tmp_path):
+    """Internal readers see every staff member's mobile as （受限字段）: the staff page does not change when
+    one person's mobile is removed, so it cannot tell who has a number on file (restricted readers see
+    the numbers, and the missing one)."""
+    pages = {}
+    for variant in ("with", "without"):
+        root = copy_sample(tmp_path / variant)
+        if variant == "without":
+            staff = root / "registers" / "staff.yaml"
+            text = staff.read_text(encoding="utf-8")
+            assert '    mobile: "13900001003"\n' in text
+            staff.write_text(text.replace('    mobile: "13900001003"\n', "", 1), encoding="utf-8")
+        for audience in ("internal", "restricted"):
+            staged = site_stage.stage(root, tmp_path / f"staged-{variant}-{audience}", audience, AS_OF)
+            pages[variant, audience] = (staged.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
+    assert pages["with", "internal"] == pages["without", "internal"]
+    assert pages["with", "internal"].count("（受限字段）") >= 5
+    assert "13900001003" in pages["with", "restricted"] and "13900001003" not in pages["without", "restricted"]
