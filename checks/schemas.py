@@ -323,14 +323,6 @@ def schema_path(handbook: Handbook, register: Register) -> str | None:
     return None if rel.startswith("../") or rel.startswith("/") else rel
 
 
-def schema_file(handbook: Handbook, register: Register) -> FsPath | None:
-    """The schema file on disk, for a handbook read from a folder (the site); None otherwise."""
-    rel = schema_path(handbook, register)
-    if rel is None or handbook.tree.root is None:
-        return None
-    return handbook.tree.root / rel
-
-
 def validate(handbook: Handbook, only=None) -> None:
     """Validate every readable register and document front matter, in place
     (or only the sources in ``only``: the others were validated before, see :mod:`checks.cache`)."""

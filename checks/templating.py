@@ -134,6 +134,41 @@ def validate(text: str, env: SandboxedEnvironment | None = None) -> list[MacroPr
     return problems
 
 
+@dataclass(frozen=True)
+class MacroCall:
+    line: int  # 1-based, in the text
+    name: str
+    args: tuple
+    kwargs: dict
+
+
+def calls(text: str, env: SandboxedEnvironment | None = None) -> list[MacroCall]:
+    """The macro calls of a text that fit the grammar (a direct call of an opsbook macro with constant
+    arguments), with their arguments' values: what rules can check before a site expands them."""
+    if not has_macros(text):
+        return []
+    env = env or environment()
+    try:
+        tree = env.parse(protect(text))
+        found = []
+        context = nodes.EvalContext(env)
+        for output in tree.find_all(nodes.Output):
+            for call in output.nodes:
+                if not (isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name) and call.node.name in MACROS
+                        and call.dyn_args is None and call.dyn_kwargs is None
+                        and all(_plain(a) for a in list(call.args) + [k.value for k in call.kwargs])):
+                    continue
+                try:
+                    args = tuple(a.as_const(context) for a in call.args)
+                    kwargs = {k.key: k.value.as_const(context) for k in call.kwargs}
+                except (nodes.Impossible, TypeError, ValueError):
+                    continue
+                found.append(MacroCall(call.lineno or 1, call.node.name, args, kwargs))
+        return found
+    except (TemplateError, RecursionError):  # validate() reports these
+        return []
+
+
 def _deepest_line(text: str) -> int:
     """The line where brackets are nested deepest (where a parser gives up)."""
     depth = best = 0

@@ -193,6 +193,56 @@ class Workspace:
         return self._root is not None or bool(self._tree.changes)
 
 
+class Run:
+    """What ``opsbook ARGV`` did: its exit code, standard output (text and bytes) and standard error."""
+
+    def __init__(self, returncode, stdout_bytes: bytes, stderr: str):
+        self.returncode = returncode
+        self.stdout_bytes = stdout_bytes
+        self.stdout = stdout_bytes.decode("utf-8", "replace")
+        self.stderr = stderr
+
+    def __iter__(self):  # code, out, err = run_opsbook(…)
+        return iter((self.returncode, self.stdout, self.stderr))
+
+
+def run_opsbook(*argv, cwd=None, env: dict | None = None) -> Run:
+    """``opsbook ARGV`` run in this process: the command's own code (``checks.cli.main``, which the
+    console script and ``python -m checks`` call), without an interpreter's start-up.  Tests that are
+    about the process itself (the console script, ``python -m``, a crash's output) start a real one.
+    ``cwd`` is the working directory during the call; ``env`` sets environment variables for it."""
+    import contextlib
+    import io
+
+    from checks import cli
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", write_through=True)
+    err = io.StringIO()
+    old_cwd, old_env = os.getcwd(), {name: os.environ.get(name) for name in env or {}}
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        for name, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(arg) for arg in argv])
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        out.flush()
+        return Run(code, out.buffer.getvalue(), err.getvalue())
+    finally:
+        os.chdir(old_cwd)
+        for name, value in old_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def model_snapshot(handbook) -> dict:
     """A deep copy of every source of a handbook (its data, lines, problems, validity …), to compare later."""
     import copy
@@ -247,6 +297,8 @@ def pytest_configure(config):
         import tempfile
 
         _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+        # opsbook's own cache (the trading calendar read from exchange-calendars): the run's, not the user's
+        os.environ.setdefault("OPSBOOK_CACHE_DIR", os.path.join(_RUN["shared"], "cache"))
 
 
 def pytest_unconfigure(config):

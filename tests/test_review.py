@@ -17,28 +17,13 @@ import pytest
 from checks import engine
 from checks.reporters import REPORTERS, SarifReporter
 
-from conftest import AS_OF
+from conftest import AS_OF, run_opsbook
 from gitkit import commit, git, init, review
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
-def run_cli(*argv):
-    """``opsbook …`` in this process (the command's own code, without an interpreter's start-up):
-    its exit code, standard output and standard error."""
-    import contextlib
-    import io
-    from types import SimpleNamespace
-
-    from checks import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(list(argv))
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+run_cli = run_opsbook
 
 
 def opsbook(ws, *args):

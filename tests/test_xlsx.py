@@ -91,13 +91,12 @@ def test_the_export_and_the_site_read_a_field_s_sensitivity_alike():
     fields the site masks, on every list of every register; an unknown level fails closed in both."""
     from checks import sheets
     from checks.model import field_sensitivity
-    from checks.schemas import schema_file
     from checks.site.render import FieldNames
 
     handbook = engine.load(ROOT, AS_OF)
     marked = []
     for register in handbook.registers.values():
-        names = FieldNames(schema_file(handbook, register))
+        names = FieldNames.of(handbook, register)
         for table in sheets.tables(handbook, register):
             for column in table.columns[1 if not table.by_id else 0:]:
                 site = names.sensitivity((table.key, "[]", column.key))

@@ -20,7 +20,6 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..model import SENSITIVITY_ZH
-from ..schemas import schema_file
 from ..templating import MacroError
 from .audience import RESTRICTED_REGISTER_TEXT
 from .render import FieldNames, Linker, ValueRenderer, esc, md_inert, page_url, restricted
@@ -35,7 +34,7 @@ def macros_for(ctx, src_uri: str) -> dict:
 
     def renderer(name):
         register = ctx.handbook.register(name)
-        return ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, register)))
+        return ValueRenderer(ctx, link, FieldNames.of(ctx.handbook, register))
 
     def hidden(name):
         if ctx.handbook.register(name) is None:

@@ -14,7 +14,6 @@ from collections import Counter, defaultdict
 from .. import clauses as catalogue
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
-from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
@@ -138,7 +137,7 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     elif not reg.valid:
         out.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
                    '请按合规看板中的发现修正。\n\n')
-    names = FieldNames(schema_file(ctx.handbook, reg) if reg.readable else None)
+    names = FieldNames.of(ctx.handbook, reg if reg.readable else None)
     values = ValueRenderer(ctx, link, names)
     for key, value in data.items():
         if key in REGISTER_TOP_KEYS:
@@ -551,7 +550,7 @@ def home_page(ctx: SiteContext, page_url: str) -> str:
 
 def _staff_renderer(ctx: SiteContext, link: Linker):
     reg = ctx.handbook.register("staff")
-    names = FieldNames(schema_file(ctx.handbook, reg) if reg is not None and reg.readable else None)
+    names = FieldNames.of(ctx.handbook, reg if reg is not None and reg.readable else None)
     return ValueRenderer(ctx, link, names)
 
 
@@ -600,7 +599,7 @@ def emergency_contacts(ctx: SiteContext, link: Linker) -> str:
         return "".join(out)
     root = ctx.handbook.root_of("emergency_contacts")
     reg = ctx.handbook.register("emergency_contacts")
-    values = ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, reg)))
+    values = ValueRenderer(ctx, link, FieldNames.of(ctx.handbook, reg))
     line = root.sub("duty_line")
     if line is not None and line.get("phone"):
         out.append(f'<p>应急值守电话：{values.value(line.get("phone"), ("duty_line", "phone"))}'

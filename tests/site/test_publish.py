@@ -7,7 +7,6 @@ and v1 again from its tag).  test_publish_browser.py serves that directory from 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checks import cli, publish
-from sitekit import AS_OF, ROOT, scratch_dir
+from sitekit import AS_OF, ROOT, once
 
 pytestmark = pytest.mark.site
 
@@ -41,8 +40,7 @@ def _digest(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 class Published:
-    def __init__(self):
-        base = scratch_dir("publish")
+    def __init__(self, base: Path):
         self.repo = base / "repo"
         self.repo.mkdir()
         for part in PARTS:
@@ -66,9 +64,9 @@ class Published:
         return (self.dest / rel).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
 def _published() -> Published:
-    return Published()
+    """Published once per test run (test_publish_browser.py, perhaps in another process, reads it too)."""
+    return once("publish", Published)
 
 
 @pytest.fixture

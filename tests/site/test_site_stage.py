@@ -248,3 +248,42 @@ def test_a_table_by_a_field_above_the_reader_is_refused_and_the_page_left_as_wri
         ctx.notes[:] = before
     body = page.split("说明。", 1)[1].split("## 修订记录", 1)[0]
     assert "register_table" not in body and "P001" in body
+
+
+def test_field_titles_come_from_the_tree_never_through_a_linked_schema(tmp_path):
+    """The register pages name fields from the schemas as the handbook's tree reads them: a schema
+    replaced by a link to a file outside the repository is not read (LINK001 reports it), so nothing
+    of that file reaches a page."""
+    import os
+
+    root = copy_sample(tmp_path / "h")
+    outside = tmp_path / "outside.schema.json"
+    outside.write_text(json.dumps({"type": "object", "properties": {"staff": {"type": "array", "items": {
+        "type": "object", "properties": {"name": {"title": "外部文件里的标题"}}}}}}, ensure_ascii=False), encoding="utf-8")
+    schema = root / "schemas" / "staff.schema.json"
+    schema.unlink()
+    os.symlink(outside, schema)
+    staged = site_stage.stage(root, tmp_path / "staged", "internal", AS_OF)
+    text = "".join(p.read_text(encoding="utf-8") for p in staged.docs_dir.rglob("*.md"))
+    assert "外部文件里的标题" not in text
+    assert "LINK001" in text  # the dashboard reports the link
+
+
+def test_a_masked_field_looks_the_same_whether_a_record_has_it_or_not(tmp_path):
+    """Internal readers see every staff member's mobile as （受限字段）: the staff page does not change when
+    one person's mobile is removed, so it cannot tell who has a number on file (restricted readers see
+    the numbers, and the missing one)."""
+    pages = {}
+    for variant in ("with", "without"):
+        root = copy_sample(tmp_path / variant)
+        if variant == "without":
+            staff = root / "registers" / "staff.yaml"
+            text = staff.read_text(encoding="utf-8")
+            assert '    mobile: "13900001003"\n' in text
+            staff.write_text(text.replace('    mobile: "13900001003"\n', "", 1), encoding="utf-8")
+        for audience in ("internal", "restricted"):
+            staged = site_stage.stage(root, tmp_path / f"staged-{variant}-{audience}", audience, AS_OF)
+            pages[variant, audience] = (staged.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
+    assert pages["with", "internal"] == pages["without", "internal"]
+    assert pages["with", "internal"].count("（受限字段）") >= 5
+    assert "13900001003" in pages["with", "restricted"] and "13900001003" not in pages["without", "restricted"]
