@@ -235,11 +235,11 @@ def document_use_records(handbook):
     ```yaml
     uses:
       - id: DU-2026-09
-        document: TEC-01
-        version: "3.2"
-        kind: 超权限
+        document: MAN-01
+        version: "4.3"
+        kind: 超范围
         person: P015
-        purpose: 报盘网关迁移方案评审，核对交易网段的地址规划
+        purpose: 集中交易系统升级当晚在现场支持，查阅操作规程
         requested: 2026-10-12
         approvals:
           - {role: 文档维护人, by: P004, date: 2026-10-12}
