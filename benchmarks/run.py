@@ -292,14 +292,22 @@ def main() -> int:
     results = {}
     if set(sections) != {"check", "base", "site"} and out.is_file():  # a partial run: merged into the last one
         results = json.loads(out.read_text(encoding="utf-8"))
+    fresh: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, name, root, site, jsonschema in (
                 ("示例手册", "sample", ROOT, not args.no_site, True),
                 (big, "synthetic", cache, not (args.no_site or args.no_site_on_large), not args.no_jsonschema_on_large)):
             rows = results.setdefault(label, {})
-            rows.update(measure(name, root, Path(tmp) / name, site=site, jsonschema=jsonschema, sections=sections))
+            fresh[label] = measure(name, root, Path(tmp) / name, site=site, jsonschema=jsonschema, sections=sections)
+            rows.update(fresh[label])
     report = table(results) + "\n" + goals(results, big) + "\n" + goals(results, "示例手册", "：示例很小，启动时间为主，仅供参考；站点目标以此为准")
     print(report)
+    if out.is_file() and set(sections) != {"check", "base", "site"}:  # another partial run may have written since
+        merged = json.loads(out.read_text(encoding="utf-8"))
+        for label, rows in results.items():
+            merged.setdefault(label, {}).update({k: v for k, v in rows.items() if k in fresh.get(label, {})})
+        results = merged
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if not args.no_scenarios:
         import scenarios
