@@ -62,11 +62,12 @@ REV ?= HEAD
 pack: venv
 	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
 
+# One worker per core (pytest-xdist); each test file stays in one worker, so module fixtures are made once.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 test-fast: venv
-	$(BIN)/python -m pytest -q -m "not browser and not site"
+	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not browser and not site"
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

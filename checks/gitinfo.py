@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,18 +113,18 @@ def _file_at(commit, rel: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _parts(text: str | None) -> tuple[str, int]:
-    """(body, number of revision records) of a document's text."""
-    import yaml
-
-    from .yamlio import split_front_matter
+    """(body, number of revision records) of a document's text (a commit's version is read once: it is
+    also its successor's parent version).  The front matter is read by the bounded loader."""
+    from .yamlio import LoadError, load, split_front_matter
 
     if text is None:
         return "", 0
     front, body, _ = split_front_matter(text)
     try:
-        meta = yaml.safe_load(front) if front else None
-    except yaml.YAMLError:
+        meta = load(front)[0] if front else None
+    except LoadError:
         meta = None
     revisions = meta.get("revisions") if isinstance(meta, dict) else None
     return body.strip(), len(revisions) if isinstance(revisions, list) else 0

@@ -26,7 +26,7 @@ import yaml
 
 from checks import engine
 from checks.cache import SourceCache
-from checks.rules import get
+from checks.rules import all_rules, get
 from checks.tree import HANDBOOK_PARTS, FsTree, OverlayTree, Tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,6 +179,10 @@ class Workspace:
         result = self.check(as_of, None if chosen is None else [chosen])
         return observe(rule, [f for f in result.findings if f.rule == rule], self.patched)
 
+    def due(self, rule: str, as_of: dt.date = AS_OF) -> list:
+        """The obligations one dated rule states on the workspace (met or not)."""
+        return get(rule).due(self.load(as_of))
+
     @property
     def patched(self) -> bool:
         """Whether the test changed anything (else the workspace is the sample as it is)."""
@@ -215,6 +219,73 @@ def whole_rule_suite() -> bool:
     return wanted <= _RUN["selected"] and not wanted & _RUN["deselected"]
 
 
+def in_parallel_worker() -> bool:
+    """Whether this process is one of several running the suite (pytest -n, pytest-xdist)."""
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def rule_coverage_gaps(observed: dict) -> list[str]:
+    """The rules no test saw fire, or no test saw stay quiet (test_every_rule_has_tests, one line each)."""
+    gaps = []
+    for rule in all_rules():
+        seen = observed.get(rule.id, {})
+        if not seen.get("fires"):
+            gaps.append(f"{rule.id}: no test makes it fire (ws.findings or fired(result, …) returning findings)")
+        if not (seen.get("quiet") or seen.get("quiet on sample")):
+            gaps.append(f"{rule.id}: no test shows it quiet")
+    return gaps
+
+
+def pytest_configure(config):
+    """One scratch folder for the whole run, shared by the processes of a parallel run (tests/site/sitekit.py
+    builds each audience's site there once)."""
+    if not hasattr(config, "workerinput") and "OPSBOOK_TEST_SHARED" not in os.environ:
+        import tempfile
+
+        _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+
+
+def pytest_unconfigure(config):
+    if _RUN.get("shared"):
+        shutil.rmtree(_RUN["shared"], ignore_errors=True)
+        os.environ.pop("OPSBOOK_TEST_SHARED", None)
+
+
+# In a parallel run each worker sees part of the suite: the workers hand what they saw to the controller
+# (xdist's workeroutput), which checks the coverage of every rule once all tests have run.
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        config.workeroutput["opsbook"] = {
+            "observed": {rule: {kind: sorted(tests) for kind, tests in kinds.items()} for rule, kinds in OBSERVED.items()},
+            "selected": sorted(map(str, _RUN["selected"])), "deselected": sorted(map(str, _RUN["deselected"])),
+        }
+    elif _RUN.get("workers") and whole_rule_suite():
+        _RUN["gaps"] = rule_coverage_gaps(OBSERVED)
+        if _RUN["gaps"] and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    data = getattr(node, "workeroutput", {}).get("opsbook")
+    if not data:
+        return
+    _RUN["workers"] = _RUN.get("workers", 0) + 1
+    for rule, kinds in data["observed"].items():
+        for kind, tests in kinds.items():
+            OBSERVED.setdefault(rule, {}).setdefault(kind, set()).update(tests)
+    _RUN["selected"].update(map(Path, data["selected"]))
+    _RUN["deselected"].update(map(Path, data["deselected"]))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _RUN.get("gaps"):
+        terminalreporter.section("test_every_rule_has_tests (all workers)", red=True)
+        for line in _RUN["gaps"]:
+            terminalreporter.line(f"FAILED {line}", red=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_sources_stay_unchanged():
     """Every test shares the sample's parsed sources: at the end of the session they must be as loaded."""
@@ -244,6 +315,17 @@ def findings(ws, rule, as_of=AS_OF):
 
 def messages(ws, rule, **kw):
     return sorted(f.message for f in findings(ws, rule, **kw))
+
+
+def due_around(ws, rule: str, what: str, due: dt.date):
+    """The obligation of ``rule`` whose ``what`` contains ``what``, the day before, on and after ``due``: it is due
+    on ``due`` each day, and the rule reports it (with the obligation's own message) only on the day after."""
+    obligation = None
+    for when, late in ((due - dt.timedelta(days=1), False), (due, False), (due + dt.timedelta(days=1), True)):
+        (obligation,) = [o for o in ws.due(rule, when) if what in o.what]
+        assert obligation.due == due, (rule, when, obligation.due)
+        assert (obligation.overdue in {f.message for f in ws.findings(rule, when)}) is late, (rule, when, obligation.overdue)
+    return obligation
 
 
 def line_of(ws, rel, text, after=None):

@@ -43,6 +43,10 @@ def test_due_lists_a_month_with_owners_overdue_first():
     assert code == 0
     lines = text.strip().splitlines()
     assert "编制下一期值班安排表" in text and "负责人：马超" in text
+    # a drill's open issue, owned by the issue's own owner; the plan's refiling, by the plan's maintainer
+    assert any("完成演练 DRL-2026-02 发现的问题" in line and "负责人：罗斌" in line for line in text.splitlines())
+    assert any("重新报备应急预案《网络与信息安全事件应急预案》5.1 版" in line and "负责人：李建国" in line
+               for line in text.splitlines())
     assert lines[-1].startswith("截至 2026-11-21：30 天内到期")
     code, out, _ = opsbook("due", "--as-of", "2026-12-05", "--within", "30")
     lines = out.decode("utf-8").strip().splitlines()

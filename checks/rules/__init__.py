@@ -81,39 +81,55 @@ _RULES: dict[str, Rule] = {}
 
 @functools.lru_cache(maxsize=None)
 def _settings_read(func) -> tuple:
-    from ..settings import Settings
-
-    known = {f.name for f in dataclasses.fields(Settings)}
+    """The settings ``func`` reads, directly or through the functions of this package it calls (in order)."""
     found: list[str] = []
     seen: set = set()
 
     def visit(fn) -> None:
-        if fn in seen or not getattr(fn, "__module__", "").startswith(__name__):
+        if fn in seen:
             return
         seen.add(fn)
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-        except (OSError, TypeError, SyntaxError):
-            return
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in known and (
-                (isinstance(node.value, ast.Attribute) and node.value.attr == "settings")
-                or (isinstance(node.value, ast.Name) and node.value.id == "settings")
-            ):
-                if node.attr not in found:
-                    found.append(node.attr)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                target = fn.__globals__.get(node.id)
-                if inspect.isfunction(target):
-                    visit(target)
-            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                owner = fn.__globals__.get(node.value.id)
-                target = getattr(owner, node.attr, None) if inspect.ismodule(owner) else None
-                if inspect.isfunction(target):
-                    visit(target)
+        names, callees = _reads_and_calls(fn)
+        found.extend(name for name in names if name not in found)
+        for callee in callees:
+            visit(callee)
 
     visit(func)
     return tuple(found)
+
+
+@functools.lru_cache(maxsize=None)
+def _reads_and_calls(fn) -> tuple[tuple, tuple]:
+    """What one function's own source reads (``settings.NAME``, in order) and which functions of this
+    package it names (each parsed once, however many rules call it)."""
+    from ..settings import Settings
+
+    if not getattr(fn, "__module__", "").startswith(__name__):
+        return (), ()
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return (), ()
+    known = {f.name for f in dataclasses.fields(Settings)}
+    names: list[str] = []
+    callees: list = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in known and (
+            (isinstance(node.value, ast.Attribute) and node.value.attr == "settings")
+            or (isinstance(node.value, ast.Name) and node.value.id == "settings")
+        ):
+            if node.attr not in names:
+                names.append(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            target = fn.__globals__.get(node.id)
+            if inspect.isfunction(target):
+                callees.append(target)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            owner = fn.__globals__.get(node.value.id)
+            target = getattr(owner, node.attr, None) if inspect.ismodule(owner) else None
+            if inspect.isfunction(target):
+                callees.append(target)
+    return tuple(names), tuple(callees)
 
 
 def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = "error",

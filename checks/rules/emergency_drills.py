@@ -151,8 +151,10 @@ def drill_issues_improved(handbook):
             if issue.get("closed"):
                 continue
             due = issue.date("due")
-            if due and due < handbook.as_of:
-                yield Hit(issue.at("due"), f"{label}已超过完成期限 {due}，尚未关闭")
+            if due:
+                yield Obligation(f"完成{label}的改进", due, issue.at("due"), f"{label}已超过完成期限 {due}，尚未关闭",
+                                 owner=issue.get("owner"), cycle="一次",
+                                 key=f"{issue.source.path}#{drill.id}|{issue.get('description')}")
             owner = issue.get("owner")
             if owner and not active(handbook, owner):
                 yield Hit(issue.at("owner"), f"{label}的责任人 {person_label(handbook, owner)} 已不在职")
@@ -196,10 +198,12 @@ def drill_yearly_report(handbook):
         elif not is_regulator(handbook, to):
             yield Hit(report.at("to"), f"{report.get('year')} 年度应急演练情况报告报送给了“{to}”；{kind}应报告{name}")
     years = {r.get("year") for r in reports}
-    for year in range(start.year, handbook.as_of.year):
+    for year in range(start.year, handbook.as_of.year + 1):  # this year's report is due early next year
         due = dates.add_months(dt.date(year + 1, 1, 1), months) - dt.timedelta(days=1)
-        if year not in years and handbook.as_of > due:
-            yield Hit(register.at("reports"), f"没有 {year} 年度应急演练情况报告（应于 {due} 前向{name}报告）")
+        if year not in years:
+            yield Obligation(f"向{name}报送 {year} 年度应急演练情况报告", due, register.at("reports"),
+                             f"没有 {year} 年度应急演练情况报告（应于 {due} 前向{name}报告）", cycle="每年",
+                             key=f"drills|report|{year}")
 
 
 # -- 应急培训 -------------------------------------------------------------------
@@ -228,8 +232,10 @@ def emergency_training_periodic(handbook):
     held = [t.date("date") for t in _emergency_trainings(handbook)]
     if not held:
         yield Hit(register.at("records"), "没有应急培训记录（category: 应急）；应定期开展应急培训")
-    elif dates.add_months(max(held), months) < handbook.as_of:
-        yield Hit(register.at("records"), f"最近一次应急培训是 {max(held)}，已超过 {months} 个月")
+    else:
+        yield Obligation("开展应急培训", dates.add_months(max(held), months), register.at("records"),
+                         f"最近一次应急培训是 {max(held)}，已超过 {months} 个月", cycle=f"每 {months} 个月",
+                         key="trainings|emergency")
 
 
 PLAN_WORDS = ("应急预案", "PLN-")

@@ -83,23 +83,32 @@ def key_staff_practise_plan(handbook):
     安排该人员参加下一次应急演练或应急培训，并在演练的 `participants` 或培训的 `attendees` 中记录。
     """
     months = handbook.settings.emergency_training_months
-    since = dates.add_months(handbook.as_of, -months)
-    practised = set()
+    last: dict = {}  # person -> the last drill or emergency training they took part in
     for drill in handbook.records("drills", "drills"):
-        if completed(drill, handbook.as_of) and drill.date("date") >= since:
-            practised.update(p for p, _ in drill.items("participants"))
+        if completed(drill, handbook.as_of):
+            for person, _ in drill.items("participants"):
+                last[person] = max(last.get(person, drill.date("date")), drill.date("date"))
     for training in handbook.records("trainings", "records"):
         when = training.date("date")
-        if training.get("category") == "应急" and when and since <= when <= handbook.as_of:
-            practised.update(p for p, _ in training.items("attendees"))
+        if training.get("category") == "应急" and when and when <= handbook.as_of:
+            for person, _ in training.items("attendees"):
+                last[person] = max(last.get(person, when), when)
     for position in handbook.records("positions"):
         if position.get("name") not in KEY_OPERATORS:
             continue
         for field, role in (("primary", "主岗"), ("backup", "备岗")):
             pid = position.get(field)
-            if pid and handbook.active_staff(pid) and pid not in practised:
-                yield Hit(position.at(field), f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
-                                              "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案")
+            if not (isinstance(pid, str) and handbook.active_staff(pid)):
+                continue
+            message = (f"{position.get('name')}{role} {person_label(handbook, pid)} 近 {months} 个月"
+                       "没有参加应急演练或应急培训，无法证明其熟练掌握应急预案")
+            if pid not in last:  # never practised: nothing to count a deadline from
+                yield Hit(position.at(field), message)
+                continue
+            # the next drill or emergency training is due ``months`` after the last one
+            yield Obligation(f"{position.get('name')}{role} {person_label(handbook, pid)} 参加应急演练或应急培训",
+                             dates.add_months(last[pid], months), position.at(field), message, owner=pid,
+                             cycle=f"每 {months} 个月", key=f"{position.source.path}#{position.id}|{field}|practice")
 
 
 AGREEMENT_CATEGORIES = ("通信", "消防", "电力设备", "空调设备", "软硬件产品", "安全服务")
@@ -196,10 +205,12 @@ def agreement_checked(handbook):
         label = f"保障协议 {agreement.id}（{agreement.get('party')}）"
         if basis is None:
             yield Hit(agreement.at("id"), f"{label}没有检查评估记录（last_checked）")
-        elif dates.add_months(basis, months) < handbook.as_of:
+        else:
             what = f"最近一次检查评估是 {last}" if last else f"自 {basis} 签订后从未检查评估"
-            yield Hit(agreement.at("last_checked" if last else "signed"),
-                      f"{label}{what}，已超过 {months} 个月")
+            yield Obligation(f"检查评估{label}的执行情况", dates.add_months(basis, months),
+                             agreement.at("last_checked" if last else "signed"), f"{label}{what}，已超过 {months} 个月",
+                             owner=agreement.get("our_contact"), cycle=f"每 {months} 个月",
+                             key=f"{agreement.source.path}#{agreement.id}|check")
 
 
 @rule("EMG016", name="contact-handbook-fresh", title="应急处置联络手册的联络方式及时更新", clause="prep-31",
@@ -231,8 +242,10 @@ def contact_handbook_fresh(handbook):
         verified = contact.date("verified")
         if verified is None:
             yield Hit(contact.at("organisation"), f"应急联络人“{label}”没有核实日期（verified）")
-        elif (handbook.as_of - verified).days > days:
-            yield Hit(contact.at("verified"), f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天")
+        else:
+            yield Obligation(f"核实应急联络人“{label}”的联络方式", verified + dt.timedelta(days=days), contact.at("verified"),
+                             f"应急联络人“{label}”的联络方式最近核实于 {verified}，已超过 {days} 天",
+                             cycle=f"每 {days} 天", key=f"{contact.source.path}|{label}|verified")
 
 
 @rule("EMG017", name="contact-handbook-notified", title="联络手册变化后通知相关单位", clause="prep-31",
@@ -264,10 +277,12 @@ def contact_handbook_notified(handbook):
     due = updated + dt.timedelta(days=days)
     after = sorted(d for d in sent if d >= updated)
     if not after:
-        if due < handbook.as_of:
-            yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
-                                          f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知")
-    elif after[0] > due:
+        version = f" {book.get('version')} 版" if book.get("version") else ""
+        yield Obligation(f"将应急处置联络手册{version}（{updated} 更新）通知相关单位", due, book.at("updated"),
+                         f"应急处置联络手册 {updated} 更新后没有通知相关单位的记录（handbook.distributed）："
+                         f"应在更新后 {days} 天内（{due} 前，settings.contact_notice_days）通知",
+                         owner=book.get("owner"), cycle="联络手册更新后", key=f"emergency_contacts|handbook-notice|{updated}")
+    elif after[0] > due:  # notified, but late: a fact of the record, not something still due
         yield Hit(book.at("updated"), f"应急处置联络手册 {updated} 更新后到 {after[0]} 才通知相关单位，超过 {days} 天"
                                       "（settings.contact_notice_days），未及时通知")
 
@@ -549,7 +564,10 @@ def emergency_communications(handbook):
             yield Hit(system.at(), f"应急通讯系统“{name}”没有测试记录（last_tested），无法确认有效")
         elif tested > as_of:
             yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”的测试日期 {tested} 晚于检查日期 {as_of}")
-        elif (due := dates.add_months(tested, months)) < as_of:
-            yield Hit(system.at("last_tested"), f"应急通讯系统“{name}”最近一次测试在 {tested}，已超过 {months} 个月"
-                                                f"（settings.communication_test_months），应于 {due} 前再测试一次")
+        else:
+            due = dates.add_months(tested, months)
+            yield Obligation(f"测试应急通讯系统“{name}”", due, system.at("last_tested"),
+                             f"应急通讯系统“{name}”最近一次测试在 {tested}，已超过 {months} 个月"
+                             f"（settings.communication_test_months），应于 {due} 前再测试一次",
+                             cycle=f"每 {months} 个月", key=f"{system.source.path}|{name}|communication-test")
 

@@ -173,7 +173,8 @@ def plan_evaluated_after_drill(handbook):
     """
     ## 检查什么
     每次已完成的应急演练之后（演练当天或以后）都有一次应急预案评估记录。演练后
-    `settings.drill_evaluation_days`（默认 30）天内尚未评估的不报告。
+    `settings.drill_evaluation_days`（默认 30）天内尚未评估的不报告；这期间评估列在到期事项中，
+    负责人是应急预案的维护人（头信息 `owner`）。
 
     ## 为什么
     标准要求应急预案“应根据应急演练的情况进行评估和更新”。演练暴露的问题应反映到预案中。
@@ -189,15 +190,18 @@ def plan_evaluated_after_drill(handbook):
     """
     grace = handbook.settings.drill_evaluation_days
     evaluations = [d for d, _ in _dated(handbook.records("emergency", "evaluations")) if d <= handbook.as_of]
+    document = emergency_plan(handbook)
+    owner = document.meta.get("owner") if document else None  # the plan's maintainer organises its evaluation
     for drill in handbook.records("drills", "drills"):
         if not completed(drill, handbook.as_of):
             continue
         when = drill.date("date")
-        if handbook.as_of <= when + dt.timedelta(days=grace):
-            continue
         if not any(d >= when for d in evaluations):
-            yield Hit(drill.at("date"), f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
-                                        "（registers/emergency.yaml 的 evaluations）")
+            # due ``grace`` days after the drill
+            yield Obligation(f"演练 {drill.id} 后评估应急预案", when + dt.timedelta(days=grace), drill.at("date"),
+                             f"演练 {drill.id}（{when}）之后没有应急预案评估记录"
+                             "（registers/emergency.yaml 的 evaluations）", owner=owner, cycle="每次演练后",
+                             key=f"{drill.source.path}#{drill.id}|evaluation")
 
 
 @rule("EMG009", name="plan-filed", title="应急预案向监管机构报备", clause="prep-22",
@@ -242,7 +246,8 @@ def plan_refiled_after_change(handbook):
     ## 检查什么
     应急预案的现行版本（头信息 `version`）不高于最近一次报备的版本。比已报备版本新的修订，
     如果 `evaluations` 中记录该版本 `major_change: false`（不属于重大变化），不要求重新报备；
-    其余修订在修订日期后 `settings.plan_refiling_days`（默认 30）天内须重新报备。
+    其余修订在修订日期后 `settings.plan_refiling_days`（默认 30）天内须重新报备（到期事项的负责人是预案的
+    维护人）；现行版本没有带日期的修订记录的，无从计算期限，立即报告。
 
     ## 为什么
     标准要求：“在应急预案发生重大变化时，应及时重新报备。”
@@ -269,11 +274,15 @@ def plan_refiled_after_change(handbook):
     first = pending[0]
     changed = revisions.get(first)
     grace = handbook.settings.plan_refiling_days
-    if changed and handbook.as_of <= changed + dt.timedelta(days=grace):
-        return
     label = ".".join(map(str, first))
     when = f"（{changed}）" if changed else ""
-    yield Hit(handbook.register("emergency").at("filings"),
-              f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
-              f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）",
-              refs=(document.path,))
+    where = handbook.register("emergency").at("filings")
+    message = (f"应急预案《{document.title}》已修订为 {label} 版{when}，最近一次报备的是 {latest.get('version')} 版"
+               f"（{latest.get('date')}）；重大变化后应及时重新报备（非重大变化请在评估记录中写 major_change: false）")
+    if changed is None:  # a version without a dated revision: no deadline to count from, report it at once
+        yield Hit(where, message, refs=(document.path,))
+        return
+    _, name = regulator(handbook)
+    yield Obligation(f"向{name}重新报备应急预案《{document.title}》{label} 版", changed + dt.timedelta(days=grace), where,
+                     message, owner=document.meta.get("owner"), cycle="预案重大变化后",
+                     key=f"emergency|refile|{label}", refs=(document.path,))

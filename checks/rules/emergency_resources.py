@@ -6,7 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
-from ..obligations import Obligation
+from ..obligations import Obligation, first_person, responsible
 from . import rule
 
 CHAPTER = "应急准备"
@@ -46,7 +46,8 @@ def spares_checked(handbook):
     """
     ## 检查什么
     `spares` 不为空；每项备品配件数量大于 0，最近一次评估检测 `last_check` 距检查日期不超过
-    `settings.spares_check_months`（默认 6）个月。
+    `settings.spares_check_months`（默认 6）个月。下次评估检测的负责人是备件所对应设备的使用责任人
+    （devices.yaml 的 `owner`），没有时是设备和软件管理责任人（`responsibilities.asset_owner`）。
 
     ## 为什么
     标准要求：“应准备充足的重要设备备品配件，并进行定期评估、检测和维护”。是否“充足”需结合设备
@@ -61,14 +62,20 @@ def spares_checked(handbook):
         yield Hit(register.at("spares"), "没有重要设备备品配件记录（spares）")
         return
     months = handbook.settings.spares_check_months
+    devices = {d.id: d for d in handbook.records("devices") if d.id}
     for spare in spares:
         if spare.get("quantity") == 0:
             yield Hit(spare.at("quantity"), f"备品配件“{spare.get('item')}”数量为 0")
         last = spare.date("last_check")
         if last is None:
             yield Hit(spare.at("item"), f"备品配件“{spare.get('item')}”没有评估检测记录（last_check）")
-        elif dates.add_months(last, months) < handbook.as_of:
-            yield Hit(spare.at("last_check"), f"备品配件“{spare.get('item')}”最近一次评估检测是 {last}，已超过 {months} 个月")
+        else:
+            # checked by the person responsible for the devices it spares, else the asset manager
+            owner = first_person(handbook, *(devices[d].get("owner") for d, _ in spare.items("devices") if d in devices),
+                                 responsible(handbook, "asset_owner"))
+            yield Obligation(f"评估检测备品配件“{spare.get('item')}”", dates.add_months(last, months), spare.at("last_check"),
+                             f"备品配件“{spare.get('item')}”最近一次评估检测是 {last}，已超过 {months} 个月",
+                             owner=owner, cycle=f"每 {months} 个月", key=f"{spare.source.path}|{spare.get('item')}|check")
 
 
 SUPPLY_CATEGORIES = ("通讯", "消防", "应急照明")
@@ -80,7 +87,8 @@ def supplies_inventoried(handbook):
     """
     ## 检查什么
     `supplies` 中有通讯、消防、应急照明三类应急设备或物资（数量大于 0），每项最近一次盘点
-    `last_inventory` 距检查日期不超过 `settings.supplies_check_months`（默认 6）个月。
+    `last_inventory` 距检查日期不超过 `settings.supplies_check_months`（默认 6）个月。下次盘点的负责人是
+    设备和软件管理责任人（`responsibilities.asset_owner`）。
 
     ## 为什么
     标准要求：“应事先储备一定数量的通讯、消防、应急照明等应急设备或物资并定期盘点，对于有时效性的
@@ -96,12 +104,15 @@ def supplies_inventoried(handbook):
     if missing:
         yield Hit(register.at("supplies"), f"没有储备以下类别的应急设备或物资：{'、'.join(missing)}")
     months = handbook.settings.supplies_check_months
+    owner = responsible(handbook, "asset_owner")  # the asset manager counts the emergency equipment and supplies
     for supply in supplies:
         last = supply.date("last_inventory")
         if last is None:
             yield Hit(supply.at("item"), f"应急物资“{supply.get('item')}”没有盘点记录（last_inventory）")
-        elif dates.add_months(last, months) < handbook.as_of:
-            yield Hit(supply.at("last_inventory"), f"应急物资“{supply.get('item')}”最近一次盘点是 {last}，已超过 {months} 个月")
+        else:
+            yield Obligation(f"盘点应急物资“{supply.get('item')}”", dates.add_months(last, months), supply.at("last_inventory"),
+                             f"应急物资“{supply.get('item')}”最近一次盘点是 {last}，已超过 {months} 个月",
+                             owner=owner, cycle=f"每 {months} 个月", key=f"{supply.source.path}|{supply.get('item')}|inventory")
 
 
 @rule("EMG027", name="supplies-expired", title="有时效性的应急物资不得过期", clause="prep-42",

@@ -7,7 +7,7 @@ import datetime as dt
 from .. import dates
 from ..calendar import describe
 from ..findings import Hit
-from ..obligations import Obligation
+from ..obligations import Obligation, first_person
 from . import rule
 from ._common import blank as _empty, time_span as _span
 
@@ -298,8 +298,18 @@ def _checks(env, key, as_of):
     return sorted((c for c in env.records(key) if c.date("date") and c.date("date") <= as_of), key=lambda c: c.date("date"))
 
 
+def _checker(handbook, env, latest):
+    """Who does the environment's next check: the security administrator (positions.yaml ``security-admin``),
+    else whoever did the last one; never one of the environment's own administrators."""
+    admins = set(env.get("admins", []) or [])
+    position = next((p for p in handbook.records("positions") if p.id == "security-admin"), None)
+    candidates = [position.get("primary") if position else None, latest.get("by")]
+    return first_person(handbook, *(c for c in candidates if c not in admins))
+
+
 def _periodic_check(handbook, env, key: str, what: str, months: int, setting: str, since=None):
-    """Findings for a check that must be recent and passed: none, too old, failed, or none since ``since``."""
+    """Findings for a check that must be recent and passed: none, failed, or none since ``since``; and the
+    obligation to check again ``months`` after the latest check (a finding once that has passed)."""
     as_of = handbook.as_of
     done = _checks(env, key, as_of)
     if not done:
@@ -309,9 +319,11 @@ def _periodic_check(handbook, env, key: str, what: str, months: int, setting: st
         return
     latest = done[-1]
     due = dates.add_months(latest.date("date"), months)
-    if due < as_of:
-        yield Hit(latest.at("date"), f"{_env(env)} 最近一次{what}在 {latest.date('date')}，已超过 {months} 个月"
-                                     f"（settings.{setting}），应于 {due} 前再检查一次")
+    yield Obligation(f"对{_env(env)}进行{what}", due, latest.at("date"),
+                     f"{_env(env)} 最近一次{what}在 {latest.date('date')}，已超过 {months} 个月"
+                     f"（settings.{setting}），应于 {due} 前再检查一次",
+                     owner=_checker(handbook, env, latest), cycle=f"每 {months} 个月",
+                     key=f"{env.source.path}#{env.id}|{key}")
     if latest.get("result") != "通过":
         yield Hit(latest.at("result"), f"{_env(env)} 最近一次{what}（{latest.date('date')}）未通过：整改后重新检查，"
                                        "记下结果为“通过”的检查")
@@ -332,6 +344,9 @@ def simulation_separated(handbook):
       且不早于 `settings.simulation_isolation_check_months` 个月（默认 12，只能设得更短）；
     - 网络与信息安全事件台账（incidents.yaml）中有事件提到该环境编号的（模拟环境干扰了生产环境），
       在事件发现之后重新验证过隔离。
+
+    下次隔离验证列在到期事项中，负责人是安全管理员（positions.yaml 中 `security-admin` 的主岗），
+    安全管理员本人管理该环境时由上次的检查人负责。
 
     ## 为什么
     标准要求：“模拟环境应与生产环境进行分离，不得对生产环境进行干扰；”一个 `true` 只是声明：
@@ -454,7 +469,8 @@ def simulation_passwords(handbook):
     - 确认密码与生产系统严格区分（`passwords_distinct: true`），并在 `password_policy` 中写明措施；
     - 有密码区分的抽查记录 `password_checks`（比对模拟环境与生产系统的账号口令）：最近一次结果为“通过”，
       不早于 `settings.simulation_password_check_months` 个月（默认 12，只能设得更短），
-      检查人不是该模拟环境的系统管理员（`admins`）——自己查自己不能证明区分。
+      检查人不是该模拟环境的系统管理员（`admins`）——自己查自己不能证明区分。下次抽查列在到期事项中，
+      负责人是安全管理员（positions.yaml 中 `security-admin` 的主岗），安全管理员本人管理该环境时由上次的检查人负责。
 
     ## 为什么
     标准要求：“模拟环境使用的密码应与生产系统严格区分，系统管理员宜由不同的人员担任。”

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import AS_OF, fired
+from conftest import AS_OF, due_around, fired
 
 EMG = "registers/emergency.yaml"
 CON = "registers/emergency_contacts.yaml"
@@ -212,6 +212,13 @@ def test_emg008_allows_time_after_the_drill(ws):
     assert findings(ws, "EMG008", as_of=dt.date(2026, 10, 10)) == []
 
 
+def test_emg008_evaluation_due_30_days_after_the_drill(ws):
+    ws.edit_yaml(EMG, lambda d: d["evaluations"].pop())
+    obligation = due_around(ws, "EMG008", "DRL-2026-02", dt.date(2026, 10, 19))  # 2026-09-19 + 30 days
+    assert obligation.what == "演练 DRL-2026-02 后评估应急预案" and obligation.owner == "P002"  # the plan's maintainer
+    assert ws.due("EMG008", dt.date(2026, 9, 18)) == []  # before the drill took place nothing is due
+
+
 # -- EMG009 / EMG010 filing ----------------------------------------------------------------
 
 def test_emg009_fires_on_wrong_regulator(ws):
@@ -261,6 +268,23 @@ def test_emg010_quiet_for_minor_change_or_within_grace(ws):
     assert findings(ws, "EMG010", as_of=dt.date(2026, 12, 31)) == []
 
 
+def test_emg010_refiling_due_30_days_after_the_revision(ws):
+    revise_plan(ws, "5.2", dt.date(2026, 12, 5))  # the sample's 5.1 of 2026-11-21 is the first not filed
+    obligation = due_around(ws, "EMG010", "5.1 版", dt.date(2026, 12, 21))
+    assert obligation.what == "向中国证券监督管理委员会上海监管局重新报备应急预案《网络与信息安全事件应急预案》5.1 版"
+    assert obligation.owner == "P002"
+
+
+def test_emg010_a_version_without_a_dated_revision_is_reported_at_once(ws):
+    def change(meta):
+        meta["version"] = "5.2"
+        meta["revisions"] = [r for r in meta["revisions"] if r["version"] != "5.1"]
+    ws.edit_front_matter(plan_path(ws), change)
+    assert ws.due("EMG010") == []
+    (found,) = findings(ws, "EMG010")
+    assert found.message.startswith("应急预案《网络与信息安全事件应急预案》已修订为 5.2 版，最近一次报备的是 5.0 版（2026-04-03）")
+
+
 # -- EMG011 / EMG012 ---------------------------------------------------------------------
 
 def test_emg011_fires_without_it_head_or_duty_lead(ws):
@@ -284,6 +308,14 @@ def test_emg012_counts_drill_participation(ws):
     ws.edit_yaml("registers/positions.yaml", lambda d: by_id(d["positions"], "network-admin").update(backup="P019"))
     ws.edit_yaml(DRL, lambda d: by_id(d["drills"], "DRL-2026-02")["participants"].append("P019"))
     assert findings(ws, "EMG012") == []
+
+
+def test_emg012_next_practice_due_a_year_after_the_last(ws):
+    ws.edit_yaml("registers/positions.yaml", lambda d: by_id(d["positions"], "network-admin").update(backup="P019"))
+    ws.edit_yaml(DRL, lambda d: by_id(d["drills"], "DRL-2026-02")["participants"].append("P019"))
+    obligation = due_around(ws, "EMG012", "宋佳（P019）", dt.date(2027, 9, 19))  # the drill of 2026-09-19
+    assert obligation.what == "网络管理员备岗 宋佳（P019） 参加应急演练或应急培训" and obligation.owner == "P019"
+    assert ws.due("EMG012") and all(o.due > AS_OF for o in ws.due("EMG012"))  # nobody is late on the sample
 
 
 # -- EMG013–EMG015 agreements ------------------------------------------------------------------
@@ -326,6 +358,14 @@ def test_emg015_new_agreement_counts_from_signing(ws):
     assert messages(ws, "EMG015") == sorted(["保障协议 AGR-01（沪联通信服务有限公司）自 2025-06-30 签订后从未检查评估，已超过 12 个月"])
 
 
+def test_emg015_check_due_a_year_after_the_last_or_the_signing(ws):
+    ws.edit_yaml(EMG, lambda d: d["agreements"][0].update(last_checked=dt.date(2025, 10, 9)))
+    obligation = due_around(ws, "EMG015", "AGR-01", dt.date(2026, 10, 9))
+    assert obligation.what == "检查评估保障协议 AGR-01（沪联通信服务有限公司）的执行情况" and obligation.owner == "P004"
+    ws.edit_yaml(EMG, lambda d: d["agreements"][0].pop("last_checked"))
+    due_around(ws, "EMG015", "AGR-01", dt.date(2026, 12, 30))  # signed 2025-12-30
+
+
 # -- EMG016–EMG018 contact handbook ----------------------------------------------------------------
 
 def test_emg016_fires_on_stale_or_phoneless_contacts(ws):
@@ -347,6 +387,13 @@ def test_emg016_respects_freshness_setting(ws):
     assert messages(ws, "EMG016") == sorted(["应急处置联络手册没有联络方式（contacts）"])
 
 
+def test_emg016_verification_due_180_days_after_the_last(ws):
+    ws.edit_yaml(CON, lambda d: d["contacts"][16].update(verified=dt.date(2026, 3, 1)))
+    obligation = due_around(ws, "EMG016", "张伟", dt.date(2026, 8, 28))
+    assert obligation.what == "核实应急联络人“中国证券监督管理委员会上海监管局机构监管处张伟”的联络方式"
+    assert obligation.owner is None  # the register's maintainer
+
+
 def test_emg017_fires_when_update_not_notified(ws):
     ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 5)))
     found = findings(ws, "EMG017")
@@ -366,6 +413,16 @@ def test_emg017_measures_how_soon_the_update_was_notified(ws):
     ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 10, 28)))
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(contact_notice_days=3))
     assert findings(ws, "EMG017") == []
+
+
+def test_emg017_notice_due_7_days_after_the_update_until_sent(ws):
+    ws.edit_yaml(CON, lambda d: d["handbook"].update(updated=dt.date(2026, 11, 5)))
+    obligation = due_around(ws, "EMG017", "通知相关单位", dt.date(2026, 11, 12))
+    assert obligation.what == "将应急处置联络手册 2026.3 版（2026-11-05 更新）通知相关单位" and obligation.owner == "P014"
+    # sent late is a fact of the record: a finding, nothing still due
+    ws.edit_yaml(CON, lambda d: d["handbook"]["distributed"].append(
+        {"date": dt.date(2026, 11, 16), "version": "2026.3", "to": "相关单位", "method": "电子邮件"}))
+    assert ws.due("EMG017") == [] and len(findings(ws, "EMG017")) == 1
 
 
 def test_emg018_fires_without_related_units_or_leader(ws):
@@ -473,6 +530,14 @@ def test_emg025_fires_on_unchecked_spare(ws):
     assert messages(ws, "EMG025") == sorted(["没有重要设备备品配件记录（spares）"])
 
 
+def test_emg025_check_due_six_months_after_the_last_by_the_devices_owner(ws):
+    ws.edit_yaml(EMG, lambda d: d["spares"][0].update(last_check=dt.date(2026, 4, 1)))
+    obligation = due_around(ws, "EMG025", "交易服务器电源模块", dt.date(2026, 10, 1))
+    assert obligation.owner == "P005"  # DEV-SRV-001's owner
+    ws.edit_yaml(EMG, lambda d: d["spares"][0].update(devices=["DEV-XXX-999"]))
+    assert [o.owner for o in ws.due("EMG025") if "电源模块" in o.what][:1] == ["P003"]  # else the asset manager
+
+
 def test_emg026_fires_on_missing_category_and_stale_inventory(ws):
     def change(d):
         d["supplies"] = [s for s in d["supplies"] if s["category"] != "应急照明"]
@@ -481,6 +546,12 @@ def test_emg026_fires_on_missing_category_and_stale_inventory(ws):
     # the sample's organisation inventories supplies quarterly (supplies_check_months: 3), as its plan says
     assert messages(ws, "EMG026") == sorted(["应急物资“卫星电话”最近一次盘点是 2026-03-01，已超过 3 个月",
                                       "没有储备以下类别的应急设备或物资：应急照明"])
+
+
+def test_emg026_inventory_due_a_quarter_after_the_last(ws):
+    ws.edit_yaml(EMG, lambda d: d["supplies"][0].update(last_inventory=dt.date(2026, 8, 20)))
+    obligation = due_around(ws, "EMG026", "卫星电话", dt.date(2026, 11, 20))  # the sample inventories quarterly
+    assert obligation.what == "盘点应急物资“卫星电话”" and obligation.owner == "P003"  # the asset manager
 
 
 def test_emg027_fires_on_expired_supply(ws):
@@ -583,11 +654,26 @@ def test_emg033_fires_on_departed_owner(ws):
     assert messages(ws, "EMG033") == sorted(["演练 DRL-2026-01 发现的问题“备用行情源切换依赖手工执行 5 条命令”的责任人 韩冬（P020） 已不在职"])
 
 
+def test_emg033_improvement_due_on_its_deadline_until_closed(ws):
+    obligation = due_around(ws, "EMG033", "备用行情源切换", dt.date(2026, 12, 31))  # the sample's open issue
+    assert obligation.owner == "P015"
+    ws.edit_yaml(DRL, lambda d: by_id(d["drills"], "DRL-2026-01")["issues"][0].update(closed=dt.date(2026, 12, 20)))
+    assert not [o for o in ws.due("EMG033", dt.date(2027, 1, 1)) if "备用行情源切换" in o.what]
+
+
 def test_emg034_fires_without_yearly_report(ws):
     ws.edit_yaml(DRL, lambda d: d.update(reports=[]))
     found = findings(ws, "EMG034")
     assert [f.message for f in found] == ["没有 2025 年度应急演练情况报告（应于 2026-03-31 前向中国证券监督管理委员会上海监管局报告）"]
     assert findings(ws, "EMG034", as_of=dt.date(2026, 2, 15)) == []  # not yet due
+
+
+def test_emg034_report_due_three_months_into_the_next_year(ws):
+    ws.edit_yaml(DRL, lambda d: d.update(reports=[]))
+    obligation = due_around(ws, "EMG034", "2025 年度", dt.date(2026, 3, 31))
+    assert obligation.what == "向中国证券监督管理委员会上海监管局报送 2025 年度应急演练情况报告"
+    # this year's report is listed before the year ends, due the next spring
+    assert [o.due for o in ws.due("EMG034") if "2026 年度" in o.what] == [dt.date(2027, 3, 31)]
 
 
 def test_emg034_fires_on_wrong_recipient(ws):
@@ -610,6 +696,11 @@ def test_emg035_fires_without_emergency_training(ws):
 
 def test_emg035_fires_when_overdue(ws):
     assert messages(ws, "EMG035", as_of=dt.date(2027, 10, 1)) == ["最近一次应急培训是 2026-09-11，已超过 12 个月"]
+
+
+def test_emg035_training_due_a_year_after_the_last(ws):
+    obligation = due_around(ws, "EMG035", "应急培训", dt.date(2027, 9, 11))
+    assert obligation.what == "开展应急培训" and obligation.owner is None  # the training register's maintainer
 
 
 def test_emg036_warns_when_training_skips_the_rules(ws):
@@ -661,4 +752,10 @@ def test_emg037_quiet_with_a_stricter_cycle_met(ws):
     assert ws.findings("EMG037") == []  # every system tested since 2026-09-19
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(communication_test_months=2))
     assert len(ws.findings("EMG037")) == 2  # 2026-09-19 + 2 months < 2026-11-21
+
+
+def test_emg037_test_due_six_months_after_the_last(ws):
+    ws.edit_yaml(CON, lambda d: d["communication_systems"][3].update(last_tested=dt.date(2025, 11, 1)))
+    obligation = due_around(ws, "EMG037", "卫星电话", dt.date(2026, 5, 1))
+    assert obligation.what == "测试应急通讯系统“卫星电话”"
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from conftest import findings, fired
+from conftest import due_around, findings, fired
 
 REG = "registers/system_tests.yaml"
 RULES = tuple(f"TST{n:03d}" for n in range(1, 19))
@@ -165,6 +165,13 @@ def test_tst007_fires_on_an_old_or_failed_isolation_check(ws):
     assert any("最近一次隔离验证（2026-06-12）未通过" in f.message for f in ws.findings("TST007"))
 
 
+def test_tst007_next_isolation_check_due_a_year_after_the_last(ws):
+    env(ws, "ENV-SIM-01", lambda e: e["isolation_checks"].pop())  # the latest is 2025-07-11
+    obligation = due_around(ws, "TST007", "ENV-SIM-01", dt.date(2026, 7, 11))
+    assert obligation.what == "对模拟环境 ENV-SIM-01（集中交易模拟环境）进行隔离验证"
+    assert obligation.owner == "P007"  # the security administrator (positions.yaml security-admin)
+
+
 def test_tst007_quiet_with_a_stricter_cycle_met(ws):
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(simulation_isolation_check_months=6))
     assert ws.findings("TST007") == []  # both checks on 2026-06-12 are within six months of 2026-11-21
@@ -252,6 +259,21 @@ def test_tst009_fires_on_a_failed_check_or_a_self_check(ws):
         "模拟环境 ENV-SIM-01（集中交易模拟环境） 2026-09-25 的密码区分抽查由本环境的系统管理员 黄丽（P010） 进行，自查不能证明区分：应由其他人员抽查",
         "模拟环境 ENV-SIM-01（集中交易模拟环境） 最近一次密码区分抽查（2026-09-25）未通过：整改后重新检查，记下结果为“通过”的检查",
     ]
+
+
+def test_tst009_next_password_check_due_a_quarter_after_the_last(ws):
+    obligation = due_around(ws, "TST009", "ENV-SIM-01", dt.date(2026, 12, 25))  # 2026-09-25, the sample checks quarterly
+    assert obligation.what == "对模拟环境 ENV-SIM-01（集中交易模拟环境）进行密码区分抽查" and obligation.owner == "P007"
+
+
+def test_tst009_the_next_check_is_never_owned_by_the_environments_own_administrator(ws):
+    env(ws, "ENV-SIM-01", lambda e: e.update(admins=["P010", "P007"]))
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"][-1].update(by="P012"))
+    (obligation,) = [o for o in ws.due("TST009") if "ENV-SIM-01" in o.what]
+    assert obligation.owner == "P012"  # the security administrator administers it: whoever checked last
+    env(ws, "ENV-SIM-01", lambda e: e["password_checks"][-1].update(by="P010"))
+    (obligation,) = [o for o in ws.due("TST009") if "ENV-SIM-01" in o.what]
+    assert obligation.owner is None  # nobody fit to check: the register's maintainer
 
 
 def test_tst009_default_cycle_is_a_year_and_a_check_after_the_as_of_date_does_not_count(ws):

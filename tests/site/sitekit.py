@@ -13,6 +13,7 @@ import html
 import json
 import re
 import atexit
+import os
 import shutil
 import tempfile
 from html.parser import HTMLParser
@@ -20,9 +21,16 @@ from pathlib import Path
 
 from checks.site import build as site_build
 
+try:
+    import fcntl  # POSIX: a parallel run's processes take turns building (elsewhere each builds its own)
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 21)
 SITE_URL = "http://127.0.0.1:8000/opsbook/"  # for the sitemap of the public build only
+#: a folder every process of the test run shares (set by conftest.pytest_configure): builds are made once there
+SHARED_ENV = "OPSBOOK_TEST_SHARED"
 
 
 # The front matter of a test document (a valid policy at some sensitivity).
@@ -136,15 +144,30 @@ def _cleanup():
 
 
 def site(audience: str, generator: str = "mkdocs") -> Site:
-    """The sample built for an audience (by mkdocs-material or Zensical), once per test process
-    (test modules share it)."""
+    """The sample built for an audience (by mkdocs-material or Zensical), once per test run: test modules
+    share it, and so do the processes of a parallel run (the first to ask builds it, the others wait for it)."""
     key = audience if generator == "mkdocs" else f"{audience}-{generator}"
     if key not in _BUILT:
-        out = scratch_dir(f"site-{key}") / "site"
-        site_build.build(ROOT, site_dir=out, audience=audience, as_of=AS_OF,
-                         site_url=SITE_URL if audience == "public" else None, generator=generator)
+        shared = os.environ.get(SHARED_ENV)
+        if shared and fcntl is not None:
+            folder = Path(shared) / f"site-{key}"
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(folder / "lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                if not (folder / "built").exists():
+                    _build(folder / "site", audience, generator)
+                    (folder / "built").touch()
+            out = folder / "site"
+        else:
+            out = scratch_dir(f"site-{key}") / "site"
+            _build(out, audience, generator)
         _BUILT[key] = Site(out, audience)
     return _BUILT[key]
+
+
+def _build(out: Path, audience: str, generator: str) -> None:
+    site_build.build(ROOT, site_dir=out, audience=audience, as_of=AS_OF,
+                     site_url=SITE_URL if audience == "public" else None, generator=generator)
 
 
 def copy_sample(dest: Path, with_docs: bool = True) -> Path:
