@@ -10,9 +10,14 @@ extra closures, the firm's own trading-hours window (for example from the
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import re
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from . import dates
 
@@ -35,7 +40,14 @@ def package_version() -> str:
 
 @lru_cache(maxsize=1)
 def _package_calendar():
-    """(set of XSHG sessions, first known day, last known day) from exchange-calendars."""
+    """(set of XSHG sessions, first known day, last known day) from exchange-calendars.
+
+    Reading them needs pandas (most of a check's start-up time), so the result is kept in the user's
+    cache folder, one file per exchange-calendars version: the next run reads the file instead."""
+    version = package_version()
+    cached = _read_cached_sessions(version)
+    if cached is not None:
+        return cached
     import exchange_calendars as xcals
 
     with warnings.catch_warnings():  # pandas deprecation noise from inside the package
@@ -47,7 +59,55 @@ def _package_calendar():
         last = dt.date(last_year, 12, 31)
         calendar = xcals.get_calendar(EXCHANGE, start=first.isoformat(), end=last.isoformat())
         sessions = {ts.date() for ts in calendar.sessions}
-    return frozenset(sessions), first, last
+    result = frozenset(sessions), first, last
+    _write_cached_sessions(version, result)
+    return result
+
+
+def cache_dir() -> Path:
+    """Where opsbook keeps what it derives from its pinned packages (``OPSBOOK_CACHE_DIR`` overrides)."""
+    if os.environ.get("OPSBOOK_CACHE_DIR"):
+        return Path(os.environ["OPSBOOK_CACHE_DIR"])
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "opsbook" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "opsbook"
+
+
+def _cache_file(version: str) -> Path:
+    return cache_dir() / f"{EXCHANGE.lower()}-sessions-{re.sub(r'[^0-9A-Za-z.]', '_', version)}.json"
+
+
+def _read_cached_sessions(version: str):
+    """The cached sessions of this package version, or None (missing, unreadable or not as written)."""
+    try:
+        data = json.loads(_cache_file(version).read_text(encoding="utf-8"))
+        if data.get("version") != version or data.get("exchange") != EXCHANGE:
+            return None
+        first, last = dt.date.fromisoformat(data["first"]), dt.date.fromisoformat(data["last"])
+        sessions = frozenset(first + dt.timedelta(days=offset) for offset in data["sessions"])
+        if not sessions or min(sessions) < first or max(sessions) > last:
+            return None
+        return sessions, first, last
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        return None
+
+
+def _write_cached_sessions(version: str, result) -> None:
+    sessions, first, last = result
+    data = {"exchange": EXCHANGE, "version": version, "first": first.isoformat(), "last": last.isoformat(),
+            "sessions": sorted((day - first).days for day in sessions)}
+    target = _cache_file(version)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
+                                         prefix=target.name, suffix=".tmp") as out:
+            json.dump(data, out, separators=(",", ":"))
+        os.replace(out.name, target)
+    except OSError:  # a read-only home: every run asks the package, as before
+        try:
+            os.unlink(out.name)
+        except (OSError, UnboundLocalError):
+            pass
 
 
 @dataclass(frozen=True)

@@ -181,16 +181,27 @@ def _field_values(data, path: str) -> list | None:
     return values
 
 
+def document_ref(text) -> tuple[str, str]:
+    """(document id, section) of a document clause's ``document``: ``MAN-01#交易业务系统操作规程`` names the
+    section of MAN-01 that meets the clause; ``POL-10`` the whole document (section "")."""
+    doc_id, _, section = str(text or "").partition("#")
+    return doc_id.strip(), section.strip()
+
+
+def section_heading(doc, section: str):
+    """The heading of ``doc`` that a clause's section names (its text contains it, or it is its anchor), or None."""
+    return next((h for h in doc.headings if section in h.text or section == h.anchor), None) if section else None
+
+
 def document_evidence(clause: Clause, handbook) -> str | None:
     """Why the document a document clause names does not carry it (None when it does)."""
-    doc_id, _, section = (clause.document or "").partition("#")
-    doc = handbook.document(doc_id.strip())
+    doc_id, section = document_ref(clause.document)
+    doc = handbook.document(doc_id)
     if doc is None:
         return f"所依据的文档 {doc_id} 不存在"
     if doc.status != "active":
         return f"所依据的文档《{doc.title}》（{doc_id}）不是现行版本（status: {doc.status}）"
-    section = section.strip()
-    if section and not any(section in h.text or section == h.anchor for h in doc.headings):
+    if section and section_heading(doc, section) is None:
         return f"所依据的文档《{doc.title}》（{doc_id}）中没有“{section}”一节"
     return None
 

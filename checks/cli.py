@@ -8,7 +8,7 @@ Subcommands beyond the core ones live in their own modules in :mod:`checks.comma
 each module defines ``register(sub, common)``, which adds its parser with ``sub.add_parser(…,
 parents=[common])`` and sets ``func``.  They are found by name, so adding a command is adding
 a module; the helpers below (:class:`UsageError`, :func:`parse_as_of`, :func:`handbook_root`,
-:func:`emit`) are theirs to use.
+:func:`add_audience`, :func:`load_working_tree`, :func:`emit`) are theirs to use.
 """
 
 from __future__ import annotations
@@ -52,6 +52,20 @@ def handbook_root(text: str) -> Path:
     if not (root / "registers").is_dir() and not (root / "docs").is_dir():
         raise UsageError(f"{root.resolve()} 不是 opsbook 手册目录（应包含 registers/ 与 docs/）；可用 --root 指定")
     return root
+
+
+def add_audience(parser, note: str = "") -> None:
+    """The ``--max-sensitivity`` option of a command that writes for one reader; ``note`` says what a
+    higher level leaves out."""
+    parser.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal",
+                        help="读者可见的最高敏感级别（默认 internal）" + (f"；{note}" if note else ""))
+
+
+def load_working_tree(args):
+    """The handbook in the folder ``--root`` as of ``--as-of`` (without one: today, or a sample's fixed date)."""
+    from . import engine
+
+    return engine.load(handbook_root(args.root), parse_as_of(args.as_of, default_today=False))
 
 
 def emit(text: str, output: str | None) -> None:
@@ -194,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", parents=[common], help="构建内网站点")
     b.add_argument("--site-dir", default="site", help="输出目录（默认 site/）")
-    b.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
+    add_audience(b)
     b.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     b.add_argument("--strict", action="store_true", help="mkdocs 警告视为错误")
     b.add_argument("--site-url", help="站点发布后的内网地址（如 http://opsbook.intra/internal/），用于生成完整的站点地图")
@@ -202,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", parents=[common], help="本地预览站点")
-    s.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal")
+    add_audience(s)
     s.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     s.add_argument("--dev-addr", default="127.0.0.1:8000")
     s.add_argument("--generator", choices=("mkdocs", "zensical"), default="mkdocs")

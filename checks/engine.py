@@ -78,10 +78,13 @@ def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
     return handbook
 
 
-def _key_path(source, path: tuple) -> str:
-    """A path into a file as ids where list items have one: ``("changes", 3, "approver")`` → ``changes/CHG-2026-012/approver``."""
+def _key_path(source, path: tuple, handbook: Handbook | None = None) -> str:
+    """A path into a file that names records by what they are, not where they stand:
+    ``("changes", 3, "approver")`` → ``changes/CHG-2026-012/approver``.  A list item with an ``id`` is named
+    by it; one without (a daily check, a backup log) by its natural key (:func:`_natural_key`), so that a
+    record inserted above it does not change the fingerprints of its findings."""
     parts, value = [], source.data
-    for part in path:
+    for depth, part in enumerate(path):
         child = None
         if isinstance(value, dict):
             child = value.get(part)
@@ -89,9 +92,37 @@ def _key_path(source, path: tuple) -> str:
             child = value[part]
             if isinstance(child, dict) and isinstance(child.get("id"), (str, int)) and not isinstance(child.get("id"), bool):
                 part = child["id"]
+            elif isinstance(child, dict) and handbook is not None:
+                part = _natural_key(handbook, source, path[:depth + 1], child) or part
         parts.append(str(part))
         value = child
     return "/".join(parts)
+
+
+def _natural_key(handbook: Handbook, source, path: tuple, record: dict) -> str:
+    """What identifies an id-less record among its list: the values of the fields its schema requires
+    (a daily check's ``date``, a backup log's ``system`` and ``dates``, a leave's person and days), or of all
+    its fields when the schema requires none; as ``~`` and a short hash ("" when it has none of them).
+    Two records alike in these fields share a key; their findings are then told apart by an ordinal."""
+    if isinstance(source, model.Document):
+        rel = f"{schemas.SCHEMA_DIR}/{schemas.DOCUMENT_SCHEMA}"
+    else:
+        rel = schemas.schema_path(handbook, source) if isinstance(source, model.Register) else None
+    cache = handbook.__dict__.setdefault("_natural_fields", {})
+    shape = (rel, tuple("[]" if isinstance(p, int) else p for p in path))
+    if shape not in cache:
+        node = schemas.node_at(handbook.schema, rel, path) if rel else {}
+        required = node.get("required") if isinstance(node.get("required"), list) else []
+        cache[shape] = tuple(str(k) for k in required)
+    fields = cache[shape] or tuple(sorted(map(str, record)))
+    values = [(k, record[k]) for k in fields if record.get(k) not in (None, "", [], {})]
+    if not values:
+        return ""
+    import hashlib
+    import json
+
+    text = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+    return "~" + hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
@@ -100,7 +131,7 @@ def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
         return str(hit.key)
     target = hit.location
     if hasattr(target, "source") and hasattr(target, "path"):  # a Record
-        return _key_path(target.source, target.path)
+        return _key_path(target.source, target.path, handbook)
     if location.line is None or handbook is None:
         return ""
     source = handbook.registers.get(location.file.rsplit("/", 1)[-1].split(".")[0]) \
@@ -116,7 +147,7 @@ def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
             if path and (line not in index or len(path) < len(index[line])):
                 index[line] = path
     path = index.get(location.line)
-    return _key_path(source, path) if path else ""
+    return _key_path(source, path, handbook) if path else ""
 
 
 def _finding(rule: Rule, hit, handbook: Handbook | None = None) -> Finding:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import nh3
 
+from . import mdscan
+
 # Tags and attributes a handbook page may use (Material's admonitions, details, tables, md_in_html).
 TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "tfoot"}
 GENERIC_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "markdown", "align"}
@@ -37,8 +39,12 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # Elements removed with their content.
 DROPPED_WITH_CONTENT = ("script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math")
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+# A fenced code block: a fence of three or more ` or ~ after the line's indentation, the rest of that line, and
+# everything up to a line of the same indentation and fence (or the end of the text).  Possessive: a fence
+# with no line end after it is given up at once, not tried again one character shorter (```` ` ```` repeated
+# took minutes).  templating protects the same blocks.
+FENCED_CODE = re.compile(r"^(?P<indent>[ \t]*+)(?P<fence>`{3,}+|~{3,}+)[^\n]*+\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)",
+                         re.M | re.S)
 # A tag never spans a “<” (not even in a quoted value): each tag start is read at most up to the next one,
 # so cleaning takes linear time, and a tag that does not end before the next “<” is not a tag we know.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:\"[^\"<]*\"|'[^'<]*'|[^'\"<>])*>", re.S)
@@ -49,14 +55,17 @@ _TAG_START = re.compile(r"<(?=/?[A-Za-z])")
 _MARKUP = re.compile("|".join(f"(?P<{n}>{p.pattern})" for n, p in (("auto", _AUTOLINK), ("tag", _TAG), ("start", _TAG_START))), re.S)
 _WITH_CONTENT = re.compile(r"<(" + "|".join(DROPPED_WITH_CONTENT) + r")\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
 _EVENT = re.compile(r"(?<![\w-])on[a-z]+\s*=", re.I)
-# Markdown link and image destinations, reference definitions, attribute lists.
+# Markdown link and image destinations (mdscan.destinations), reference definitions, attribute lists.
 # A destination is whatever follows “](”, whatever the link text (Markdown lets brackets nest to any depth);
 # a definition may sit in a quote, a list item or an admonition (any indentation, any “>” before it).
-_MD_URL = re.compile(r"(\]\(\s*)(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)")
 _REF_DEF = re.compile(r"^([ \t>]*\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)", re.M)
-_ATTR_LIST = re.compile(r"\{:?[ \t]*(?:[#.][^\s}]+|[A-Za-z_][\w-]*=)[^}\n]*\}")
+# An attribute list: “{”, an optional “:”, an id, a class or a key=, and what follows up to the first “}” on the
+# line.  Where no “}” follows on the line the pattern takes the rest of the line instead (group “close” is then
+# None: not an attribute list), so that no later “{” on it is read to the line's end again.
+_ATTR_LIST = re.compile(r"\{:?+[ \t]*+(?:[#.][^\s}]|[A-Za-z_][\w-]*+=)[^}\n]*+(?P<close>\})?")
 _ATTR_PAIR = re.compile(r"""(?<![\w-])([A-Za-z_][\w:-]*)\s*=\s*("[^"]*"|'[^']*'|[^\s}]+)""")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_BRACKET = re.compile(r"[\[\]]")
 
 
 REMOTE_IMAGE = "外部图片地址（站点不从外网加载任何内容；请把图片放进 docs/ 用相对路径引用）"
@@ -71,12 +80,12 @@ class Unsafe:
 
 def _protected(text: str) -> list[tuple[int, int]]:
     """The spans of fenced code blocks and inline code (never cleaned, never reported)."""
-    spans = [(m.start(), m.end()) for m in _FENCE.finditer(text)]
+    spans = [(m.start(), m.end()) for m in FENCED_CODE.finditer(text)]
 
     def inside(pos):
         return any(a <= pos < b for a, b in spans)
 
-    spans += [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text) if not inside(m.start())]
+    spans += [(m.start(), m.end()) for m in mdscan.code_spans(text) if not inside(m.start())]
     # Indented code blocks are not protected: four spaces also continue an admonition or a list item.
     return sorted(spans)
 
@@ -155,17 +164,18 @@ def find_unsafe(text: str) -> list[Unsafe]:
             problems = _tag_problems(snippet.rstrip() + ">", snippet.startswith("</"), name.group(1)) if name else []
         for problem in problems:
             out.append(Unsafe(match.start(), problem, snippet[:80]))
-    for pattern in (_MD_URL, _REF_DEF):
-        for match in pattern.finditer(text):
+    images = _image_ends(text)
+    for is_dest, found in ((True, mdscan.destinations(text)), (False, _REF_DEF.finditer(text))):
+        for match in found:
             if not _outside(spans, match.start()):
                 continue
             if not safe_url(match.group(2)):
                 out.append(Unsafe(match.start(2), "不安全的链接地址（只允许相对地址和 http、https、mailto、tel）",
                                   match.group(2)[:80]))
-            elif pattern is _MD_URL and _is_image(text, match.start()) and remote(match.group(2)):
+            elif is_dest and match.start() in images and remote(match.group(2)):
                 out.append(Unsafe(match.start(2), REMOTE_IMAGE, match.group(2)[:80]))
     for match in _ATTR_LIST.finditer(text):
-        if not _outside(spans, match.start()):
+        if match.group("close") is None or not _outside(spans, match.start()):
             continue
         for pair in _ATTR_PAIR.finditer(match.group(0)):
             key = pair.group(1).lower()
@@ -197,7 +207,7 @@ def _clean_prose(text: str) -> str:
         return text
     # Attribute lists first (their values may hold markup, e.g. data-toc-label="<img …>").
     text = _ATTR_LIST.sub(lambda m: _ATTR_PAIR.sub(lambda p: "" if _unsafe_pair(p.group(1), p.group(2)) else p.group(0),
-                                                   m.group(0)), text)
+                                                   m.group(0)) if m.group("close") else m.group(0), text)
     text = _WITH_CONTENT.sub("", text)
 
     def tag(match):
@@ -209,22 +219,25 @@ def _clean_prose(text: str) -> str:
         return "&lt;"  # could still open a tag (unclosed, or interrupted by another “<”): text
 
     text = _MARKUP.sub(tag, text)
-    text = _MD_URL.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) and not (
-        _is_image(m.string, m.start()) and remote(m.group(2))) else "#"), text)
+    images = _image_ends(text)
+    text = mdscan.sub(mdscan.destinations(text), text, lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) and not (
+        m.start() in images and remote(m.group(2))) else "#"))
     return _REF_DEF.sub(lambda m: m.group(1) + (m.group(2) if safe_url(m.group(2)) else "#"), text)
 
 
-def _is_image(text: str, close: int) -> bool:
-    """Whether the “](” at ``close`` ends an image's text: the “[” that opens it follows a “!”."""
-    depth = 0
-    for i in range(close, max(close - 10_000, -1), -1):
-        if text[i] == "]":
-            depth += 1
-        elif text[i] == "[":
-            depth -= 1
-            if depth == 0:
-                return i > 0 and text[i - 1] == "!"
-    return False
+def _image_ends(text: str) -> set[int]:
+    """The “]” that end an image's text: the “[” that opens it (brackets nest) follows a “!” and is at most
+    10 000 characters back.  One pass over the brackets (reading back from each “](” took minutes on 100 KB of them)."""
+    out, opened = set(), []
+    for match in _BRACKET.finditer(text):
+        at = match.start()
+        if text[at] == "[":
+            opened.append(at)
+        elif opened:
+            start = opened.pop()
+            if at - start < 10_000 and start > 0 and text[start - 1] == "!":
+                out.add(at)
+    return out
 
 
 def line_of(text: str, offset: int) -> int:

@@ -30,6 +30,20 @@ def sensitivity_rank(value) -> int:
         return len(SENSITIVITY_LEVELS) - 1
 
 
+FIELD_SENSITIVITY = "x-sensitivity"  # a schema property's own level, above its register's (a personal mobile)
+
+
+def field_sensitivity(schema) -> str | None:
+    """The level a field's schema declares with ``"x-sensitivity"`` (its ``$ref``s already merged in), or None
+    when it declares none (the field is as sensitive as its register).  A value that is not a known level reads
+    as confidential (fail closed).  The one reading of the annotation: the site masks, and the Excel export and
+    the inspector's pack leave out, every field above the reader's level by it."""
+    if not isinstance(schema, dict) or FIELD_SENSITIVITY not in schema:
+        return None
+    value = schema[FIELD_SENSITIVITY]
+    return value if value in SENSITIVITY_LEVELS else "confidential"
+
+
 @dataclass(frozen=True)
 class Location:
     file: str  # path relative to the repository root, with forward slashes

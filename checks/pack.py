@@ -65,10 +65,15 @@ def _carried_by(handbook, row, audience) -> str:
                 counts.append(f"{key}：{len(records)} 条" + (f"（{'、'.join(ids[:8])}{'…' if len(ids) > 8 else ''}）" if ids else ""))
         return f"registers/{name}.yaml › {row['field']}" + (f"；{'；'.join(sorted(counts))}" if counts else "")
     if row["coverage"] == "document" and row["document"]:
-        doc = handbook.document(row["document"])
+        doc_id, section = clauses.document_ref(row["document"])
+        doc = handbook.document(doc_id)
         if doc is None or not audience.document_visible(doc):
-            return f"{row['document']}（受限文档）" if doc else f"{row['document']}（不存在）"
-        return f"{doc.doc_id}《{doc.title}》 版本 {doc.meta.get('version') or '—'}"
+            return f"{doc_id}（受限文档）" if doc else f"{doc_id}（不存在）"
+        carried = f"{doc.doc_id}《{doc.title}》 版本 {doc.meta.get('version') or '—'}"
+        if section:  # the section that meets the clause, as its heading reads
+            heading = clauses.section_heading(doc, section)
+            carried += f" › {heading.text}" if heading else f" › {section}（文档中没有这一节）"
+        return carried
     if row["coverage"] == "manual":
         return row["reason"] or ""
     return ""

@@ -204,7 +204,10 @@ class VersionsDir:
         return {a for r in self.releases() for a in r.aliases}
 
     def versions_json(self) -> list[dict]:
-        return [{"version": r.version, "title": r.title, "aliases": list(r.aliases)} for r in self.releases()]
+        """The version selector's list.  Material (and Zensical) insert ``title`` into the page as HTML,
+        so it is written HTML-escaped: a title is shown as typed and never becomes markup."""
+        return [{"version": r.version, "title": html.escape(r.title, quote=True), "aliases": list(r.aliases)}
+                for r in self.releases()]
 
     def save(self, releases: list[Release]) -> None:
         self.state["versions"] = [asdict(r) for r in releases]
@@ -267,6 +270,27 @@ def _check_name(kind: str, name: str) -> None:
                            f"（且不能是 {'、'.join(sorted(RESERVED))}）")
 
 
+TITLE_MAX = 64  # characters of a version's title (--title): the version selector shows it in one line
+
+
+def check_title(title: str | None) -> str | None:
+    """The version's title as given (None: the version number), or PublishError: at most ``TITLE_MAX``
+    characters, not blank, no control or format characters (a terminal escape, a line break, a bidi override).
+    The message never quotes the title."""
+    if title is None or title == "":
+        return None
+    import unicodedata
+
+    if not title.strip():
+        raise PublishError("--title 不能只有空白；不写 --title 时版本选择器显示版本号")
+    if len(title) > TITLE_MAX:
+        raise PublishError(f"--title 有 {len(title)} 个字符，至多 {TITLE_MAX} 个")
+    for index, char in enumerate(title, start=1):
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            raise PublishError(f"--title 的第 {index} 个字符是控制字符或不可见的格式字符（U+{ord(char):04X}），请删去")
+    return title
+
+
 def _check_dest(dest: Path, root: Path, repo: Path) -> None:
     for base in {root.resolve(), repo}:
         if dest == base:
@@ -286,6 +310,7 @@ def publish(root, version: str, dest, audience: str = "internal", alias: str = "
     dest = Path(dest).resolve()
     _check_name("版本号", version)
     _check_name("别名", alias)
+    title = check_title(title)
     if alias == version:
         raise PublishError(f"版本号与别名相同：“{version}”")
     repo, subdir = _repository(root)

@@ -290,20 +290,37 @@ def resolve_ref(load, ref: str, current: str) -> tuple:
     return node, path
 
 
+def node_at(load, current: str, path: tuple, node: dict | None = None, depth: int = 0) -> dict:
+    """The schema of the value at ``path`` (keys and list indexes) in a file whose schema is ``current``:
+    ``$ref``s followed and ``allOf`` merged, {} where the schema says nothing.  ``load`` as for
+    :func:`resolve_ref`."""
+    node = load(current) if node is None else node
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 16:
+        depth += 1
+        target, current = resolve_ref(load, node["$ref"], current)
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    if not isinstance(node, dict):
+        return {}
+    for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
+        merged = node_at(load, current, (), sub, depth + 1)
+        node = {**merged, **node, "properties": {**merged.get("properties", {}), **node.get("properties", {})}}
+    if not path:
+        return node
+    part, rest = path[0], path[1:]
+    if isinstance(part, int):
+        child = node.get("items")
+    else:
+        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+        child = props.get(part, node.get("additionalProperties"))
+    return node_at(load, current, rest, child, depth) if isinstance(child, dict) else {}
+
+
 def schema_path(handbook: Handbook, register: Register) -> str | None:
     """The tree path of the schema a register's first line names (``schemas/….json``), or None."""
     if not register.schema_ref:
         return None
     rel = posixpath.normpath(posixpath.join(posixpath.dirname(register.path), register.schema_ref))
     return None if rel.startswith("../") or rel.startswith("/") else rel
-
-
-def schema_file(handbook: Handbook, register: Register) -> FsPath | None:
-    """The schema file on disk, for a handbook read from a folder (the site); None otherwise."""
-    rel = schema_path(handbook, register)
-    if rel is None or handbook.tree.root is None:
-        return None
-    return handbook.tree.root / rel
 
 
 def validate(handbook: Handbook, only=None) -> None:

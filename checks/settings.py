@@ -43,6 +43,10 @@ class Settings:
     cmdb_audit_months: int = 12  # 定期审计配置库
     cmdb_correction_days: int = 30  # 配置库检查发现的不一致应在此期限内纠正
     contact_notice_days: int = 7  # 联络手册变化后“及时通知相关单位”的天数
+    # 通报联络人或其联络方式变化后“及时通知监管部门、行业协会和相关单位”的天数（EMG021）。标准只说
+    # “及时”：默认 7 天，与联络手册变化后通知相关单位的期限（contact_notice_days）相同——监管部门和
+    # 交易所在事件中首先按登记的联络人联络，旧名单多留一周就多一周找不到人的风险；只能设得更短
+    liaison_notice_days: int = 7
     communication_test_months: int = 6  # 应急通讯联络系统的测试间隔（与每半年一次的应急演练一致）
     emergency_training_months: int = 12  # 定期开展应急培训
     operation_record_retention_days: int = 365  # 记录的保存时间不少于一年
@@ -67,6 +71,9 @@ class Settings:
     change_role_separation: list = field(default_factory=lambda: [["applicant", "approver"], ["implementer", "reviewer"]])
     change_cmdb_update_days: int = 3  # 变更实施后及时更新配置库
     change_review_days: int = 10  # 变更实施后应在此期限内复核
+    # 系统变更后“及时修订”操作手册的天数（OPS007）。标准只说“及时”：默认 10 天与变更复核期限相同，
+    # 因为手册规定“在变更关闭前提出本手册的修订”，而变更应在实施后 10 天内复核关闭；只能设得更短
+    manual_revision_days: int = 10
     simulation_isolation_check_months: int = 12  # 模拟环境与生产环境的隔离至少每年实际验证一次
     simulation_password_check_months: int = 12  # 模拟环境与生产系统的密码至少每年抽查一次是否相同
     test_announcement_days: int = 1  # 生产环境测试公告至少提前的天数

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import dates, schemas, yamlio
-from .model import SENSITIVITY_LEVELS, Handbook, Register, sensitivity_rank
+from .model import Handbook, Register, field_sensitivity, sensitivity_rank
 
 #: the column that carries a record's position, for lists whose records have no id
 INDEX_KEY = "#"
@@ -99,11 +99,10 @@ def _column(handbook, key, prop, doc_rel, required) -> Column:
         item_words = bool(items.get("pattern")) or item_kind in ("date", "integer", "number")
         if item_kind in ("complex", "list", "any"):
             kind, item_kind = "complex", ""
-    level = prop.get("x-sensitivity", resolved.get("x-sensitivity", "internal"))
     return Column(key=key, title=str(prop.get("title") or resolved.get("title") or key), kind=kind,
                   description=str(prop.get("description") or resolved.get("description") or ""),
                   choices=list(resolved.get("enum", [])) if kind == "enum" else [],
-                  item_kind=item_kind, item_words=item_words, sensitivity=level if level in SENSITIVITY_LEVELS else "confidential",
+                  item_kind=item_kind, item_words=item_words, sensitivity=field_sensitivity(resolved) or "internal",
                   required=required, schema=resolved)
 
 

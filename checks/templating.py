@@ -14,12 +14,14 @@ globals but the macros.  Code blocks and inline code are never expanded.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+
+from .markup import FENCED_CODE
+from .mdscan import code_spans, sub
 
 # The macros a document may call, with what each shows (the site implements them).
 MACROS = {
@@ -37,8 +39,6 @@ MACROS = {
 }
 MAX_OUTPUT = 2_000_000  # characters one page's macros may produce
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^(?P=indent)(?P=fence)[ \t]*$|\Z)", re.M | re.S)
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _PLAIN = (nodes.Const, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Neg, nodes.Pos)
 
 
@@ -70,11 +70,13 @@ def protect(text: str) -> str:
         return chunk
 
     out, last = [], 0
-    for match in _FENCE.finditer(text):
-        out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:match.start()]))
+    for match in FENCED_CODE.finditer(text):
+        chunk = text[last:match.start()]
+        out.append(sub(code_spans(chunk), chunk, lambda m: wrap(m.group(0))))
         out.append(wrap(match.group(0)))
         last = match.end()
-    out.append(_CODE_SPAN.sub(lambda m: wrap(m.group(0)), text[last:]))
+    chunk = text[last:]
+    out.append(sub(code_spans(chunk), chunk, lambda m: wrap(m.group(0))))
     return "".join(out)
 
 
@@ -132,6 +134,41 @@ def validate(text: str, env: SandboxedEnvironment | None = None) -> list[MacroPr
     return problems
 
 
+@dataclass(frozen=True)
+class MacroCall:
+    line: int  # 1-based, in the text
+    name: str
+    args: tuple
+    kwargs: dict
+
+
+def calls(text: str, env: SandboxedEnvironment | None = None) -> list[MacroCall]:
+    """The macro calls of a text that fit the grammar (a direct call of an opsbook macro with constant
+    arguments), with their arguments' values: what rules can check before a site expands them."""
+    if not has_macros(text):
+        return []
+    env = env or environment()
+    try:
+        tree = env.parse(protect(text))
+        found = []
+        context = nodes.EvalContext(env)
+        for output in tree.find_all(nodes.Output):
+            for call in output.nodes:
+                if not (isinstance(call, nodes.Call) and isinstance(call.node, nodes.Name) and call.node.name in MACROS
+                        and call.dyn_args is None and call.dyn_kwargs is None
+                        and all(_plain(a) for a in list(call.args) + [k.value for k in call.kwargs])):
+                    continue
+                try:
+                    args = tuple(a.as_const(context) for a in call.args)
+                    kwargs = {k.key: k.value.as_const(context) for k in call.kwargs}
+                except (nodes.Impossible, TypeError, ValueError):
+                    continue
+                found.append(MacroCall(call.lineno or 1, call.node.name, args, kwargs))
+        return found
+    except (TemplateError, RecursionError):  # validate() reports these
+        return []
+
+
 def _deepest_line(text: str) -> int:
     """The line where brackets are nested deepest (where a parser gives up)."""
     depth = best = 0
@@ -151,9 +188,9 @@ def _deepest_line(text: str) -> int:
 class MacroError(Exception):
     """A page's macros could not be expanded; the page is published as written."""
 
-    def __init__(self, line: int, message: str, static: bool = False):
+    def __init__(self, line: int | None, message: str, static: bool = False):
         super().__init__(message)
-        self.line = line
+        self.line = line  # None when a macro raised it: render() sets the line of the call
         self.message = message
         self.static = static  # found by :func:`validate` (rule DOC021 reports it too)
 
@@ -169,7 +206,9 @@ def render(text: str, macros: dict) -> str:
     env.globals.update({name: func for name, func in macros.items() if name in MACROS})
     try:
         out = env.from_string(protect(text)).render()
-    except MacroError:
+    except MacroError as exc:
+        if exc.line is None:  # a macro refused its arguments
+            exc.line = _error_line(exc)
         raise
     except Exception as exc:  # a macro's own error: said in one line, never a traceback in the page
         line = _error_line(exc)

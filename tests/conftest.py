@@ -12,6 +12,9 @@ only what it patched and runs only its rule (``ws.findings(rule)``).  A test
 that really needs files on disk (the CLI, git, the site) asks for
 ``ws.root`` or ``ws.path(rel)``: the workspace is then written to a temporary
 folder once, and from then on reads and writes go to that folder.
+
+Most rule tests are rows of a table: a :class:`Case` (rule, file, edit, expected findings) checked by
+:func:`check_case` in a test parametrized over the module's ``CASES``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime as dt
 import os
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -189,6 +193,56 @@ class Workspace:
         return self._root is not None or bool(self._tree.changes)
 
 
+class Run:
+    """What ``opsbook ARGV`` did: its exit code, standard output (text and bytes) and standard error."""
+
+    def __init__(self, returncode, stdout_bytes: bytes, stderr: str):
+        self.returncode = returncode
+        self.stdout_bytes = stdout_bytes
+        self.stdout = stdout_bytes.decode("utf-8", "replace")
+        self.stderr = stderr
+
+    def __iter__(self):  # code, out, err = run_opsbook(…)
+        return iter((self.returncode, self.stdout, self.stderr))
+
+
+def run_opsbook(*argv, cwd=None, env: dict | None = None) -> Run:
+    """``opsbook ARGV`` run in this process: the command's own code (``checks.cli.main``, which the
+    console script and ``python -m checks`` call), without an interpreter's start-up.  Tests that are
+    about the process itself (the console script, ``python -m``, a crash's output) start a real one.
+    ``cwd`` is the working directory during the call; ``env`` sets environment variables for it."""
+    import contextlib
+    import io
+
+    from checks import cli
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", write_through=True)
+    err = io.StringIO()
+    old_cwd, old_env = os.getcwd(), {name: os.environ.get(name) for name in env or {}}
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        for name, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(arg) for arg in argv])
+            except SystemExit as exc:  # argparse: usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        out.flush()
+        return Run(code, out.buffer.getvalue(), err.getvalue())
+    finally:
+        os.chdir(old_cwd)
+        for name, value in old_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def model_snapshot(handbook) -> dict:
     """A deep copy of every source of a handbook (its data, lines, problems, validity …), to compare later."""
     import copy
@@ -243,6 +297,8 @@ def pytest_configure(config):
         import tempfile
 
         _RUN["shared"] = os.environ["OPSBOOK_TEST_SHARED"] = tempfile.mkdtemp(prefix="opsbook-tests-")
+        # opsbook's own cache (the trading calendar read from exchange-calendars): the run's, not the user's
+        os.environ.setdefault("OPSBOOK_CACHE_DIR", os.path.join(_RUN["shared"], "cache"))
 
 
 def pytest_unconfigure(config):
@@ -336,6 +392,113 @@ def line_of(ws, rel, text, after=None):
         if text in lines[number]:
             return number + 1
     raise AssertionError(f"{text!r} not in {rel}")
+
+
+# -- rule cases as tables ------------------------------------------------------------------
+class Part(str):
+    """An expected message given by a fragment: the finding's message contains it."""
+
+
+class Line(NamedTuple):
+    """An expected line given by its text: exactly ``line_of(ws, file, text, after)`` (the first line containing
+    ``text``, after the line containing ``after``)."""
+
+    text: str
+    after: str | None = None
+
+
+class Found(NamedTuple):
+    """One expected finding of a :class:`Case`.
+
+    ``message`` is the exact message (or a :class:`Part` of it).  ``at`` is where, in ``file`` (default: the case's
+    file, which is then checked too): a line number, a :class:`Line`, or a text the finding's line contains (``""``:
+    only the file is checked).  ``severity`` is checked when given.
+    """
+
+    message: str
+    at: int | str | Line | None = None
+    severity: str | None = None
+    file: str | None = None
+
+
+class Case(NamedTuple):
+    """One rule test as a table row: patch one file of the sample, run one rule, compare its findings.
+
+    ``edit`` changes ``file``: a ``change(data)`` callable (``ws.edit_yaml`` for registers, ``ws.edit_front_matter``
+    for Markdown documents), an ``(old, new)`` text replacement (``ws.replace``), or a list of those applied in turn;
+    ``None`` leaves the sample as it is.  ``expected`` lists the findings in the order the rule reports them, each a
+    message, a ``(message, at[, severity])`` tuple or a :class:`Found`; ``[]`` is a quiet case.  ``ordered=False``
+    compares them in any order; ``only=False`` lets the rule report other findings besides (then in any order).
+    Checked by :func:`check_case`, which runs the rule with ``ws.findings`` (so ``test_every_rule_has_tests`` sees
+    it fire or stay quiet).
+    """
+
+    id: str
+    rule: str
+    file: str
+    edit: object
+    expected: list
+    as_of: dt.date = AS_OF
+    ordered: bool = True
+    only: bool = True
+
+
+def case_id(case: Case) -> str:
+    """The test id of a case (``@pytest.mark.parametrize("case", CASES, ids=case_id)``)."""
+    return case.id
+
+
+def _apply(ws, rel: str, edit) -> None:
+    if edit is None:
+        return
+    if isinstance(edit, list):
+        for one in edit:
+            _apply(ws, rel, one)
+    elif isinstance(edit, tuple):
+        ws.replace(rel, *edit)
+    elif rel.endswith(".md"):
+        ws.edit_front_matter(rel, edit)
+    else:
+        ws.edit_yaml(rel, edit)
+
+
+def _matches(ws, case: Case, want: Found, f) -> bool:
+    if not (want.message in f.message if isinstance(want.message, Part) else f.message == want.message):
+        return False
+    if want.severity is not None and f.severity != want.severity:
+        return False
+    if want.at is None:
+        return True
+    rel = want.file or case.file
+    if f.file != rel:
+        return False
+    if isinstance(want.at, Line):
+        return f.line == line_of(ws, rel, want.at.text, want.at.after)
+    if isinstance(want.at, int):
+        return f.line == want.at
+    lines = ws.read(rel).split("\n")
+    return isinstance(f.line, int) and 0 < f.line <= len(lines) and want.at in lines[f.line - 1]
+
+
+def check_case(ws, case: Case) -> list:
+    """Apply a :class:`Case`'s edit, run its rule alone and assert its findings; returns the findings."""
+    _apply(ws, case.file, case.edit)
+    found = ws.findings(case.rule, case.as_of)
+    wanted = [Found(w) if isinstance(w, str) else Found(*w) for w in case.expected]
+    seen = "\n".join(f"  {f.file}:{f.line} [{f.severity}] {f.message}" for f in found) or "  (none)"
+    report = f"{case.id}: {case.rule} reported\n{seen}"
+    if case.only:
+        assert len(found) == len(wanted), report
+    if case.ordered and case.only:
+        for want, f in zip(wanted, found):
+            assert _matches(ws, case, want, f), f"{report}\nexpected {want}"
+    else:
+        left = list(found)
+        for want in wanted:
+            match = next((f for f in left if _matches(ws, case, want, f)), None)
+            assert match is not None, f"{report}\nexpected {want}"
+            left.remove(match)
+    return found
 
 
 def fired(result, rule: str) -> list:

@@ -20,22 +20,35 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-def git(cwd, *args) -> str:
+def git(cwd, *args, date: str | None = None) -> str:
+    """``git -C cwd …`` as the test author; ``date`` (ISO 8601) pins the author and committer dates."""
+    env = {**os.environ, **GIT_ENV}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     done = subprocess.run(["git", "-C", str(cwd), "-c", "commit.gpgsign=false", *args], check=True,
-                          capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+                          capture_output=True, text=True, env=env)
     return done.stdout
 
 
-def init(ws) -> None:
+def repository(folder, message: str = "sample", date: str | None = None) -> str:
+    """Make ``folder`` a git repository with everything in it committed on ``main``; the commit's id."""
+    git(folder, "init", "-q", "-b", "main")
+    return commit_all(folder, message, date)
+
+
+def commit_all(folder, message: str, date: str | None = None) -> str:
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "--allow-empty", "-m", message, date=date)
+    return git(folder, "rev-parse", "HEAD").strip()
+
+
+def init(ws, date: str | None = None) -> None:
     """Make the workspace a git repository with the sample committed on ``main``."""
-    git(ws.root, "init", "-q", "-b", "main")
-    commit(ws, "sample")
+    repository(ws.root, "sample", date)
 
 
-def commit(ws, message: str) -> str:
-    git(ws.root, "add", "-A")
-    git(ws.root, "commit", "-q", "--allow-empty", "-m", message)
-    return git(ws.root, "rev-parse", "HEAD").strip()
+def commit(ws, message: str, date: str | None = None) -> str:
+    return commit_all(ws.root, message, date)
 
 
 def review(ws, rule_id: str | None = None, base: str = "HEAD", as_of=AS_OF):

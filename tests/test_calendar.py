@@ -30,6 +30,24 @@ def test_package_knows_2026_and_not_2027():
     assert not cal.knows(D(2027, 1, 4))
 
 
+def test_the_package_calendar_is_cached_per_version_and_a_bad_cache_is_ignored(tmp_path, monkeypatch):
+    """The sessions are read from exchange-calendars once (it needs pandas, most of a check's start-up) and
+    kept in the cache folder; a cache file that is damaged or from another version is never trusted."""
+    import checks.calendar as cal_module
+
+    monkeypatch.setenv("OPSBOOK_CACHE_DIR", str(tmp_path))
+    expected = _package_calendar()
+    version = cal_module.package_version()
+    cal_module._write_cached_sessions(version, expected)
+    path = cal_module._cache_file(version)
+    assert path.parent == tmp_path and version in path.name
+    assert cal_module._read_cached_sessions(version) == expected
+    assert cal_module._read_cached_sessions("0.0.1") is None  # another version: not this file
+    for damaged in ("", "{", '{"exchange": "XSHG"}', path.read_text(encoding="utf-8").replace('"sessions":[', '"sessions":[-99999,')):
+        path.write_text(damaged, encoding="utf-8")
+        assert cal_module._read_cached_sessions(version) is None, damaged[:40]
+
+
 def test_national_day_2026():
     cal = calendar()
     for day in range(1, 8):

@@ -8,12 +8,18 @@ from pathlib import Path
 import git
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_opsbook
 
 
 def opsbook(*args, cwd=None):
+    """``opsbook ARGS`` in this process, from the sample's folder (test_python_dash_m_and_console_script_agree
+    starts the real processes)."""
+    return run_opsbook(*args, cwd=cwd or ROOT)
+
+
+def python_m_checks(*args):
     return subprocess.run([sys.executable, "-m", "checks", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd or ROOT)
+                          encoding="utf-8", cwd=ROOT)
 
 
 def test_sample_passes_the_gate():
@@ -141,7 +147,10 @@ def test_python_dash_m_and_console_script_agree():
     if not exe.exists():
         pytest.skip("console script not installed")
     a = subprocess.run([str(exe), "rules"], capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
-    assert a.returncode == 0 and a.stdout == opsbook("rules").stdout
+    b = python_m_checks("rules")
+    assert a.returncode == 0 and a.stdout == b.stdout == opsbook("rules").stdout
+    gate = python_m_checks("check", "--as-of", "2026-11-21")  # the gate as CI runs it: a process of its own
+    assert gate.returncode == 0 and "检查通过" in gate.stdout.splitlines()[-1] and not gate.stderr
 
 
 def test_clauses_lists_coverage_and_status():

@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 
 from icalendar import Calendar
 
@@ -15,14 +13,15 @@ from checks import engine
 from checks.commands.due import feed
 from checks import obligations
 from checks.tree import FsTree, OverlayTree
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, run_opsbook
 
 DAY = dt.timedelta(days=1)
 
 
 def opsbook(*args, root=ROOT):
-    proc = subprocess.run([sys.executable, "-m", "checks", "--root", str(root), *args], capture_output=True, cwd=ROOT)
-    return proc.returncode, proc.stdout, proc.stderr.decode("utf-8", "replace")
+    """``opsbook --root ROOT ARGS`` in this process: (exit code, standard output as bytes, standard error)."""
+    run = run_opsbook("--root", str(root), *args, cwd=ROOT)
+    return run.returncode, run.stdout_bytes, run.stderr
 
 
 def _events(ics: bytes) -> dict:

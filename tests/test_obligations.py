@@ -50,10 +50,14 @@ PATCHES = {
                        "number: S0000116080002, obtained: 2014-11-20, valid_until: 2027-03-31}")]),
     "AUD007": (AS_OF + 2 * DAY, []),  # Monday 2026-11-23: that day's check
     "SUP007": (dt.date(2026, 3, 1), [("registers/suppliers.yaml", "status: 已完成, closed: 2026-02-27", "status: 进行中")]),
+    # a liaison's contact details changed three days before the sample's date: the notices are due in a week
+    "EMG021": (None, [("registers/emergency_contacts.yaml", "since: 2023-07-01, updated: 2026-01-05", "since: 2023-07-01, updated: 2026-11-18")]),
+    # the quote system upgrade (2026-11-14) without its manual revision: due ten days after
+    "OPS007": (None, [("registers/changes.yaml", '    manuals:\n      - {document: MAN-01, version: "4.3"}', "    notes: 手册修订待定")]),
 }
 
 OBLIGATION_RULES = sorted(r.id for r in all_rules() if r.dated and "Obligation(" in __import__("inspect").getsource(r.func)
-                          or r.id in ("AST011", "SUP005", "SUP011", "SUP013", "TST007", "TST009"))
+                          or r.id in ("AST011", "BUD001", "ORG006", "SUP005", "SUP011", "SUP013", "TST007", "TST009"))
 
 
 def _load(as_of, patches=()):

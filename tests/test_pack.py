@@ -52,6 +52,25 @@ def test_the_clause_matrix_workbook(packs):
     assert any(r[3] == "台账记录" and "registers/" in (r[8] or "") for r in rows)
 
 
+def test_document_clauses_name_the_section_that_meets_them(packs):
+    out, *_ = packs
+    sheet = openpyxl.load_workbook(out / "a" / f"{MATRIX}.xlsx")[MATRIX]
+    carried = {r[0]: r[8] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    # the catalogue records a section (MAN-01#交易业务系统操作规程): the pack names its heading
+    assert carried["ops-3"].startswith("MAN-01《") and "版本" in carried["ops-3"]
+    assert "交易业务系统操作规程" in carried["ops-3"].split(" › ", 1)[1] and "没有这一节" not in carried["ops-3"]
+    assert " › " not in carried["policy-4"] and carried["policy-4"].startswith("POL-10《")  # a whole document
+
+
+def test_a_section_the_document_lacks_is_said(ws):
+    from checks import pack
+    from checks.site.audience import Audience
+
+    handbook = ws.load()
+    row = {"coverage": "document", "document": "MAN-01#没有这一节"}
+    assert pack._carried_by(handbook, row, Audience(handbook, "internal")).endswith(" › 没有这一节（文档中没有这一节）")
+
+
 def test_a_pack_goes_into_a_new_directory(history, tmp_path, capsys):  # noqa: F811
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")

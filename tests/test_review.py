@@ -17,28 +17,13 @@ import pytest
 from checks import engine
 from checks.reporters import REPORTERS, SarifReporter
 
-from conftest import AS_OF
+from conftest import AS_OF, run_opsbook
 from gitkit import commit, git, init, review
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
-def run_cli(*argv):
-    """``opsbook …`` in this process (the command's own code, without an interpreter's start-up):
-    its exit code, standard output and standard error."""
-    import contextlib
-    import io
-    from types import SimpleNamespace
-
-    from checks import cli
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(list(argv))
-        except SystemExit as exc:  # argparse usage errors
-            code = exc.code
-    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+run_cli = run_opsbook
 
 
 def opsbook(ws, *args):
@@ -87,6 +72,22 @@ def test_fingerprints_survive_lines_moving_and_are_unique(ws):
     assert next(iter(after.values())).key == "positions/network-admin"
     result = ws.check(dt.date(2028, 11, 21))
     assert len({f.fingerprint for f in result.findings}) == len(result.findings)
+
+
+def test_fingerprints_of_id_less_records_survive_a_record_inserted_above(ws):
+    # leaves have no id: a finding on one is keyed by what the schema requires of a leave (person, from, to)
+    ws.edit_yaml("registers/duty.yaml", lambda d: d["leaves"][3].update(substitute="P999"))
+    before = ws.findings("REF001")
+    assert len(before) == 1 and before[0].key.startswith("leaves/~") and before[0].key.endswith("/substitute")
+    ws.edit_yaml("registers/duty.yaml", lambda d: d["leaves"].insert(0, {
+        "person": "P009", "kind": "请假", "from": dt.date(2026, 9, 1), "to": dt.date(2026, 9, 2), "reason": "年休假",
+        "approved_by": "P002", "substitute": "P003"}))
+    after = ws.findings("REF001")
+    assert [f.fingerprint for f in after] == [f.fingerprint for f in before]
+    assert after[0].line > before[0].line and after[0].key == before[0].key
+    # so does an edit of a field that is not part of the record's natural key
+    ws.edit_yaml("registers/duty.yaml", lambda d: d["leaves"][4].update(reason="事假（补记）"))
+    assert [f.fingerprint for f in ws.findings("REF001")] == [f.fingerprint for f in before]
 
 
 # -- --base: what this change introduces ------------------------------------------------

@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import pytest
 
 from checks.cli import main
 from checks.revision import resolve
 from checks.tree import TreeError
 
-from conftest import ROOT, SAMPLE_PARTS
-
-
-def _git(cwd, *args, date="2026-11-21T18:00:00+08:00"):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True, env=env).stdout
+from conftest import Workspace
+from gitkit import commit, git, init
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     """Two commits: the sample on 2026-11-21, then a broken staff register on 2026-11-25."""
-    repo = tmp_path_factory.mktemp("history")
-    for part in SAMPLE_PARTS:
-        source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, repo / part)
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "sample")
-    _git(repo, "tag", "v2026.11")
-    staff = repo / "registers" / "staff.yaml"
-    staff.write_text(staff.read_text(encoding="utf-8").replace("id: P001", "id: X001", 1), encoding="utf-8")
-    _git(repo, "commit", "-q", "-am", "break staff", date="2026-11-25T10:00:00+08:00")
-    staff.write_text("not: [yaml", encoding="utf-8")  # the working tree: never read by --rev
-    return repo
+    ws = Workspace(tmp_path_factory)
+    init(ws, date="2026-11-21T18:00:00+08:00")
+    git(ws.root, "tag", "v2026.11")
+    ws.replace("registers/staff.yaml", "id: P001", "id: X001")
+    commit(ws, "break staff", date="2026-11-25T10:00:00+08:00")
+    ws.write("registers/staff.yaml", "not: [yaml")  # the working tree: never read by --rev
+    return ws.root
 
 
 def test_check_a_tag_and_a_date_without_touching_the_work_tree(history, capsys):
@@ -54,7 +39,7 @@ def test_check_a_tag_and_a_date_without_touching_the_work_tree(history, capsys):
 
 
 def test_a_date_resolves_to_the_last_commit_on_or_before_it(history):
-    first = _git(history, "rev-parse", "v2026.11").strip()
+    first = git(history, "rev-parse", "v2026.11").strip()
     assert resolve(history, "@{2026-11-21}").commit == first
     assert resolve(history, "main@{2026-11-30}").commit != first
     assert resolve(history, "HEAD~1").date.isoformat() == "2026-11-21"

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import pytest
 
 from checks import engine
 from checks.tree import FsTree, GitTree, OverlayTree, TreeError
 
-from conftest import AS_OF, ROOT, SAMPLE_PARTS
-
-
-def _git(cwd, *args):
-    subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+from conftest import AS_OF, Workspace
+from gitkit import init, repository
 
 
 @pytest.fixture
-def repo(tmp_path):
-    for part in SAMPLE_PARTS:
-        source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / part)
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "sample")
-    return tmp_path
+def repo(tmp_path_factory):
+    ws = Workspace(tmp_path_factory)
+    init(ws)
+    return ws.root
 
 
 def test_folder_tree_holds_only_the_handbook(repo):
@@ -52,9 +42,7 @@ def test_git_revision_reads_the_committed_handbook_without_touching_the_work_tre
 def test_handbook_in_a_subfolder_of_the_repository(repo, tmp_path_factory):
     outer = tmp_path_factory.mktemp("outer")
     shutil.copytree(repo, outer / "handbook", ignore=shutil.ignore_patterns(".git"))
-    _git(outer, "init", "-q", "-b", "main")
-    _git(outer, "add", "-A")
-    _git(outer, "commit", "-q", "-m", "sample")
+    repository(outer)
     tree = GitTree.for_handbook(outer / "handbook", "HEAD")
     assert "registers/staff.yaml" in tree.paths()
 

@@ -86,6 +86,28 @@ def test_restricted_registers_and_fields_stay_out_of_an_internal_workbook(ws, tm
     assert "手机" in str([c.value for c in wb[xlsx.README_SHEET]["B"]])  # the reader is told what was left out
 
 
+def test_the_export_and_the_site_read_a_field_s_sensitivity_alike():
+    """One reading of ``x-sensitivity`` (model.field_sensitivity): the columns the export leaves out are the
+    fields the site masks, on every list of every register; an unknown level fails closed in both."""
+    from checks import sheets
+    from checks.model import field_sensitivity
+    from checks.site.render import FieldNames
+
+    handbook = engine.load(ROOT, AS_OF)
+    marked = []
+    for register in handbook.registers.values():
+        names = FieldNames.of(handbook, register)
+        for table in sheets.tables(handbook, register):
+            for column in table.columns[1 if not table.by_id else 0:]:
+                site = names.sensitivity((table.key, "[]", column.key))
+                assert column.sensitivity == (site or "internal"), (register.name, table.key, column.key)
+                if site:
+                    marked.append(f"{register.name}.{table.key}.{column.key}")
+    assert "staff.staff.mobile" in marked and "emergency_contacts.contacts.mobile" in marked
+    assert field_sensitivity({"x-sensitivity": "top-secret"}) == "confidential"
+    assert field_sensitivity({"title": "电话"}) is None
+
+
 def test_an_edited_cell_a_new_row_and_a_missing_row(ws, tmp_path, capsys):
     out = _export(ws, tmp_path, "drills")
     wb = openpyxl.load_workbook(out)

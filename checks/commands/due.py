@@ -33,14 +33,13 @@ def register(sub, common) -> None:
 
 
 def run(args) -> int:
-    from .. import engine
-    from ..cli import UsageError, emit, handbook_root, parse_as_of
+    from ..cli import UsageError, emit, load_working_tree
 
     if args.within < 0:
         raise UsageError("--within 应为不小于 0 的天数")
     if args.alarm_days < 0:
         raise UsageError("--alarm-days 应为不小于 0 的天数")
-    handbook = engine.load(handbook_root(args.root), parse_as_of(args.as_of, default_today=False))
+    handbook = load_working_tree(args)
     if args.owner and args.owner not in handbook.staff and not any(
             p.get("name") == args.owner for p in handbook.staff.values()):
         raise UsageError(f"--owner：人员台账中没有“{args.owner}”（可写人员编号或姓名）")

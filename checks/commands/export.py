@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import AUDIENCES, EXIT_OK, UsageError, handbook_root, parse_as_of
+from ..cli import EXIT_OK, UsageError, add_audience, load_working_tree
 
 
 def register(sub, common) -> None:
@@ -14,17 +14,15 @@ def register(sub, common) -> None:
     x = kinds.add_parser("xlsx", parents=[common], help="把台账导出为 Excel 工作簿：每个列表一个工作表")
     x.add_argument("registers", nargs="*", metavar="REGISTER", help="台账名（如 devices）；默认全部")
     x.add_argument("-o", "--output", default="registers.xlsx", help="输出文件（默认 registers.xlsx）")
-    x.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal",
-                   help="读者可见的最高敏感级别（默认 internal）；更高级别的台账和字段不导出")
+    add_audience(x, "更高级别的台账和字段不导出")
     x.add_argument("--as-of", help="写入工作簿的日期 YYYY-MM-DD（默认上海时间今天）")
     x.set_defaults(func=cmd_export_xlsx)
 
 
 def cmd_export_xlsx(args) -> int:
-    from .. import engine, xlsx
+    from .. import xlsx
 
-    root = handbook_root(args.root)
-    handbook = engine.load(root, parse_as_of(args.as_of, default_today=False))
+    handbook = load_working_tree(args)
     try:
         data, notes = xlsx.export(handbook, args.registers or None, args.max_sensitivity, source="工作区")
     except xlsx.WorkbookError as exc:

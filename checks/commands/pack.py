@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import AUDIENCES, EXIT_OK, EXIT_USAGE, UsageError, handbook_root, parse_as_of
+from ..cli import EXIT_OK, EXIT_USAGE, UsageError, add_audience, handbook_root, parse_as_of
 
 
 def register(sub, common) -> None:
@@ -12,7 +12,7 @@ def register(sub, common) -> None:
     p.add_argument("--rev", default="HEAD", metavar="REV", help="标签、提交或 @{2026-06-30}（默认 HEAD）；从 git 读取，不改动工作区")
     p.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认为该提交的日期）")
     p.add_argument("-o", "--output", required=True, help="输出目录（须为新目录或空目录）")
-    p.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者级别（默认 internal）")
+    add_audience(p, "更高级别的台账、字段和文档不写入材料包")
     p.add_argument("--no-pdf", action="store_true", help="不打印 PDF（没有 Chromium 时）")
     p.set_defaults(func=cmd_pack)
 

@@ -5,25 +5,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import AUDIENCES, EXIT_OK, EXIT_USAGE, UsageError, handbook_root, parse_as_of
+from ..cli import EXIT_OK, EXIT_USAGE, UsageError, add_audience, load_working_tree
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("pdf", parents=[common], help="把文档打印为 PDF（页眉页脚含编号、版本、敏感性、页码、打印日期）")
     p.add_argument("ids", nargs="*", metavar="DOC-ID", help="文档编号，如 POL-01 PLN-01；不填则打印读者可见的全部文档")
     p.add_argument("-o", "--output", default="pdf", help="输出目录（默认 pdf/）")
-    p.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal",
-                   help="读者级别（默认 internal）；高于它的文档不打印")
+    add_audience(p, "更高级别的文档不打印")
     p.add_argument("--as-of", help="打印日期与检查日期 YYYY-MM-DD（默认上海时间今天）")
     p.set_defaults(func=cmd_pdf)
 
 
 def cmd_pdf(args) -> int:
-    from .. import engine, pdf
+    from .. import pdf
     from ..site.audience import Audience
 
-    root = handbook_root(args.root)
-    handbook = engine.load(root, parse_as_of(args.as_of, default_today=False))
+    handbook = load_working_tree(args)
     audience = Audience(handbook, args.max_sensitivity)
     if args.ids:
         docs = []

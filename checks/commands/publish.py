@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..model import SENSITIVITY_LEVELS as AUDIENCES
+from ..cli import add_audience
 
 
 def register(sub, common) -> None:
@@ -16,10 +16,10 @@ def register(sub, common) -> None:
     )
     p.add_argument("version", metavar="VERSION", help="版本号，如 2026.1（同时是 git 标签名；没有标签时自动创建）")
     p.add_argument("--dest", help="版本目录（默认 versions/<读者级别>）")
-    p.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
+    add_audience(p)
     p.add_argument("--rev", help="要发布的提交或标签（默认：标签 VERSION，没有则为 HEAD）")
     p.add_argument("--alias", default="latest", help="指向此版本的别名（默认 latest）")
-    p.add_argument("--title", help="版本选择器中显示的名称（默认即版本号）")
+    p.add_argument("--title", help="版本选择器中显示的名称（默认即版本号；至多 64 个字符，不含控制字符）")
     p.add_argument("--as-of", help="检查日期 YYYY-MM-DD（默认为该提交的日期，便于从标签重建出相同结果）")
     p.add_argument("--generator", choices=("mkdocs", "zensical"), default="mkdocs",
                    help="站点生成器（默认 mkdocs-material；从标签重建时沿用发布时的生成器）")
@@ -31,8 +31,12 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     from .. import publish
-    from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, handbook_root, parse_as_of
+    from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, handbook_root, parse_as_of
 
+    try:
+        publish.check_title(args.title)
+    except publish.PublishError as exc:
+        raise UsageError(str(exc)) from None
     root = handbook_root(args.root)
     dest = args.dest or f"versions/{args.max_sensitivity}"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..cli import AUDIENCES, EXIT_OK, EXIT_USAGE, handbook_root, parse_as_of
+from ..cli import EXIT_OK, EXIT_USAGE, add_audience, handbook_root, parse_as_of
 
 
 def run(args) -> int:
@@ -24,7 +24,7 @@ def run(args) -> int:
 def register(sub, common) -> None:
     p = sub.add_parser("stage", parents=[common], help="写出某一读者级别的暂存文档树（站点生成器的输入）")
     p.add_argument("--site-dir", default="staged", help="输出目录（默认 staged/）")
-    p.add_argument("--max-sensitivity", choices=AUDIENCES, default="internal", help="读者可见的最高敏感级别（默认 internal）")
+    add_audience(p)
     p.add_argument("--as-of", help="检查日期 YYYY-MM-DD")
     p.add_argument("--site-url", help="站点发布后的内网地址")
     p.set_defaults(func=run)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from .. import dates
 from ..findings import Hit
+from ..obligations import Obligation
 
 
 #: statuses of a configuration item (and a backup system) that is out of service
@@ -58,6 +59,20 @@ def config_items(handbook) -> dict | None:
     if not handbook.usable("configuration"):
         return None
     return handbook.by_id("configuration", "items")
+
+
+def ci_name(items, ci) -> str:
+    """A configuration item as “名称（编号）”, or its id alone when ``items`` (:func:`config_items`) lacks it."""
+    item = (items or {}).get(ci)
+    return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
+
+
+def window(record) -> tuple:
+    """(start, end) of a record's ``window`` (a change's approved window, a test's); either may be None."""
+    part = record.sub("window")
+    if part is None:
+        return None, None
+    return part.datetime("start"), part.datetime("end")
 
 
 def time_span(start: dt.datetime | None, end: dt.datetime | None) -> str:
@@ -113,3 +128,41 @@ def appointed(handbook, key: str, role: str):
         yield Hit(handbook.register("organisation").at("responsibilities"), f"未指定{role}（responsibilities.{key}）")
     elif handbook.has_left(person):
         yield Hit(resp.at(key), f"{role} {handbook.person_name(person)} 已不在职")
+
+
+def plans_by_year(handbook, register: str, key: str) -> dict:
+    """The records of a yearly list (budgets, training plans) by their ``year``; the first one of a year."""
+    out: dict = {}
+    for plan in handbook.records(register, key):
+        year = plan.get("year")
+        if isinstance(year, int) and year not in out:
+            out[year] = plan
+    return out
+
+
+def annual_plan(handbook, register: str, key: str, noun: str, verb: str):
+    """What every plan made once a year shares (the operations budget, the training plan): next year's is
+    due by :func:`annual_plan_due` of next year; this year's was (unless a record for the year is there but
+    broke its schema: SCH001 says so); this year's names its approval date, not after the as-of date, and
+    its approver.  Yields those obligations and findings and returns this year's plan (None without one):
+    ``plan = yield from annual_plan(handbook, "trainings", "plans", "培训计划", "制定并批准")``."""
+    year = handbook.as_of.year
+    source = handbook.register(register)
+    plans = plans_by_year(handbook, register, key)
+    if year + 1 not in plans:  # next year's plan is due early next year
+        yield Obligation(f"{verb} {year + 1} 年度{noun}", annual_plan_due(handbook, year + 1), source.at(key), "",
+                         cycle="每年", key=f"{register}|plan|{year + 1}")
+    plan = plans.get(year)
+    if plan is None:
+        if year not in raw_years(source, key):
+            yield Obligation(f"{verb} {year} 年度{noun}", annual_plan_due(handbook, year), source.at(key),
+                             f"没有 {year} 年度{noun}（{key} 中 year: {year}）", cycle="每年", key=f"{register}|plan|{year}")
+        return None
+    approved = plan.date("approved")
+    if approved is None:
+        yield Hit(plan.at("year"), f"{year} 年度{noun}没有批准日期（approved）")
+    elif approved > handbook.as_of:
+        yield Hit(plan.at("approved"), f"{year} 年度{noun}的批准日期 {approved} 晚于检查日期 {handbook.as_of}，尚未批准")
+    if not plan.get("approver"):
+        yield Hit(plan.at("year"), f"{year} 年度{noun}没有批准人（approver）")
+    return plan

@@ -7,9 +7,8 @@ import datetime as dt
 from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
-from ..obligations import Obligation
 from . import rule
-from ._common import annual_plan_due, raw_years
+from ._common import annual_plan, plans_by_year, raw_years
 
 CHAPTER = "经费管理"
 
@@ -26,12 +25,7 @@ AUDIT_SCOPE = "运维预算和核算"
 
 
 def _budgets(handbook) -> dict:
-    out: dict = {}
-    for budget in handbook.records("budget", "budgets"):
-        year = budget.get("year")
-        if isinstance(year, int) and year not in out:
-            out[year] = budget
-    return out
+    return plans_by_year(handbook, "budget", "budgets")
 
 
 def _due(year: int, months: int) -> dt.date:
@@ -66,25 +60,7 @@ def annual_budget(handbook):
         document: 明川证财〔2025〕58号
     ```
     """
-    year = handbook.as_of.year
-    budgets = _budgets(handbook)
-    if year + 1 not in budgets:  # next year's budget is due early next year
-        yield Obligation(f"编制并批准 {year + 1} 年度运维预算", annual_plan_due(handbook, year + 1),
-                         handbook.register("budget").at("budgets"), "", cycle="每年", key=f"budget|plan|{year + 1}")
-    budget = budgets.get(year)
-    if budget is None:
-        if year not in raw_years(handbook.register("budget"), "budgets"):
-            yield Obligation(f"编制并批准 {year} 年度运维预算", annual_plan_due(handbook, year),
-                             handbook.register("budget").at("budgets"), f"没有 {year} 年度运维预算（budgets 中 year: {year}）",
-                             cycle="每年", key=f"budget|plan|{year}")
-        return
-    approved = budget.date("approved")
-    if approved is None:
-        yield Hit(budget.at("year"), f"{year} 年度运维预算没有批准日期（approved）")
-    elif approved > handbook.as_of:
-        yield Hit(budget.at("approved"), f"{year} 年度运维预算的批准日期 {approved} 晚于检查日期 {handbook.as_of}，尚未批准")
-    if not budget.get("approver"):
-        yield Hit(budget.at("year"), f"{year} 年度运维预算没有批准人（approver）")
+    yield from annual_plan(handbook, "budget", "budgets", "运维预算", "编制并批准")
 
 
 @rule("BUD002", name="budget-categories", title="预算覆盖标准规定的各项运维费用", clause="budget-4", needs=("budget",))

@@ -9,7 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import blank as _empty, time_span
+from ._common import blank as _empty, time_span, window as _window
 
 CHAPTER = "系统变更"
 
@@ -43,14 +43,6 @@ def _changes(handbook, statuses=None):
             continue
         if statuses is None or status in statuses:
             yield change
-
-
-def _window(change):
-    """(start, end) of the approved window; either may be None."""
-    window = change.sub("window")
-    if window is None:
-        return None, None
-    return window.datetime("start"), window.datetime("end")
 
 
 _span = time_span

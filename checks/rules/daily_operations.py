@@ -10,7 +10,7 @@ from ..findings import Hit
 from ..obligations import Obligation
 from ..model import Location
 from . import rule
-from ._common import config_items, employed_on as _employed_on
+from ._common import ci_name as _ci_name, config_items, employed_on as _employed_on
 
 CHAPTER = "日常操作"
 
@@ -21,6 +21,9 @@ ELEMENTS = ("操作对象", "操作时间", "操作步骤", "操作指令", "操
 _LABEL = re.compile(r"^\s*+(?:[-*+]\s++)?\*\*\s*+(" + "|".join(ELEMENTS) + r")\s*+[：:]?\s*+\*\*\s*+[：:]?(.*)$")
 _FENCE = re.compile(r"^\s*+(```|~~~)")
 SPECIAL = ("特殊操作", "临时操作")
+# a configuration item's id written in a procedure's 操作对象, such as “集中交易系统（CI-APP-TRADE）”
+_CI_ID = re.compile(r"(?<![0-9A-Za-z-])CI-[0-9A-Z-]++")
+CHANGED = ("已实施", "已复核")  # a rolled-back change leaves the systems as they were
 
 
 # -- shared helpers ------------------------------------------------------------
@@ -74,11 +77,6 @@ def _trading_parts(items) -> set:
     for ci in trading:
         parts.update(r.get("target") for r in items[ci].records("relations") if r.get("target"))
     return parts
-
-
-def _ci_name(items, ci) -> str:
-    item = (items or {}).get(ci)
-    return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
 
 
 # -- rules ---------------------------------------------------------------------
@@ -434,3 +432,143 @@ def operations_follow_manual(handbook):
                 yield Hit(op.at("id"), f"交易业务系统例行操作 {op.id} 缺少{missing}")
             elif operator == reviewer:
                 yield Hit(op.at("reviewer"), f"交易业务系统例行操作 {op.id} 的操作人和复核人是同一人 {handbook.person_name(operator)}")
+
+
+def _manual_systems(document) -> dict:
+    """The systems a manual's procedures operate on: configuration item id -> where it is named
+    (front matter ``systems``, or the 操作对象 of a procedure)."""
+    meta = document.meta
+    found = {ci: meta.at("systems") for ci in meta.get("systems", []) or [] if isinstance(ci, str)}
+    for heading, text in _procedures(document):
+        for ci in _CI_ID.findall(_elements(text).get("操作对象", "")):
+            found.setdefault(ci.rstrip("-"), Location(document.path, heading.line))
+    return found
+
+
+def _first_issued(document, default):
+    """The day a manual was first issued (its first revision, else ``published``): no change before it can ask
+    for its revision."""
+    days = [r.date("date") for r in document.meta.records("revisions") if r.date("date")]
+    days.append(document.meta.date("published"))
+    days = [d for d in days if d]
+    return min(days) if days else default
+
+
+def _changed_on(change):
+    """The day a change altered its systems: its implementation's end (else start), else its window's end."""
+    implementation = change.sub("implementation")
+    for record, key in ((implementation, "end"), (implementation, "start"), (change.sub("window"), "end"),
+                        (change.sub("window"), "start")):
+        when = record.datetime(key) if record is not None else None
+        if when is not None:
+            return when.date()
+    return None
+
+
+@rule("OPS007", name="manual-revised-after-change", title="信息系统变更后及时修订操作手册", clause="ops-8",
+      needs=("changes",), dated=True)
+def manual_revised_after_change(handbook):
+    """
+    ## 检查什么
+    每篇现行操作手册涉及的信息系统，是它头信息 `systems` 中的配置项，加上“交易业务系统操作规程”中
+    各规程的 `**操作对象**` 写到的配置项编号（如“集中交易系统（CI-APP-TRADE）”）。
+
+    `registers/changes.yaml` 中已实施或已复核的变更（已回退、已取消的除外：系统没有改变），只要变更对象
+    `targets` 中有某篇手册涉及的系统，就要在 `manuals` 中对这篇手册写明处理结果，二者写其一：
+
+    - `version`：依据本次变更修订后的版本。手册的修订记录 `revisions` 中要有这个版本，修订日期不早于
+      变更申请日期 `applied`（否则不是依据本次变更的修订）、不晚于变更实施后
+      `settings.manual_revision_days` 天（默认 10 天，只能设得更短），并写明审批人 `approver`
+      （经审批通过后遵照执行）；
+    - `reason`：本次变更不改变手册中任何操作步骤、指令和要点的理由，由复核人在复核时确认。
+
+    期限内尚未写明的，列在“即将到期”中（负责人是变更实施人）；超过期限仍没有的是错误。手册首次发布
+    （最早的修订记录）之前实施的变更不要求修订它。
+    手册既没有 `systems`、规程中也没有写到任何配置项时，无法判断哪些变更涉及它，也报告。
+
+    “及时”的天数：标准没有给出数字。默认 10 天与变更复核期限 `settings.change_review_days` 相同——
+    手册自己规定“业务或系统发生变化时，相关岗位管理员应在变更关闭前提出本手册的修订”，而变更应在实施后
+    10 天内复核关闭。设得更短可以，不能更长。
+
+    ## 为什么
+    标准要求：“证券期货机构应依据业务、信息系统的变化对操作手册及规程进行及时修订，经审批通过后遵照执行。”
+    系统变了而手册没变，值班人员次日仍会按旧的步骤和指令操作。只看手册是否在一年内评审过（OPS001）
+    看不出这一点：要从变更记录看每一次变化之后手册是否跟上。业务的变化（没有系统变更的）仍由年度评审覆盖。
+
+    ## 如何修复
+    修订手册：升级 `version`，在 `revisions` 中增加一条带审批人的修订记录，再在变更的 `manuals` 中写明该版本；
+    确实无需修订的，写明理由。手册新涉及的系统加入头信息 `systems`。
+
+    ## 示例
+    ```yaml
+    # 操作手册（docs/manuals/ 中）的头信息
+    systems: [CI-APP-TRADE, CI-DB-TRADE, CI-APP-QUOTE]
+    revisions:
+      - {version: "4.3", date: 2026-11-13, author: P016, approver: P002, summary: 行情系统 V3.8 升级，更新启动规程}
+
+    # registers/changes.yaml 中的变更
+    manuals:
+      - {document: MAN-01, version: "4.3"}
+    # 或
+    manuals:
+      - {document: MAN-01, reason: 补丁不改变数据库的启停、检查和备份指令}
+    ```
+    """
+    days = handbook.settings.manual_revision_days
+    items = config_items(handbook)
+    manuals = []
+    for document in _active_manuals(handbook):
+        systems = _manual_systems(document)
+        if not systems:
+            yield Hit(document.meta.at(), f"操作手册《{document.title}》没有写明涉及的信息系统（systems），规程的操作对象中"
+                                          "也没有配置项编号：无法判断哪些系统变更后需要修订手册")
+        else:
+            manuals.append((document, systems))
+    for change in handbook.records("changes"):
+        if change.get("status") not in CHANGED:
+            continue
+        changed = _changed_on(change)
+        targets = [t for t in change.get("targets", []) or [] if isinstance(t, str)]
+        answers = {}
+        for entry in change.records("manuals"):
+            if entry.get("version") and entry.get("reason"):
+                yield Hit(entry.at("reason"), f"变更 {change.id} 对手册 {entry.get('document')} 同时写了修订版本和无需修订的理由：只写其一")
+            elif not entry.get("version") and not entry.get("reason") and not entry.invalid("reason"):
+                yield Hit(entry.at("document"), f"变更 {change.id} 对手册 {entry.get('document')} 没有写修订后的版本（version）"
+                                                "或无需修订的理由（reason）")
+            answers.setdefault(entry.get("document"), entry)
+        for document, systems in manuals:
+            touched = [t for t in targets if t in systems]
+            if not touched or changed is None or changed < _first_issued(document, changed):
+                continue
+            names = "、".join(_ci_name(items, t) for t in touched)
+            due = changed + dt.timedelta(days=days)
+            entry = answers.get(document.doc_id)
+            if entry is None:
+                yield Obligation(f"修订操作手册《{document.title}》或写明无需修订的理由（变更 {change.id}）", due,
+                                 change.at("manuals") if change.get("manuals") else change.at("status"),
+                                 f"变更 {change.id} 于 {changed} 实施，改变了操作手册《{document.title}》涉及的 {names}，"
+                                 f"{days} 天内（{due} 前，settings.manual_revision_days）没有修订手册，也没有写明无需修订的理由"
+                                 f"（manuals: [{{document: {document.doc_id}, version: …}}]）",
+                                 owner=change.get("implementer"), cycle="一次",
+                                 key=f"{change.source.path}#{change.id}|manual|{document.doc_id}")
+                continue
+            version = entry.get("version")
+            if not version or entry.get("reason"):  # no version, or both (reported above)
+                continue
+            revision = next((r for r in document.meta.records("revisions") if str(r.get("version")) == str(version)), None)
+            if revision is None:
+                yield Hit(entry.at("version"), f"变更 {change.id} 写明手册《{document.title}》修订为 {version} 版，"
+                                               f"但手册的修订记录（revisions）中没有 {version} 版")
+                continue
+            revised, applied = revision.date("date"), change.date("applied")
+            if revised and revised > due:
+                yield Hit(entry.at("version"), f"变更 {change.id} 于 {changed} 实施，手册《{document.title}》{revised} 才修订为 {version} 版，"
+                                               f"超过 {days} 天（应不晚于 {due}，settings.manual_revision_days），未及时修订")
+            elif revised and applied and revised < applied:
+                yield Hit(entry.at("version"), f"手册《{document.title}》{version} 版修订于 {revised}，早于变更 {change.id} 的申请"
+                                               f"（{applied}），不是依据本次变更的修订")
+            if not revision.get("approver"):
+                yield Hit(revision.at(), f"手册《{document.title}》{version} 版（依据变更 {change.id} 修订）没有审批人（approver），"
+                                         "修订应经审批通过后执行")
+

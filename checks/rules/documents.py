@@ -6,8 +6,9 @@ import posixpath
 from urllib.parse import unquote
 
 from ..findings import Hit
+from ..obligations import Obligation
 from . import rule
-from ._common import appointed, missing_fields, version_key as _version_key
+from ._common import appointed, employed_on, missing_fields, version_key as _version_key
 
 CHAPTER = "文档管理"
 
@@ -193,3 +194,108 @@ def document_owner(handbook):
     填写文档管理责任人的人员编号。
     """
     yield from appointed(handbook, "document_owner", "文档管理责任人")
+
+
+def _version_on(document, provided):
+    """The document's current version on the day it was provided: the latest revision dated by then."""
+    day = provided.date("date") if provided is not None else None
+    dated = [r for r in document.meta.records("revisions") if r.date("date") and day and r.date("date") <= day]
+    if not dated:
+        return None
+    return str(max(dated, key=lambda r: (r.date("date"), _version_key(r.get("version")))).get("version"))
+
+
+@rule("DOC007", name="document-use-records", title="超范围、超权限使用文档经审批并保存使用记录", clause="doc-7",
+      needs=("document_use",), dated=True)
+def document_use_records(handbook):
+    """
+    ## 检查什么
+    `registers/document_use.yaml` 的每一条超范围、超权限使用记录：
+
+    - 写明使用人：本公司人员 `person` 或外部单位及人员 `external`，二者写其一；
+    - 使用的版本 `version` 是该文档修订记录中的版本，并且是提供日期当天的现行版本（当天以前最新的修订）——
+      超范围使用同样要用最新版本；文档编号本身由 REF001 核对；
+    - 审批 `approvals` 中有“文档维护人”和“审批人”两个角色的批准（文档管理制度第十五条），批准人都不是使用人本人，
+      批准时在职，批准日期不早于申请日期 `requested`、不晚于提供日期 `provided.date`——先批准，后使用；
+      仍在使用中的（没有 `closed`），批准人就是文档头信息现在的维护人 `owner` 和审批人 `approver`；
+    - 使用期限 `until` 不早于提供日期；到期要有归还、销毁或收回权限的记录 `closed`：期限内列在“即将到期”中，
+      过期未收回、或收回晚于期限的，是错误。
+
+    ## 为什么
+    标准要求：“证券期货机构对超范围、超权限使用文档时应保存相关审批、使用记录。”没有审批就提供，或提供后
+    不收回，受控文档就会在范围以外流传；台账让每一次超范围使用都有据可查。
+
+    是否**每一次**超范围使用都登记了，检查器看不到（它不知道谁手里有文档）：由文档管理员每季度检查
+    （POL-10 第十九条）。
+
+    ## 如何修复
+    补齐审批（由文档维护人和文档审批人批准）后再提供；到期收回文档或权限，并在 `closed` 中登记日期和方式。
+
+    ## 示例
+    ```yaml
+    uses:
+      - id: DU-2026-09
+        document: TEC-01
+        version: "3.2"
+        kind: 超权限
+        person: P015
+        purpose: 报盘网关迁移方案评审，核对交易网段的地址规划
+        requested: 2026-10-12
+        approvals:
+          - {role: 文档维护人, by: P004, date: 2026-10-12}
+          - {role: 审批人, by: P002, date: 2026-10-13}
+        provided: {date: 2026-10-13, by: P014, form: 临时阅读权限}
+        until: 2026-10-20
+        closed: {date: 2026-10-20, how: 收回权限, by: P014}
+    ```
+    """
+    roles = {"文档维护人": "owner", "审批人": "approver"}
+    for use in handbook.records("document_use", "uses"):
+        label = f"文档使用登记 {use.id}"
+        person, external = use.get("person"), use.get("external")
+        if bool(person) == bool(external) and not use.invalid("person") and not use.invalid("external"):
+            yield Hit(use.at("id"), f"{label} 应写明使用人：本公司人员（person）或外部单位及人员（external），二者写其一")
+        document = handbook.documents_by_id.get(use.get("document"))
+        if document is not None and use.get("version") and not use.invalid("version"):
+            versions = {str(document.meta.get("version"))} | {str(r.get("version")) for r in document.meta.records("revisions")}
+            if str(use.get("version")) not in versions:
+                yield Hit(use.at("version"), f"{label}：文档 {use.get('document')} 没有 {use.get('version')} 版")
+            elif (current := _version_on(document, use.sub("provided"))) and _version_key(current) > _version_key(use.get("version")):
+                yield Hit(use.at("version"), f"{label} 提供的是文档 {use.get('document')} 的 {use.get('version')} 版，"
+                                             f"提供时的现行版本是 {current} 版：应提供最新版本")
+        requested, provided = use.date("requested"), use.sub("provided")
+        given = provided.date("date") if provided is not None else None
+        closed = use.sub("closed")
+        approvals = use.records("approvals")
+        for role, key in roles.items():
+            found = [a for a in approvals if a.get("role") == role]
+            if not found:
+                if not use.invalid("approvals"):
+                    yield Hit(use.at("approvals") if approvals else use.at("id"), f"{label} 没有{role}的批准（approvals 中 role: {role}）")
+                continue
+            expected = document.meta.get(key) if document is not None else None
+            if closed is None and expected and all(a.get("by") != expected for a in found):
+                yield Hit(found[0].at("by"), f"{label} 的{role}批准由 {handbook.person_name(found[0].get('by'))} 作出，"
+                                             f"而文档《{document.title}》的{role}是 {handbook.person_name(expected)}（头信息 {key}）")
+        for approval in approvals:
+            by, day = approval.get("by"), approval.date("date")
+            if by and by == person:
+                yield Hit(approval.at("by"), f"{label} 由使用人 {handbook.person_name(by)} 本人批准，不能作为审批")
+            if by and day and not employed_on(handbook, by, day):
+                yield Hit(approval.at("by"), f"{label} 的批准人 {handbook.person_name(by)} 在 {day} 已不在职")
+            if day and requested and day < requested:
+                yield Hit(approval.at("date"), f"{label} 的批准日期 {day} 早于申请日期 {requested}")
+            if day and given and day > given:
+                yield Hit(approval.at("date"), f"{label} 的文档于 {given} 提供，{approval.get('role')}到 {day} 才批准：应先批准后提供")
+        until = use.date("until")
+        if until and given and until < given:
+            yield Hit(use.at("until"), f"{label} 的使用期限 {until} 早于提供日期 {given}")
+            continue
+        if until is None or given is None:
+            continue
+        if closed is None:
+            yield Obligation(f"收回超范围使用的文档 {use.get('document')}（{use.id}）", until, use.at("until"),
+                             f"{label} 的使用期限 {until} 已过，没有归还、销毁或收回权限的记录（closed）",
+                             owner=provided.get("by"), cycle="一次", key=f"{use.source.path}#{use.id}|closed")
+        elif closed.date("date") and closed.date("date") > until:
+            yield Hit(closed.at("date"), f"{label} 的使用期限是 {until}，{closed.date('date')} 才{closed.get('how') or '收回'}，超过期限")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import markup, templating
+from ..model import SENSITIVITY_ZH, field_sensitivity, sensitivity_rank
+from ..schemas import node_at, schema_path
 from ..findings import Hit
 from . import rule
 
@@ -51,13 +53,18 @@ def macros_usable(handbook):
     ## 检查什么
     文档正文中的 `{{ … }}` 和 `{% … %}`：每个 `{{ … }}` 只调用一个 opsbook 宏（如
     `register_table("duty", "rota")`），参数是常量；不使用变量、属性、过滤器、循环或包含。
+    `register_table` 的 `where`（筛选）和 `columns`（列出）不用比文档本身敏感级别更高的字段
+    （如内部文档中按受限的手机号筛选）。
 
     ## 为什么
     本规则保护手册自身的站点，不对应标准条款：宏在沙箱中展开，只能读取台账数据并按读者级别过滤；
-    不符合规则的宏不会展开，该页按原文发布，读者会看到 `{{ … }}` 而不是台账数据。
+    不符合规则的宏不会展开，该页按原文发布，读者会看到 `{{ … }}` 而不是台账数据。按读者看不到的字段筛选的表格，
+    凭有没有行就能证实一个猜测的值（某人的手机号是不是 139…），列出这样的字段则会显示谁登记了它，所以站点对低于
+    该字段级别的读者不展开这张表。
 
     ## 如何修复
     改用可用的宏（见 README“文档中的宏”）；要在文档中展示 `{{ }}` 原文，请放在代码块或行内代码中。
+    筛选或列出了高级别字段的表格：去掉该字段，或把文档的 `sensitivity` 提高到该字段的级别。
 
     ## 示例
     ```markdown
@@ -71,3 +78,33 @@ def macros_usable(handbook):
         for problem in templating.validate(document.body):
             yield Hit(document.at_line(document.body_line + problem.line - 1),
                       f"《{document.title}》中的宏不会展开：{problem.message}")
+        for call in templating.calls(document.body):
+            if call.name == "register_table":
+                for line, message in _fields_above_the_document(handbook, document, call):
+                    yield Hit(document.at_line(document.body_line + line - 1), message)
+
+
+def _fields_above_the_document(handbook, document, call):
+    """register_table filtering on (``where``) or listing (``columns``) a field more sensitive than the
+    document: for the document's own readers the site refuses the table (its rows would tell whether a
+    guessed value is right, or who has the field), so the page shows the macro as written."""
+    names = ("name", "key", "columns", "where")
+    given = {**dict(zip(names, call.args)), **call.kwargs}
+    register = handbook.registers.get(str(given.get("name")))
+    if register is None:
+        return
+    rel = schema_path(handbook, register)
+    key = str(given.get("key") or given.get("name"))
+    where, columns = given.get("where"), given.get("columns")
+    asked = [("where", f) for f in (where if isinstance(where, dict) else ())]
+    asked += [("columns", f) for f in (columns if isinstance(columns, (list, tuple)) else ())]
+    own = sensitivity_rank(document.sensitivity or "internal")
+    for argument, field in asked:
+        node = node_at(handbook.schema, rel, (key, 0, str(field))) if rel else {}
+        level = field_sensitivity(node)
+        if level is not None and sensitivity_rank(level) > own:
+            title = node.get("title") or field
+            yield call.line, (f"《{document.title}》中的 register_table 的 {argument} 用到了字段“{title}”（{field}，"
+                              f"{SENSITIVITY_ZH.get(level, level)}），高于文档本身的级别"
+                              f"（{SENSITIVITY_ZH.get(document.sensitivity, document.sensitivity)}）：这些读者看到的页面上"
+                              f"这张表不会展开；请去掉该字段，或把文档定为{SENSITIVITY_ZH.get(level, level)}级")

@@ -382,32 +382,62 @@ def liaison_channels(handbook):
 NOTIFY = ("监管部门", "行业协会", "相关单位")
 
 
-@rule("EMG021", name="liaisons-notified", title="通报联络人及联络方式通知监管部门、行业协会和相关单位",
-      clause="prep-36", needs=("emergency_contacts",))
+@rule("EMG021", name="liaisons-notified", title="通报联络人及联络方式及时通知监管部门、行业协会和相关单位",
+      clause="prep-36", needs=("emergency_contacts",), dated=True)
 def liaisons_notified(handbook):
     """
     ## 检查什么
-    `notifications` 中对监管部门、行业协会、相关单位三类对象各有一次通知，日期不早于最近一次指定
-    通报联络人的日期（`liaisons[].since` 的最大值）。
+    通报联络人最近一次变化的日期，是 `liaisons` 中指定日期 `since` 与联络方式变更日期 `updated` 的最大值。
+    `notifications` 中对监管部门、行业协会、相关单位三类对象，每一类在这一天之后的第一次通知，日期不晚于
+    变化后 `settings.liaison_notice_days` 天（默认 7 天，只能设得更短）：
+
+    - 期限内还没有通知的，列在“即将到期”中，期限过后是错误；
+    - 通知了、但晚于期限的，是错误（只看最近一次变化：此前的名单已被它取代）；
+    - 某一类对象从来没有通知记录的，是错误（没有任何变化日期时）或同样按期限计算。
+
+    “及时”的天数：标准没有给出数字。默认 7 天与应急处置联络手册变化后通知相关单位的期限
+    `settings.contact_notice_days` 相同——监管部门和交易所在事件中首先按登记的通报联络人联络，旧名单每多留
+    一天，事件发生时就多一天找不到人的风险。
 
     ## 为什么
-    标准要求：“应将通报联络人及其联络方式及时通知监管部门、行业协会和相关单位”。联络人变了而
-    监管部门手里还是旧名单，事件发生时就找不到人。
+    标准要求：“应将通报联络人及其联络方式及时通知监管部门、行业协会和相关单位”。只看“通知过”看不出
+    是否及时：联络人或传真号码变了，要从变化的日期量到通知的日期。
 
     ## 如何修复
-    发函通知，并在 `notifications` 中记录对象、日期、方式和记录编号。
+    发函通知，并在 `notifications` 中记录对象、日期、方式和记录编号；联络人的联络方式变化时，在该联络人的
+    `updated` 中登记变化日期。
+
+    ## 示例
+    ```yaml
+    liaisons:
+      - {person: P002, role: 备岗, since: 2023-07-01, updated: 2026-01-05, duty_phone: "021-60009999", fax: "021-60009998"}
+    notifications:
+      - {to: 监管部门, recipient: 中国证券监督管理委员会上海监管局, date: 2026-01-09, method: 监管报送系统, record: 回执 2026-0109-004}
+    ```
     """
     register = handbook.register("emergency_contacts")
-    since = [p.date("since") for p in handbook.records("emergency_contacts", "liaisons") if p.date("since")]
-    changed = max(since) if since else None
+    days = handbook.settings.liaison_notice_days
+    marks = [d for p in handbook.records("emergency_contacts", "liaisons") for d in (p.date("since"), p.date("updated")) if d]
+    changed = max(marks) if marks else None
     notices = handbook.records("emergency_contacts", "notifications")
     for target in NOTIFY:
-        dates_ = [n.date("date") for n in notices if n.get("to") == target and n.date("date")]
-        if not dates_:
-            yield Hit(register.at("notifications"), f"没有将通报联络人及联络方式通知{target}的记录")
-        elif changed and max(dates_) < changed:
-            yield Hit(register.at("notifications"), f"通报联络人于 {changed} 变更后，没有重新通知{target}"
-                                                    f"（最近一次通知是 {max(dates_)}）")
+        dates_ = sorted(n.date("date") for n in notices if n.get("to") == target and n.date("date"))
+        if changed is None:
+            if not dates_:
+                yield Hit(register.at("notifications"), f"没有将通报联络人及联络方式通知{target}的记录")
+            continue
+        due = changed + dt.timedelta(days=days)
+        after = [d for d in dates_ if d >= changed]
+        if not after:
+            last = f"最近一次通知是 {dates_[-1]}" if dates_ else "没有任何通知记录"
+            yield Obligation(f"将通报联络人及联络方式通知{target}", due, register.at("notifications"),
+                             f"通报联络人于 {changed} 变更后，{days} 天内（{due} 前，settings.liaison_notice_days）"
+                             f"没有通知{target}（{last}）",
+                             cycle="联络人或联络方式变化后", key=f"emergency_contacts|liaison-notice|{target}")
+        elif after[0] > due:
+            where = next(n for n in notices if n.get("to") == target and n.date("date") == after[0])
+            yield Hit(where.at("date"), f"通报联络人于 {changed} 变更，{after[0]} 才通知{target}，超过 {days} 天"
+                                        f"（应不晚于 {due}，settings.liaison_notice_days），未及时通知")
 
 
 @rule("EMG022", name="duty-line-24x7", title="实行 7×24 小时联络制度", clause="prep-37",

@@ -18,6 +18,7 @@ REQUIRED_REGISTERS = (
     "organisation", "staff", "positions", "duty", "devices", "software", "suppliers", "related_units",
     "emergency_contacts", "configuration", "changes", "backups", "monitoring", "drills", "inspections",
     "incidents", "trainings", "budget", "operations", "deliveries", "system_tests", "emergency", "calendar",
+    "document_use",
 )
 
 

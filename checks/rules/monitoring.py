@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import CI_RETIRED as RETIRED, config_items
+from ._common import CI_RETIRED as RETIRED, ci_name as _ci_name, config_items
 
 CHAPTER = "监控分析"
 
@@ -55,11 +55,6 @@ def _root(handbook):
     return handbook.root_of("monitoring")
 
 
-
-
-def _ci_name(items, ci) -> str:
-    item = (items or {}).get(ci)
-    return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
 
 
 def _in_service(item) -> bool:

@@ -8,7 +8,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import annual_plan_due, appointed, missing_fields, raw_years
+from ._common import annual_plan, appointed, missing_fields
 
 CHAPTER = "运维组织"
 
@@ -323,25 +323,10 @@ def annual_training_plan(handbook):
           - {id: TRN-2026-03, topic: 网络安全意识与数据安全, category: 安全, month: 3, audience: 全体人员, hours: 2}
     ```
     """
-    year = handbook.as_of.year
-    plans = handbook.records("trainings", "plans")
-    where = handbook.register("trainings").at("plans")
-    if not any(p.get("year") == year + 1 for p in plans):  # next year's plan is due early next year
-        yield Obligation(f"制定并批准 {year + 1} 年度培训计划", annual_plan_due(handbook, year + 1), where, "",
-                         cycle="每年", key=f"trainings|plan|{year + 1}")
-    plan = next((p for p in plans if p.get("year") == year), None)
+    plan = yield from annual_plan(handbook, "trainings", "plans", "培训计划", "制定并批准")
     if plan is None:
-        if year not in raw_years(handbook.register("trainings"), "plans"):
-            yield Obligation(f"制定并批准 {year} 年度培训计划", annual_plan_due(handbook, year), where,
-                             f"没有 {year} 年度培训计划（plans 中 year: {year}）", cycle="每年", key=f"trainings|plan|{year}")
         return
-    approved = plan.date("approved")
-    if approved is None:
-        yield Hit(plan.at("year"), f"{year} 年度培训计划没有批准日期（approved）")
-    elif approved > handbook.as_of:
-        yield Hit(plan.at("approved"), f"{year} 年度培训计划的批准日期 {approved} 晚于检查日期 {handbook.as_of}")
-    if not plan.get("approver"):
-        yield Hit(plan.at("year"), f"{year} 年度培训计划没有批准人（approver）")
+    year = plan.get("year")
     present = {item.get("category") for item in plan.records("items")}
     missing = [c for c in TRAINING_CATEGORIES if c not in present]
     if missing:

@@ -9,7 +9,7 @@ from ..calendar import describe
 from ..findings import Hit
 from ..obligations import Obligation, first_person
 from . import rule
-from ._common import blank as _empty, time_span as _span
+from ._common import blank as _empty, time_span as _span, window as _window
 
 CHAPTER = "系统测试"
 
@@ -38,13 +38,6 @@ def _production_tests(handbook, done_only=False):
         if status == CANCELLED or (done_only and status != DONE):
             continue
         yield test
-
-
-def _window(test):
-    window = test.sub("window")
-    if window is None:
-        return None, None
-    return window.datetime("start"), window.datetime("end")
 
 
 def _trading_clash(handbook, where, start, end, overlapping, uncertain):
@@ -538,48 +531,98 @@ def simulation_admins(handbook):
 
 # -- 生产环境测试 -------------------------------------------------------------
 
-@rule("TST011", name="production-test-backup", title="生产环境测试前备份数据和配置", clause="test-14",
+@rule("TST011", name="production-test-backup", title="生产环境测试前备份当前系统的数据和配置", clause="test-14",
       needs=("system_tests",))
 def production_test_backup(handbook):
     """
     ## 检查什么
-    已完成的生产环境测试有测试前备份记录 `backup_before`：备份时间 `time` 不晚于测试开始，
-    数据 `data` 和配置 `configuration` 都已备份，并有备份记录 `record`。
+    已完成的生产环境测试有测试前备份记录 `backup_before`，其中的备份明细 `items` 证明测试前备份了
+    **当前系统**的**数据和配置**——“已备份”的勾选不算证据：
+
+    - 测试涉及的每个系统（`systems`）都有一项“数据”备份和一项“配置”备份（`content`），明细的 `systems`
+      写明它属于哪些系统；
+    - 每项备份的结果 `result` 为“成功”，完成时间 `time` 不晚于测试开始；
+    - 备份之后、测试开始之前没有交易时段（交易日历）：之后还有交易的，备份中已不是测试时系统的数据；
+    - 有备份作业记录：明细的 `record`，或整个备份的 `record`。
+
+    旧写法的 `data: true`、`configuration: true` 可以保留，但只有备份明细能证明它们；与明细矛盾的
+    （写 `false` 而明细中有该项备份）也报告。`time` 写了时同样不得晚于测试开始。
 
     ## 为什么
-    标准要求：“测试前应备份当前系统的数据和配置；”测试后恢复生产环境依赖这份备份。
+    标准要求：“测试前应备份当前系统的数据和配置；”测试后恢复生产环境依赖这份备份：缺了哪个系统的配置、
+    备份失败或备份后又有交易，测试后都无法恢复到测试前的状态。
 
     ## 如何修复
-    补录备份记录；测试前没有备份的，在测试后恢复验证中说明数据和配置的核对方法。
+    按测试涉及的系统逐项登记测试前的备份（内容、系统、方式、完成时间、结果、作业记录）；备份失败或在最后一个
+    交易时段之前完成的，测试前重新备份。
 
     ## 示例
     ```yaml
     backup_before:
-      time: 2026-03-28 07:30
-      data: true
-      configuration: true
       record: 备份记录 BK-2026-0328
+      items:
+        - {content: 数据, systems: [CI-APP-TRADE, CI-DB-TRADE], what: 集中交易数据库 RMAN 全量备份, time: 2026-03-28 07:30, result: 成功, record: 备份作业 RMAN-0328-01}
+        - {content: 配置, systems: [CI-APP-TRADE, CI-DB-TRADE], what: 应用程序目录、交易参数表和数据库参数文件, time: 2026-03-28 07:45, result: 成功}
     ```
     """
+    cis = handbook.by_id("configuration", "items") if handbook.usable("configuration") else {}
+
+    def named(ci):
+        item = cis.get(ci)
+        return f"{item.get('name')}（{ci}）" if item is not None and item.get("name") else str(ci)
+
+    calendar = handbook.calendar
     for test in _production_tests(handbook, done_only=True):
         backup = test.sub("backup_before")
         if backup is None:
             yield Hit(test.at("status"), f"{_prt(test)} 没有测试前备份记录（backup_before）")
             continue
-        missing = []
-        if not backup.get("time"):
-            missing.append("备份时间（time）")
-        for key, zh in (("data", "数据（data）"), ("configuration", "配置（configuration）")):
-            if backup.get(key) is not True:
-                missing.append(zh)
-        if _empty(backup.get("record")):
-            missing.append("备份记录（record）")
-        if missing:
-            yield Hit(test.at("backup_before"), f"{_prt(test)} 的测试前备份缺少：{'、'.join(missing)}")
         start, _ = _window(test)
         taken = backup.datetime("time")
         if taken and start and taken > start:
             yield Hit(backup.at("time"), f"{_prt(test)} 的备份时间 {dates.fmt(taken)} 晚于测试开始 {dates.fmt(start)}")
+        items = backup.records("items")
+        if not items:
+            if not backup.invalid("items"):
+                yield Hit(test.at("backup_before"), f"{_prt(test)} 的测试前备份没有备份明细（backup_before.items）："
+                                                    "写明备份了哪些系统的数据和配置、何时完成、结果如何，勾选“已备份”不能证明")
+            continue
+        covered = {"数据": set(), "配置": set()}
+        reported = {"数据": set(), "配置": set()}  # the systems of backups already reported as no evidence
+        for item in items:
+            content, when = item.get("content"), item.datetime("time")
+            systems = {s for s in item.get("systems", []) or [] if isinstance(s, str)}
+            label = f"{_prt(test)} 的{content}备份“{item.get('what') or '、'.join(map(str, item.get('systems', []) or []))}”"
+            if item.get("result") != "成功":
+                if item.get("result") is not None:
+                    yield Hit(item.at("result"), f"{label}结果为“{item.get('result')}”，不能作为测试前备份")
+                    reported.get(content, set()).update(systems)
+                continue
+            if when is None or start is None:
+                continue
+            if when > start:
+                yield Hit(item.at("time"), f"{label}完成于 {dates.fmt(when)}，晚于测试开始 {dates.fmt(start)}")
+                reported.get(content, set()).update(systems)
+                continue
+            sessions = calendar.trading_overlaps(when, start) if when < start else []
+            if sessions:
+                yield Hit(item.at("time"), f"{label}完成于 {dates.fmt(when)}，此后到测试开始（{dates.fmt(start)}）之间还有交易时段"
+                                           f" {describe(sessions[-1])}：备份的已不是测试时系统的当前状态，应在最后一个交易时段结束后重新备份")
+                reported.get(content, set()).update(systems)
+                continue
+            if _empty(item.get("record")) and _empty(backup.get("record")):
+                yield Hit(item.at("time"), f"{label}没有备份作业记录（record）")
+            if content in covered:
+                covered[content].update(systems)
+        required = [s for s in test.get("systems", []) or [] if isinstance(s, str)]
+        for content, key in (("数据", "data"), ("配置", "configuration")):
+            absent = ([s for s in required if s not in covered[content] | reported[content]] if required
+                      else ([] if covered[content] | reported[content] else [None]))
+            if absent:
+                what = "、".join(named(s) for s in absent if s) or "任何系统"
+                yield Hit(backup.at("items"), f"{_prt(test)} 测试前没有成功备份 {what} 的{content}：测试前应备份当前系统的数据和配置")
+            elif backup.get(key) is False:
+                yield Hit(backup.at(key), f"{_prt(test)} 写明未备份{content}（{key}: false），与备份明细不一致")
 
 
 @rule("TST012", name="production-test-announcement", title="提前发布系统测试公告", clause="test-15",
@@ -694,8 +737,7 @@ def production_test_upgrade_design(handbook):
         ref = upgrade.get("change") if upgrade is not None else None
         change = changes.get(ref) if ref else None
         _, ended = _window(test)
-        window = change.sub("window") if change is not None else None
-        begun = window.datetime("start") if window is not None else None
+        begun, _ = _window(change) if change is not None else (None, None)
         if begun and ended and begun < ended:
             yield Hit(upgrade.at("change"), f"{_prt(test)} 的升级变更 {ref} 在 {dates.fmt(begun)} 开始实施，早于测试结束"
                                             f"（{dates.fmt(ended)}）：升级过程应根据测试结果设计，请核对变更编号或时间")

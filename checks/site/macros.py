@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..schemas import schema_file
+from ..model import SENSITIVITY_ZH
+from ..templating import MacroError
 from .audience import RESTRICTED_REGISTER_TEXT
 from .render import FieldNames, Linker, ValueRenderer, esc, md_inert, page_url, restricted
 
@@ -33,7 +34,7 @@ def macros_for(ctx, src_uri: str) -> dict:
 
     def renderer(name):
         register = ctx.handbook.register(name)
-        return ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, register)))
+        return ValueRenderer(ctx, link, FieldNames.of(ctx.handbook, register))
 
     def hidden(name):
         if ctx.handbook.register(name) is None:
@@ -79,6 +80,7 @@ def macros_for(ctx, src_uri: str) -> dict:
         items = data(name).get(key)
         if not isinstance(items, list):
             return html(esc(f"（台账 {name} 中没有列表 {key}）"))
+        refused(name, key, where, columns)
         items = [i for i in items if isinstance(i, dict)]
         if isinstance(where, dict):
             items = [i for i in items if all(i.get(k) == v for k, v in where.items())]
@@ -87,6 +89,20 @@ def macros_for(ctx, src_uri: str) -> dict:
         if not items:
             return html('<p class="ob-empty">（无）</p>')
         return html("\n\n" + renderer(name).records(items, (key,)) + "\n\n")
+
+    def refused(name, key, where, columns):
+        """A table filtered by a field the reader may not see tells by its rows whether a guessed value is
+        right (``where={"mobile": "139…"}``); one that lists such a field tells which records have it.
+        Neither is expanded for this reader: the page is published as written, with a DOC021 finding."""
+        names = renderer(name).names
+        asked = [("where", k) for k in (where if isinstance(where, dict) else ())]
+        asked += [("columns", c) for c in (columns if isinstance(columns, (list, tuple)) else ())]
+        for argument, field in asked:
+            level = names.sensitivity((key, "[]", field))
+            if level is not None and not ctx.audience.allows(level):
+                title = names.title((key, "[]", field))
+                raise MacroError(None, f"register_table 的 {argument} 用到了读者无权查看的字段“{title}”（{field}，"
+                                       f"{SENSITIVITY_ZH.get(level, level)}）：高于读者级别的字段不能用于筛选或列出")
 
     def register_value(name, *path, default="—"):
         """One value of a register, e.g. ``register_value("organisation", "organisation", "regulator")``."""

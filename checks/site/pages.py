@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from .. import clauses as catalogue
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
-from ..schemas import schema_file
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
@@ -155,7 +154,7 @@ def register_pages(ctx: SiteContext, name: str, src: str, taken: set) -> list[tu
     elif not reg.valid:
         head.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
                     '请按合规看板中的发现修正。\n\n')
-    names = FieldNames(schema_file(ctx.handbook, reg) if reg.readable else None)
+    names = FieldNames.of(ctx.handbook, reg if reg.readable else None)
     values = ValueRenderer(ctx, link, names)
     budget = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024
     sections = []  # (key, heading, text before the records, Fragments or None, the value's HTML)
@@ -560,8 +559,8 @@ def _basis(ctx: SiteContext, link: Linker, clause, row) -> str:
             f" · <code>{esc(fld)}</code>" if fld else "")
     if coverage == "document":
         ref = str(row.get("document") or "")
-        doc_id, _, section = ref.partition("#")
-        doc = ctx.handbook.document(doc_id.strip())
+        doc_id, section = catalogue.document_ref(ref)
+        doc = ctx.handbook.document(doc_id)
         if doc is None:
             return restricted() if ctx.audience.mentions_hidden(doc_id) else esc(ref)
         if not ctx.audience.document_visible(doc):
@@ -722,7 +721,7 @@ def home_page(ctx: SiteContext, page_url: str) -> str:
 
 def _staff_renderer(ctx: SiteContext, link: Linker):
     reg = ctx.handbook.register("staff")
-    names = FieldNames(schema_file(ctx.handbook, reg) if reg is not None and reg.readable else None)
+    names = FieldNames.of(ctx.handbook, reg if reg is not None and reg.readable else None)
     return ValueRenderer(ctx, link, names)
 
 
@@ -771,7 +770,7 @@ def emergency_contacts(ctx: SiteContext, link: Linker) -> str:
         return "".join(out)
     root = ctx.handbook.root_of("emergency_contacts")
     reg = ctx.handbook.register("emergency_contacts")
-    values = ValueRenderer(ctx, link, FieldNames(schema_file(ctx.handbook, reg)))
+    values = ValueRenderer(ctx, link, FieldNames.of(ctx.handbook, reg))
     line = root.sub("duty_line")
     if line is not None and line.get("phone"):
         out.append(f'<p>应急值守电话：{values.value(line.get("phone"), ("duty_line", "phone"))}'

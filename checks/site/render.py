@@ -13,12 +13,11 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
 from ..findings import SEVERITY_ZH
-from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH
+from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH, field_sensitivity
 from ..schemas import resolve_ref
 from .audience import RESTRICTED_TEXT
 
@@ -47,7 +46,11 @@ def esc(value) -> str:
 # tables):
 # written as character references, a value shows the same and Markdown reads nothing in it.
 _MD_PUNCT = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]#|"}
-_HTML_PARTS = re.compile(r"(<[^>]*>|&#?\w+;)|([^<&]+|&)")
+# A tag or a character reference (kept), or text (made inert).  A “<” with no “>” after it anywhere is no tag,
+# and neither is any later one: group 3 takes the rest of the text at once (read as text and references, each
+# “<” kept), instead of reading to the end again from every later “<”.
+_HTML_PARTS = re.compile(r"(<[^>]*+>|&#?\w++;)|([^<&]+|&)|(<[^>]*+\Z)")
+_TEXT_PARTS = re.compile(r"(&#?\w++;)|([^<&]+|&)")
 
 
 def md_esc(value) -> str:
@@ -58,7 +61,10 @@ def md_esc(value) -> str:
 def md_inert(html_text: str) -> str:
     """HTML that opsbook wrote (tags and escaped text) with its text made inert for Markdown, for HTML that
     lands inside a Markdown paragraph (a macro's result): tags and character references stay as they are."""
-    return _HTML_PARTS.sub(lambda m: m.group(1) or m.group(2).translate(_MD_PUNCT), str(html_text))
+    def text(match):
+        return match.group(1) or match.group(2).translate(_MD_PUNCT)
+
+    return _HTML_PARTS.sub(lambda m: text(m) if m.group(3) is None else _TEXT_PARTS.sub(text, m.group(3)), str(html_text))
 
 
 def front_matter(title: str, **extra) -> str:
@@ -262,23 +268,15 @@ def doc_label(doc) -> str:
 
 # -- schemas: the Chinese names of register fields ---------------------------
 
-@lru_cache(maxsize=None)
-def _load_schema(path: str) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
+def _deref(load, node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
     """Follow ``$ref``s (and merge ``allOf``) so that ``properties`` and ``items`` are visible."""
     if not isinstance(node, dict) or depth > 8:
         return {}, current
     merged = dict(node)
     ref = node.get("$ref")
     if isinstance(ref, str):
-        target, path = resolve_ref(_load_schema, ref, current)
-        target, path = _deref(target, path, depth + 1)
+        target, path = resolve_ref(load, ref, current)
+        target, path = _deref(load, target, path, depth + 1)
         for key, value in target.items():
             if key == "properties":
                 merged["properties"] = {**value, **merged.get("properties", {})}
@@ -287,33 +285,64 @@ def _deref(node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
         if not any(k in node for k in ("properties", "items", "additionalProperties")):
             current = path  # the node is the referenced one: what it holds is relative to that file
     for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        sub, _ = _deref(sub, current, depth + 1)
+        sub, _ = _deref(load, sub, current, depth + 1)
         if "properties" in sub:
             merged["properties"] = {**sub["properties"], **merged.get("properties", {})}
     return merged, current
 
 
-class FieldNames:
-    """The Chinese title of each field of a register, from its schema (the key when there is none)."""
+def _no_schema(rel: str) -> dict:
+    return {}
 
-    def __init__(self, schema_path: Path | None):
-        self.path = Path(schema_path).as_posix() if schema_path else ""
-        self.root = _load_schema(self.path) if self.path else {}
+
+class FieldNames:
+    """The Chinese title of each field of a register, from its schema (the key when there is none).
+
+    Schemas are read through the handbook's tree (never from disk behind its back, never through a
+    link), and each field is looked up once per handbook: :meth:`of` hands out one instance per schema."""
+
+    def __init__(self, handbook=None, register=None):
+        from ..schemas import schema_path
+
+        rel = schema_path(handbook, register) if handbook is not None and register is not None else None
+        self.path = rel or ""
+        self._load = handbook.schema if rel else _no_schema
+        self.root = self._load(self.path) if self.path else {}
+        self._nodes: dict = {}
+        self._kinds: dict = {}
+
+    @classmethod
+    def of(cls, handbook, register) -> "FieldNames":
+        """The field names of ``register`` (None: a register without a readable schema), shared per handbook."""
+        from ..schemas import schema_path
+
+        rel = schema_path(handbook, register) if register is not None else None
+        cache = handbook.__dict__.setdefault("_field_names", {})
+        if rel not in cache:
+            cache[rel] = cls(handbook, register) if rel else cls()
+        return cache[rel]
+
+    @staticmethod
+    def _normal(keys: tuple) -> tuple:
+        return tuple("[]" if isinstance(key, int) else key for key in keys)
 
     def node(self, keys: tuple) -> tuple[dict, str]:
-        node, current = _deref(self.root, self.path)
-        for key in keys:
-            if isinstance(key, int) or key == "[]":
-                items = node.get("items")
-                node, current = _deref(items if isinstance(items, dict) else {}, current)
-            else:
-                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
-                sub = props.get(key)
-                if sub is None:
-                    extra = node.get("additionalProperties")
-                    sub = extra if isinstance(extra, dict) else {}
-                node, current = _deref(sub, current)
-        return node, current
+        keys = self._normal(keys)
+        if keys not in self._nodes:
+            node, current = _deref(self._load, self.root, self.path)
+            for key in keys:
+                if key == "[]":
+                    items = node.get("items")
+                    node, current = _deref(self._load, items if isinstance(items, dict) else {}, current)
+                else:
+                    props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                    sub = props.get(key)
+                    if sub is None:
+                        extra = node.get("additionalProperties")
+                        sub = extra if isinstance(extra, dict) else {}
+                    node, current = _deref(self._load, sub, current)
+            self._nodes[keys] = (node, current)
+        return self._nodes[keys]
 
     def title(self, keys: tuple) -> str:
         node, _ = self.node(keys)
@@ -322,25 +351,24 @@ class FieldNames:
 
     def sensitivity(self, keys: tuple) -> str | None:
         """The field's own sensitivity (``"x-sensitivity": "restricted"`` in its schema), if it has one."""
-        node, _ = self.node(keys)
-        value = node.get("x-sensitivity") if isinstance(node, dict) else None
-        return str(value) if value else None
+        return field_sensitivity(self.node(keys)[0])
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
-        node = self.root
-        current = self.path
-        for key in keys:
-            node, current = _deref(node, current)
-            if isinstance(key, int) or key == "[]":
-                node = node.get("items") if isinstance(node.get("items"), dict) else {}
-            else:
-                props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
-                node = props.get(key, {})
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if isinstance(ref, str) and "$defs/" in ref:
-            return ref.rsplit("/", 1)[-1]
-        return None
+        keys = self._normal(keys)
+        if keys not in self._kinds:
+            node = self.root
+            current = self.path
+            for key in keys:
+                node, current = _deref(self._load, node, current)
+                if key == "[]":
+                    node = node.get("items") if isinstance(node.get("items"), dict) else {}
+                else:
+                    props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
+                    node = props.get(key, {})
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            self._kinds[keys] = ref.rsplit("/", 1)[-1] if isinstance(ref, str) and "$defs/" in ref else None
+        return self._kinds[keys]
 
 
 MASKED_TEXT = "（受限字段）"
@@ -368,13 +396,11 @@ def masked_values(ctx) -> set:
     cached = getattr(ctx, "_masked_all", None)
     if cached is not None:
         return cached
-    from ..schemas import schema_file
-
     found: set = set()
     for name, register in ctx.handbook.registers.items():
         if not ctx.audience.register_visible(name) or not isinstance(register.data, dict):
             continue
-        names = FieldNames(schema_file(ctx.handbook, register))
+        names = FieldNames.of(ctx.handbook, register)
 
         def walk(value, keys, depth=0):
             if depth > 12:
@@ -443,11 +469,20 @@ class ValueRenderer:
 
     def masked(self, value, keys: tuple) -> bool:
         """Whether a field is more sensitive than the audience; its values are remembered for the leak scan."""
-        level = self.names.sensitivity(keys) if keys else None
-        if level is None or self.ctx.audience.allows(level):
+        if not self.hidden(keys):
             return False
         _remember(self.ctx, value)
         return True
+
+    def hidden(self, keys: tuple) -> bool:
+        """Whether the audience may not see the field at ``keys``.  Such a field is shown masked in every
+        record, whether the record has it or not: an empty cell next to a masked one would tell which
+        people have, say, a mobile number on file."""
+        level = self.names.sensitivity(keys) if keys else None
+        return level is not None and not self.ctx.audience.allows(level)
+
+    def _shows(self, item: dict, keys: tuple) -> bool:
+        return keys[-1] in item or self.hidden(keys)
 
     def value(self, value, keys: tuple = (), depth: int = 0) -> str:
         if depth > self.MAX_DEPTH:
@@ -478,8 +513,8 @@ class ValueRenderer:
         if nested:
             columns = _columns(items)
             headers = [self.names.title(keys + ("[]", c)) for c in columns]
-            rows = [[self.value(item.get(c), keys + ("[]", c), depth + 1) if c in item else "" for c in columns]
-                    for item in items]
+            rows = [[self.value(item.get(c), keys + ("[]", c), depth + 1) if self._shows(item, keys + ("[]", c)) else ""
+                     for c in columns] for item in items]
             return _nested_table(headers, rows)
         return self.fragments(items, keys, depth).html()
 
@@ -493,7 +528,8 @@ class ValueRenderer:
         rows = []
         for item in items:
             attrs = {"id": item["id"]} if isinstance(item.get("id"), str) else {}
-            cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if c in item else "" for c in columns]
+            cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if self._shows(item, keys + ("[]", c)) else ""
+                     for c in columns]
             rows.append(table_row((cells, attrs) if attrs else cells))
         return Fragments(*table_frame(headers, "ob-register"), rows)
 
@@ -523,7 +559,7 @@ class ValueRenderer:
             anchor = str(item["id"]) if isinstance(item.get("id"), (str, int)) else f"{keys[-1]}-{index + 1}"
             cells = []
             for c in overview:
-                cell = self.value(item.get(c), keys + ("[]", c), 1) if c in item else ""
+                cell = self.value(item.get(c), keys + ("[]", c), 1) if self._shows(item, keys + ("[]", c)) else ""
                 if c == overview[0]:
                     cell = f'<a href="#{esc(anchor)}">{cell}</a>'
                 cells.append(cell)
@@ -531,14 +567,15 @@ class ValueRenderer:
                 first = next((c for c in item.get("contacts") or [] if isinstance(c, dict)), {})
                 base = keys + ("[]", "contacts", "[]")
                 cells.append(self.value(first.get("name"), base + ("name",), 1) if first else "—")
-                phone = first.get("phone") or first.get("mobile")
-                cells.append(self.value(phone, base + ("phone" if first.get("phone") else "mobile",), 1) if phone else "—")
+                field = "phone" if first.get("phone") or not self.hidden(base + ("mobile",)) else "mobile"
+                phone = first.get(field)
+                cells.append(self.value(phone, base + (field,), 1) if phone or self.hidden(base + (field,)) else "—")
             rows.append(table_row(cells, ["ob-nowrap"]))
             label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")
                              and not self.masked(item.get(c), keys + ("[]", c))) or f"第 {index + 1} 条"
             body = "".join(
                 f'<tr><th>{esc(self.names.title(keys + ("[]", c)))}</th><td>{self.value(item.get(c), keys + ("[]", c), 1)}</td></tr>'
-                for c in columns if c in item)
+                for c in columns if self._shows(item, keys + ("[]", c)))
             blocks.append(f'<details class="note ob-record" id="{esc(anchor)}"><summary>{esc(self.ctx.audience.redact(label))}</summary>'
                           f'<table class="ob-kv">{body}</table></details>')
         head, foot = table_frame(headers, "ob-register", ["ob-nowrap"])

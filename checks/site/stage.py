@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
-from .. import dates, gitinfo, markup, templating
+from .. import dates, gitinfo, markup, mdscan, templating
 from ..findings import Finding
 from ..model import SENSITIVITY_LEVELS
 from . import pages
@@ -65,10 +65,8 @@ MARKDOWN_EXTENSIONS = {"abbr", "admonition", "attr_list", "def_list", "footnotes
 THEME_KEYS = ("language", "icon", "palette", "features", "logo", "favicon")
 EXTRA_KEYS = ("generator", "status")
 _DOC_STATUS_FOR_MATERIAL = {"obsolete": "deprecated"}
-_MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*(<[^>\n]*>|(?:[^\s()]|\([^\s()]*\))+)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# Markdown links and images, <a href> and <img src> are found by mdscan (links, a_tags, img_tags): in linear time.
 _REF_DEF = re.compile(r"^( {0,3}\[[^\]\n]+\]:\s*)(<[^>\n]*>|\S+)(.*)$", re.M)
-_A_TAG = re.compile(r"<a\b[^>]*?\bhref\s*=\s*([\"'])(.*?)\1[^>]*>.*?</a>", re.S | re.I)
-_IMG_TAG = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*([\"'])(.*?)\1[^>]*>", re.S | re.I)
 _HTML_REF = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 _HEADING_LINE = re.compile(r"^(#{1,6}[ \t]+)(.*)$", re.M)
 
@@ -291,7 +289,7 @@ def _referenced(ctx: SiteContext, docs) -> set:
         if src is None:
             continue
         base = posixpath.dirname(src)
-        targets = [m.group(3).strip("<>") for m in _MD_LINK.finditer(doc.body)] + _HTML_REF.findall(doc.body)
+        targets = [m.group(3).strip("<>") for m in mdscan.links(doc.body)] + _HTML_REF.findall(doc.body)
         targets += [m.group(2).strip("<>") for m in _REF_DEF.finditer(doc.body)]
         for target in targets:
             target = unquote(target.split("#", 1)[0].split("?", 1)[0])
@@ -349,10 +347,10 @@ def redact(ctx: SiteContext, src: str, text: str) -> str:
     def md_link(match):
         return restricted if hidden_target(ctx, src, match.group(3)) else match.group(0)
 
-    text = _MD_LINK.sub(md_link, text)
+    text = mdscan.sub(mdscan.links(text), text, md_link)
     text = _REF_DEF.sub(lambda m: (m.group(1) + "#" + "") if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
-    text = _A_TAG.sub(lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
-    text = _IMG_TAG.sub(lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
+    for tags in (mdscan.a_tags, mdscan.img_tags):
+        text = mdscan.sub(tags(text), text, lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0))
     titles = sorted({d.meta.get("title").strip() for d in ctx.audience.hidden_documents
                      if isinstance(d.meta.get("title"), str) and d.meta.get("title").strip()}, key=len, reverse=True)
     for title in titles:
@@ -739,7 +737,7 @@ def write_feeds(ctx: SiteContext, docs_out: Path, site_url: str | None) -> None:
 # -- after the generator ----------------------------------------------------------------
 
 _ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
-_ACTIVE = re.compile(r"<script\b|<[a-z][^>]*?\son[a-z]+\s*=|<[a-z][^>]*?\b(?:href|src)\s*=\s*[\"']?\s*(?:javascript|data|vbscript):", re.I)
+# Active markup in a page's content: mdscan.first_active (<script, on…=, a javascript:/data:/vbscript: address).
 
 
 def scan(site: Path, ctx: SiteContext) -> list[str]:
@@ -769,9 +767,9 @@ def scan(site: Path, ctx: SiteContext) -> list[str]:
             problems.append(f"{rel}（{'、'.join(found[:3])}）")
         if path.suffix == ".html":
             for article in _ARTICLE.findall(text):
-                active = _ACTIVE.search(article)
+                active = mdscan.first_active(article)
                 if active:
-                    problems.append(f"{rel}（页面正文中有 {active.group(0).strip()}）")
+                    problems.append(f"{rel}（页面正文中有 {active.strip()}）")
                     break
     return problems
 

@@ -2,13 +2,10 @@
 
 import datetime as dt
 
-from conftest import fired
+import pytest
+from conftest import Case, case_id, check_case, fired
 
 BUDGET = "registers/budget.yaml"
-
-
-def _line(ws, rel, line):
-    return ws.read(rel).split("\n")[line - 1]
 
 
 def _year(data, year):
@@ -20,81 +17,51 @@ def test_quiet_on_sample(sample_result):
         assert fired(sample_result, rule) == [], rule
 
 
-def test_bud001_fires_without_current_budget(ws):
-    ws.edit_yaml(BUDGET, lambda d: d["budgets"].remove(_year(d, 2026)))
-    found = ws.findings("BUD001")
-    assert [f.message for f in found] == ["没有 2026 年度运维预算（budgets 中 year: 2026）"]
-    assert found[0].file == BUDGET and "budgets:" in _line(ws, BUDGET, found[0].line)
+def _drop_categories(d):
+    budget = _year(d, 2026)
+    budget["items"] = [i for i in budget["items"] if i["category"] not in ("应急保障费用", "人员培训费用")]
 
 
-def test_bud001_grace_period_in_january(ws):
-    ws.edit_yaml(BUDGET, lambda d: d["budgets"].remove(_year(d, 2026)))
-    assert ws.findings("BUD001", as_of=dt.date(2026, 1, 15)) == []
+CASES = [
+    Case("BUD001-fires-without-current-budget", "BUD001", BUDGET,
+         lambda d: d["budgets"].remove(_year(d, 2026)),
+         [("没有 2026 年度运维预算（budgets 中 year: 2026）", "budgets:")]),
+    Case("BUD001-grace-period-in-january", "BUD001", BUDGET,
+         lambda d: d["budgets"].remove(_year(d, 2026)), [], as_of=dt.date(2026, 1, 15)),
+    Case("BUD001-fires-when-approval-is-after-as-of", "BUD001", BUDGET,
+         lambda d: _year(d, 2026).update(approved=dt.date(2026, 12, 1)),
+         [("2026 年度运维预算的批准日期 2026-12-01 晚于检查日期 2026-11-21，尚未批准", "approved: 2026-12-01")]),
+    Case("BUD002-fires-when-category-missing", "BUD002", BUDGET, _drop_categories,
+         [("2026 年度运维预算缺少费用类别：应急保障费用、人员培训费用", "")]),
+    Case("BUD002-fires-without-amount", "BUD002", BUDGET,
+         lambda d: _year(d, 2025)["items"][3].pop("amount"),
+         ["2025 年度运维预算的“应急保障费用”没有预算金额（amount）"]),
+    Case("BUD003-fires-without-accounting", "BUD003", BUDGET,
+         lambda d: _year(d, 2025).pop("accounting"),
+         [("2025 年度运维预算没有核算记录（accounting），应于 2026-03-31 前完成核算", "year: 2025")]),
+    Case("BUD003-waits-for-the-accounting-deadline", "BUD003", BUDGET,
+         lambda d: _year(d, 2025).pop("accounting"), [], as_of=dt.date(2026, 3, 31)),
+    Case("BUD003-fires-without-report", "BUD003", BUDGET,
+         lambda d: _year(d, 2025)["accounting"].pop("report"),
+         ["2025 年度运维预算的核算缺少：核算报告（report）"]),
+    Case("BUD003-fires-without-last-years-budget", "BUD003", BUDGET,
+         lambda d: d["budgets"].remove(_year(d, 2025)),
+         ["没有 2025 年度运维预算及其核算记录（budgets 中 year: 2025）"]),
+    Case("BUD004-fires-without-audit", "BUD004", BUDGET,
+         lambda d: _year(d, 2025)["accounting"].pop("audit"),
+         [("2025 年度运维预算的核算没有接受审计（accounting.audit），应于 2026-06-30 前完成审计", "")]),
+    Case("BUD004-fires-on-unknown-audit", "BUD004", BUDGET,
+         lambda d: _year(d, 2025)["accounting"]["audit"].update(inspection="AUD-2026-S09"),
+         [("2025 年度核算引用的审计“AUD-2026-S09”不在 registers/inspections.yaml 中", "AUD-2026-S09")]),
+    Case("BUD004-fires-when-audit-scope-lacks-budget", "BUD004", BUDGET,
+         lambda d: _year(d, 2025)["accounting"]["audit"].update(inspection="AUD-2025"),
+         ["2025 年度核算引用的审计 AUD-2025 的检查范围（scope）不含“运维预算和核算”"]),
+    Case("BUD004-fires-when-audit-precedes-accounting", "BUD004", BUDGET,
+         lambda d: _year(d, 2025)["accounting"]["audit"].update(date=dt.date(2026, 1, 20)),
+         ["2025 年度核算的审计日期 2026-01-20 早于核算日期 2026-02-06"]),
+]
 
 
-def test_bud001_fires_when_approval_is_after_as_of(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2026).update(approved=dt.date(2026, 12, 1)))
-    found = ws.findings("BUD001")
-    assert [f.message for f in found] == ["2026 年度运维预算的批准日期 2026-12-01 晚于检查日期 2026-11-21，尚未批准"]
-    assert "approved: 2026-12-01" in _line(ws, BUDGET, found[0].line)
-
-
-def test_bud002_fires_when_category_missing(ws):
-    def drop(d):
-        budget = _year(d, 2026)
-        budget["items"] = [i for i in budget["items"] if i["category"] not in ("应急保障费用", "人员培训费用")]
-    ws.edit_yaml(BUDGET, drop)
-    found = ws.findings("BUD002")
-    assert [f.message for f in found] == ["2026 年度运维预算缺少费用类别：应急保障费用、人员培训费用"]
-    assert found[0].file == BUDGET
-
-
-def test_bud002_fires_without_amount(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["items"][3].pop("amount"))
-    assert [f.message for f in ws.findings("BUD002")] == ["2025 年度运维预算的“应急保障费用”没有预算金额（amount）"]
-
-
-def test_bud003_fires_without_accounting(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025).pop("accounting"))
-    found = ws.findings("BUD003")
-    assert [f.message for f in found] == ["2025 年度运维预算没有核算记录（accounting），应于 2026-03-31 前完成核算"]
-    assert "year: 2025" in _line(ws, BUDGET, found[0].line)
-
-
-def test_bud003_waits_for_the_accounting_deadline(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025).pop("accounting"))
-    assert ws.findings("BUD003", as_of=dt.date(2026, 3, 31)) == []
-
-
-def test_bud003_fires_without_report(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["accounting"].pop("report"))
-    assert [f.message for f in ws.findings("BUD003")] == ["2025 年度运维预算的核算缺少：核算报告（report）"]
-
-
-def test_bud003_fires_without_last_years_budget(ws):
-    ws.edit_yaml(BUDGET, lambda d: d["budgets"].remove(_year(d, 2025)))
-    assert [f.message for f in ws.findings("BUD003")] == ["没有 2025 年度运维预算及其核算记录（budgets 中 year: 2025）"]
-
-
-def test_bud004_fires_without_audit(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["accounting"].pop("audit"))
-    found = ws.findings("BUD004")
-    assert [f.message for f in found] == ["2025 年度运维预算的核算没有接受审计（accounting.audit），应于 2026-06-30 前完成审计"]
-    assert found[0].file == BUDGET
-
-
-def test_bud004_fires_on_unknown_audit(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["accounting"]["audit"].update(inspection="AUD-2026-S09"))
-    found = ws.findings("BUD004")
-    assert [f.message for f in found] == ["2025 年度核算引用的审计“AUD-2026-S09”不在 registers/inspections.yaml 中"]
-    assert "AUD-2026-S09" in _line(ws, BUDGET, found[0].line)
-
-
-def test_bud004_fires_when_audit_scope_lacks_budget(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["accounting"]["audit"].update(inspection="AUD-2025"))
-    assert [f.message for f in ws.findings("BUD004")] == ["2025 年度核算引用的审计 AUD-2025 的检查范围（scope）不含“运维预算和核算”"]
-
-
-def test_bud004_fires_when_audit_precedes_accounting(ws):
-    ws.edit_yaml(BUDGET, lambda d: _year(d, 2025)["accounting"]["audit"].update(date=dt.date(2026, 1, 20)))
-    assert [f.message for f in ws.findings("BUD004")] == ["2025 年度核算的审计日期 2026-01-20 早于核算日期 2026-02-06"]
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_case(ws, case):
+    check_case(ws, case)

@@ -2,10 +2,13 @@
 
 import datetime as dt
 
-from conftest import findings, fired
+from conftest import findings, fired, line_of as _line_of
+from checks.rules import get
 
 OPS = "registers/operations.yaml"
-RULES = ("OPS001", "OPS002", "OPS003", "OPS004", "OPS005", "OPS006")
+RULES = ("OPS001", "OPS002", "OPS003", "OPS004", "OPS005", "OPS006", "OPS007")
+CHG = "registers/changes.yaml"
+MAN = "docs/manuals/operations-manual.md"
 
 FRONT = """---
 id: MAN-01
@@ -344,3 +347,115 @@ def test_ops006_quiet_on_non_trading_routine_operation(ws):
         {"id": "OP-2026-1120-09", "kind": "例行操作", "title": "门户网站内容发布", "systems": ["CI-APP-PORTAL"],
          "start": "2026-11-20 10:00", "operator": "P016"}))
     assert ws.findings("OPS006") == []
+
+
+# -- OPS007 manual revised after a change ---------------------------------------------------
+
+def edit_change(ws, change_id, change):
+    def edit(data):
+        change(next(c for c in data["changes"] if c["id"] == change_id))
+    ws.edit_yaml(CHG, edit)
+
+
+def edit_revision(ws, version, **changes):
+    ws.edit_front_matter(MAN, lambda m: next(r for r in m["revisions"] if r["version"] == version).update(changes))
+
+
+def test_ops007_fires_when_a_change_to_a_manual_system_left_the_manual_alone(ws):
+    # the OS patch of the trading servers (2026-10-03) says nothing about the manual: OPS001 saw a manual
+    # reviewed within the year and was quiet; the change register shows the gap
+    edit_change(ws, "CHG-2026-044", lambda c: c.pop("manuals"))
+    assert ws.findings("OPS001") == []
+    found = ws.findings("OPS007")
+    assert [f.message for f in found] == [
+        "变更 CHG-2026-044 于 2026-10-03 实施，改变了操作手册《运维操作手册》涉及的 交易服务器操作系统（CI-OS-TRADE）、"
+        "交易服务器 01（CI-SRV-TRADE-01）、交易服务器 02（CI-SRV-TRADE-02），10 天内（2026-10-13 前，"
+        "settings.manual_revision_days）没有修订手册，也没有写明无需修订的理由（manuals: [{document: MAN-01, version: …}]）"]
+    assert found[0].file == CHG and found[0].line == _line_of(ws, CHG, "status:", after="id: CHG-2026-044")
+
+
+def test_ops007_lists_a_pending_revision_as_due_and_fires_after_the_deadline(ws):
+    # the quote system upgrade was implemented on 2026-11-14: the revision is due by 2026-11-24
+    edit_change(ws, "CHG-2026-052", lambda c: c.pop("manuals"))
+    assert ws.findings("OPS007") == []
+    due = get("OPS007").due(ws.load())
+    assert [(d.what, d.due) for d in due] == [
+        ("修订操作手册《运维操作手册》或写明无需修订的理由（变更 CHG-2026-052）", dt.date(2026, 11, 24))]
+    assert due[0].owner == "P016"  # the implementer
+    assert [f.message[:40] for f in ws.findings("OPS007", dt.date(2026, 11, 25))] == [
+        "变更 CHG-2026-052 于 2026-11-14 实施，改变了操作手册《运维操作手册》涉及的 行情系统（CI-APP-QUOTE）"[:40]]
+
+
+def test_ops007_fires_on_a_late_revision(ws):
+    # revision 4.3 (2026-11-13) is far later than ten days after the OS patch of 2026-10-03
+    edit_change(ws, "CHG-2026-044", lambda c: c.update(manuals=[{"document": "MAN-01", "version": "4.3"}]))
+    assert [f.message for f in ws.findings("OPS007")] == [
+        "变更 CHG-2026-044 于 2026-10-03 实施，手册《运维操作手册》2026-11-13 才修订为 4.3 版，超过 10 天"
+        "（应不晚于 2026-10-13，settings.manual_revision_days），未及时修订"]
+
+
+def test_ops007_fires_on_a_version_the_manual_does_not_have_or_a_revision_before_the_change(ws):
+    edit_change(ws, "CHG-2026-052", lambda c: c.update(manuals=[{"document": "MAN-01", "version": "4.4"}]))
+    assert [f.message for f in ws.findings("OPS007")] == [
+        "变更 CHG-2026-052 写明手册《运维操作手册》修订为 4.4 版，但手册的修订记录（revisions）中没有 4.4 版"]
+    edit_change(ws, "CHG-2026-052", lambda c: c.update(manuals=[{"document": "MAN-01", "version": "4.2"}]))
+    assert [f.message for f in ws.findings("OPS007")] == [
+        "手册《运维操作手册》4.2 版修订于 2026-06-19，早于变更 CHG-2026-052 的申请（2026-10-26），不是依据本次变更的修订"]
+
+
+def test_ops007_fires_on_an_unapproved_revision(ws):
+    ws.edit_front_matter(MAN, lambda m: next(r for r in m["revisions"] if r["version"] == "4.3").pop("approver"))
+    found = ws.findings("OPS007")
+    assert [f.message for f in found] == [
+        "手册《运维操作手册》4.3 版（依据变更 CHG-2026-052 修订）没有审批人（approver），修订应经审批通过后执行"]
+    assert found[0].file == MAN
+
+
+def test_ops007_fires_on_an_answer_with_neither_or_both(ws):
+    edit_change(ws, "CHG-2026-035", lambda c: c["manuals"][0].update(version="4.3"))
+    edit_change(ws, "CHG-2026-027", lambda c: c["manuals"][0].pop("reason"))
+    assert sorted(f.message for f in ws.findings("OPS007")) == [
+        "变更 CHG-2026-027 对手册 MAN-01 没有写修订后的版本（version）或无需修订的理由（reason）",
+        "变更 CHG-2026-035 对手册 MAN-01 同时写了修订版本和无需修订的理由：只写其一"]
+
+
+def test_ops007_reads_the_systems_from_the_procedures_when_the_front_matter_names_none(ws):
+    # the fixture manual has no `systems`; its procedure's 操作对象 names CI-APP-TRADE
+    rel = write_manual(ws, "## 交易业务系统操作规程\n" + COMPLETE)
+    ws.replace(rel, "date: 2026-10-08", "date: 2019-07-05")  # issued before the changes of 2026
+    assert ws.findings("OPS007") == []  # CHG-2026-012 (CI-APP-TRADE) gives its reason for MAN-01
+    edit_change(ws, "CHG-2026-012", lambda c: c.pop("manuals"))
+    assert [f.message[:60] for f in ws.findings("OPS007")] == [
+        "变更 CHG-2026-012 于 2026-04-04 实施，改变了操作手册《测试操作手册》涉及的 集中交易系统（CI-APP-TRADE）"[:60]]
+
+
+def test_ops007_fires_on_a_manual_that_names_no_system(ws):
+    rel = write_manual(ws, "## 交易业务系统操作规程\n" + COMPLETE.replace("（CI-APP-TRADE）", ""))
+    found = ws.findings("OPS007")
+    assert [f.message for f in found] == [
+        "操作手册《测试操作手册》没有写明涉及的信息系统（systems），规程的操作对象中也没有配置项编号："
+        "无法判断哪些系统变更后需要修订手册"]
+    assert found[0].file == rel
+
+
+def test_ops007_quiet_on_rolled_back_and_other_systems_and_on_earlier_than_required_revisions(ws):
+    # rolled back: the system is as it was; the firewall is no system of the manual
+    edit_change(ws, "CHG-2026-044", lambda c: (c.pop("manuals"), c.update(status="已回退")))
+    edit_change(ws, "CHG-2026-031", lambda c: c.pop("manuals", None))
+    # stricter than required: the shortest deadline, and revision 4.3 approved the day before the change
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(manual_revision_days=0))
+    assert ws.findings("OPS007") == []
+    # a revision on the day of the change is on time even with a deadline of 0 days
+    edit_revision(ws, "4.3", date=dt.date(2026, 11, 14))
+    assert ws.findings("OPS007") == []
+    edit_revision(ws, "4.3", date=dt.date(2026, 11, 15))
+    assert len(ws.findings("OPS007")) == 1
+
+
+def test_ops007_quiet_on_changes_before_the_manual_existed(ws):
+    # a manual first issued after the OS patch of 2026-10-03 cannot have been revised for it
+    edit_change(ws, "CHG-2026-044", lambda c: c.pop("manuals"))
+    assert len(ws.findings("OPS007")) == 1
+    ws.edit_front_matter(MAN, lambda m: m.update(revisions=[r for r in m["revisions"] if r["version"] == "4.3"],
+                                                 published=dt.date(2026, 11, 13)))
+    assert ws.findings("OPS007") == []

@@ -1,5 +1,8 @@
 """DOC020 (no script, event handler or javascript:/data: URL in a body) and DOC021 (macros that expand)."""
 
+from conftest import line_of
+
+
 def test_sample_is_quiet(sample_result):
     assert not [f for f in sample_result.findings if f.rule in ("DOC020", "DOC021")]
 
@@ -41,3 +44,24 @@ def test_doc021_reports_macros_nested_too_deep_without_crashing(ws):
     assert [f.file for f in found] == ["docs/policies/pol-01-machine-room.md"]
     assert "嵌套" in found[0].message
     assert ws.findings("INT001") == []
+
+
+def test_doc021_reports_a_table_filtered_or_listed_by_a_field_above_the_document(ws):
+    """The site refuses register_table for readers below a field it filters on or lists (its rows would
+    confirm a guessed mobile number); opsbook check says so before anyone builds the site."""
+    doc = "docs/policies/pol-01-machine-room.md"
+    ws.replace(doc, "\n# ", '\n{{ register_table("staff", where={"mobile": "13900001001"}) }}\n\n'
+                            '{{ register_table("staff", "staff", ["name", "mobile"]) }}\n\n# ')
+    found = ws.findings("DOC021")
+    assert [f.line for f in found] == [line_of(ws, doc, "where={"), line_of(ws, doc, '["name", "mobile"]')]
+    assert "where 用到了字段“手机”（mobile，受限），高于文档本身的级别（内部）" in found[0].message
+    assert "columns 用到了字段“手机”" in found[1].message and "或把文档定为受限级" in found[1].message
+
+
+def test_doc021_quiet_on_a_table_of_fields_at_or_below_the_document(ws):
+    doc = "docs/policies/pol-01-machine-room.md"
+    ws.replace(doc, "\n# ", '\n{{ register_table("staff", columns=["name", "position"], where={"id": "P001"}) }}\n\n# ')
+    assert ws.findings("DOC021") == []
+    ws.edit_front_matter(doc, lambda meta: meta.update(sensitivity="restricted"))  # its readers may see mobiles
+    ws.replace(doc, '"position"]', '"mobile"]')
+    assert ws.findings("DOC021") == []

@@ -4,6 +4,8 @@ import datetime as dt
 
 from conftest import AS_OF, due_around, fired
 
+from checks.rules import get
+
 EMG = "registers/emergency.yaml"
 CON = "registers/emergency_contacts.yaml"
 DRL = "registers/drills.yaml"
@@ -455,16 +457,49 @@ def test_emg020_fires_without_fax(ws):
 
 def test_emg021_fires_without_notification(ws):
     ws.edit_yaml(CON, lambda d: d.update(notifications=[n for n in d["notifications"] if n["to"] != "行业协会"]))
-    assert messages(ws, "EMG021") == sorted(["没有将通报联络人及联络方式通知行业协会的记录"])
+    assert messages(ws, "EMG021") == sorted([
+        "通报联络人于 2026-01-05 变更后，7 天内（2026-01-12 前，settings.liaison_notice_days）没有通知行业协会（没有任何通知记录）"])
+    # without any change date, a target never told is still a finding
+    ws.edit_yaml(CON, lambda d: [p.pop(k, None) for p in d["liaisons"] for k in ("since", "updated")])
+    assert messages(ws, "EMG021") == ["没有将通报联络人及联络方式通知行业协会的记录"]
 
 
 def test_emg021_fires_when_liaison_changed_after_notification(ws):
     ws.edit_yaml(CON, lambda d: d["liaisons"][1].update(since=dt.date(2026, 6, 1)))
     assert messages(ws, "EMG021") == sorted([
-        "通报联络人于 2026-06-01 变更后，没有重新通知监管部门（最近一次通知是 2026-01-09）",
-        "通报联络人于 2026-06-01 变更后，没有重新通知行业协会（最近一次通知是 2026-01-12）",
-        "通报联络人于 2026-06-01 变更后，没有重新通知相关单位（最近一次通知是 2026-01-12）",
+        "通报联络人于 2026-06-01 变更后，7 天内（2026-06-08 前，settings.liaison_notice_days）没有通知监管部门（最近一次通知是 2026-01-09）",
+        "通报联络人于 2026-06-01 变更后，7 天内（2026-06-08 前，settings.liaison_notice_days）没有通知行业协会（最近一次通知是 2026-01-12）",
+        "通报联络人于 2026-06-01 变更后，7 天内（2026-06-08 前，settings.liaison_notice_days）没有通知相关单位（最近一次通知是 2026-01-12）",
     ])
+
+
+def test_emg021_fires_on_a_late_notification(ws):
+    # the fax changed on 2026-01-05; telling the regulator on 2026-01-20 is too late (before: any later notice passed)
+    ws.edit_yaml(CON, lambda d: d["notifications"][0].update(date=dt.date(2026, 1, 20)))
+    found = findings(ws, "EMG021")
+    assert [f.message for f in found] == [
+        "通报联络人于 2026-01-05 变更，2026-01-20 才通知监管部门，超过 7 天（应不晚于 2026-01-12，settings.liaison_notice_days），未及时通知"]
+    assert found[0].line == line_of(ws, CON, "date: 2026-01-20")
+
+
+def test_emg021_lists_a_pending_notification_as_due(ws):
+    # the backup liaison's phone changed three days ago: the notices are due within the week, not yet late
+    ws.edit_yaml(CON, lambda d: d["liaisons"][1].update(updated=dt.date(2026, 11, 18)))
+    assert findings(ws, "EMG021") == []
+    due = get("EMG021").due(ws.load())
+    assert sorted((d.what, d.due) for d in due) == sorted(
+        (f"将通报联络人及联络方式通知{target}", dt.date(2026, 11, 25)) for target in ("相关单位", "监管部门", "行业协会"))
+    assert len(findings(ws, "EMG021", as_of=dt.date(2026, 11, 26))) == 3
+
+
+def test_emg021_quiet_on_prompt_notices_under_a_stricter_setting(ws):
+    # stricter than the default: notices within 2 days of the change, with a 2-day deadline
+    ws.edit_yaml("registers/organisation.yaml", lambda d: d["settings"].update(liaison_notice_days=2))
+    ws.edit_yaml(CON, lambda d: [n.update(date=dt.date(2026, 1, 5 + i)) for i, n in enumerate(d["notifications"])])
+    assert findings(ws, "EMG021") == []
+    # the sample's notice to 行业协会 on 2026-01-12 is 7 days after the change: too late for a 2-day deadline
+    ws.edit_yaml(CON, lambda d: d["notifications"][1].update(date=dt.date(2026, 1, 12)))
+    assert len(findings(ws, "EMG021")) == 1
 
 
 def test_emg022_fires_on_office_hours_duty_line(ws):

@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 
 from checks.rules import get
-from conftest import findings, fired
+from conftest import Case, Part, case_id, check_case, findings, fired
 
 TRAININGS = "registers/trainings.yaml"
 STAFF = "registers/staff.yaml"
+ORG = "registers/organisation.yaml"
+POSITIONS = "registers/positions.yaml"
 
 
 def test_quiet_on_sample(sample_result):
@@ -16,47 +18,109 @@ def test_quiet_on_sample(sample_result):
         assert fired(sample_result, rule) == [], rule
 
 
-def test_org001_fires_without_operations_head(ws):
-    ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].pop("operations_head"))
-    found = ws.findings("ORG001")
-    assert len(found) == 1
-    assert found[0].file == "registers/organisation.yaml"
-    assert "运维组织负责人" in found[0].message
+def _person(data, pid):
+    return next(p for p in data["staff"] if p["id"] == pid)
 
 
-def test_org001_fires_when_head_has_left(ws):
-    ws.edit_yaml("registers/organisation.yaml", lambda d: d["responsibilities"].update(operations_head="P020"))
-    assert any("已不在职" in f.message for f in ws.findings("ORG001"))
+def person(pid, change):
+    """An edit of the staff register letting ``change(person)`` mutate one person."""
+    return lambda d: change(_person(d, pid))
 
 
-def test_org002_fires_without_backup(ws):
-    def drop_backup(data):
-        data["positions"][2].pop("backup")  # 系统管理员
-    ws.edit_yaml("registers/positions.yaml", drop_backup)
-    found = ws.findings("ORG002")
-    assert [f.message for f in found] == ["关键岗位“系统管理员”未设置备岗（backup）"]
-    assert found[0].line is not None
+def _drop_record(rid):
+    return lambda d: d["records"].pop(next(i for i, r in enumerate(d["records"]) if r["id"] == rid))
 
 
-def test_org002_fires_when_backup_is_primary(ws):
-    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][0].update(backup=d["positions"][0]["primary"]))
-    assert any("同一人" in f.message for f in ws.findings("ORG002"))
+def _not_operations_or_outsourced(d):
+    _person(d, "P019").pop("qualifications")  # 稽核审计部，不是运维人员
+    _person(d, "P018").pop("qualifications")
+    _person(d, "P018")["outsourced"] = True  # 外包人员由供应商管理
 
 
-def test_org002_fires_when_backup_has_left(ws):
-    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][1].update(backup="P020"))
-    assert any("韩冬（P020） 已不在职" in f.message for f in ws.findings("ORG002"))
+def _drop_security_training(d):
+    d["plans"][1]["items"] = [i for i in d["plans"][1]["items"] if i["category"] != "安全"]
 
 
-def test_org002_fires_when_key_position_missing(ws):
-    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"].pop(4))  # 安全管理员
-    assert any("缺少关键岗位“安全管理员”" in f.message for f in ws.findings("ORG002"))
+def _incomplete_record(d):
+    d["records"][0].pop("record")
+    d["records"][0].pop("attendees")
 
 
-def test_org003_fires_on_incompatible_pair(ws):
-    ws.edit_yaml("registers/positions.yaml", lambda d: d["positions"][4].update(backup="P005"))  # 系统管理员 as 安全管理员 backup
-    found = ws.findings("ORG003")
-    assert len(found) == 1 and "刘洋（P005）" in found[0].message
+def _future_record_of_unknown_item(d):
+    d["records"][-1]["date"] = dt.date(2026, 12, 5)
+    d["records"][-1]["plan_item"] = "TRN-2026-99"
+
+
+CASES = [
+    Case("ORG001-fires-without-operations-head", "ORG001", ORG, lambda d: d["responsibilities"].pop("operations_head"),
+         [(Part("运维组织负责人"), "")]),
+    Case("ORG001-fires-when-head-has-left", "ORG001", ORG, lambda d: d["responsibilities"].update(operations_head="P020"),
+         [Part("已不在职")], only=False),
+    Case("ORG002-fires-without-backup", "ORG002", POSITIONS, lambda d: d["positions"][2].pop("backup"),  # 系统管理员
+         [("关键岗位“系统管理员”未设置备岗（backup）", "")]),
+    Case("ORG002-fires-when-backup-is-primary", "ORG002", POSITIONS,
+         lambda d: d["positions"][0].update(backup=d["positions"][0]["primary"]), [Part("同一人")], only=False),
+    Case("ORG002-fires-when-backup-has-left", "ORG002", POSITIONS, lambda d: d["positions"][1].update(backup="P020"),
+         [Part("韩冬（P020） 已不在职")], only=False),
+    Case("ORG002-fires-when-key-position-missing", "ORG002", POSITIONS, lambda d: d["positions"].pop(4),  # 安全管理员
+         [Part("缺少关键岗位“安全管理员”")], only=False),
+    Case("ORG003-fires-on-incompatible-pair", "ORG003", POSITIONS,
+         lambda d: d["positions"][4].update(backup="P005"),  # 系统管理员 as 安全管理员 backup
+         [Part("刘洋（P005）")]),
+    # --- ORG004 从业资格
+    Case("ORG004-fires-without-qualification", "ORG004", STAFF, person("P003", lambda p: p.pop("qualifications")),
+         [("经营机构运维人员 王芳（P003） 没有从业资格记录（qualifications）", "")]),
+    Case("ORG004-fires-on-other-qualification-only", "ORG004", STAFF,
+         person("P007", lambda p: p.update(qualifications=[{"name": "CISSP"}])), [Part("没有从业资格")]),
+    Case("ORG004-ignores-non-operations-staff-and-outsourced", "ORG004", STAFF, _not_operations_or_outsourced, []),
+    # --- ORG005 保密协议
+    Case("ORG005-fires-without-agreement", "ORG005", STAFF, person("P010", lambda p: p.pop("confidentiality")),
+         [("黄丽（P010） 没有保密协议记录（confidentiality）", "")]),
+    Case("ORG005-fires-without-scope-and-term", "ORG005", STAFF,
+         person("P011", lambda p: (p["confidentiality"].pop("scope"), p["confidentiality"].pop("term"))),
+         ["林峰（P011） 的保密协议缺少：保密范围（scope）、保密期限（term）"]),
+    Case("ORG005-fires-on-expired-agreement", "ORG005", STAFF,
+         person("P017", lambda p: p["confidentiality"].update(until=dt.date(2026, 1, 1))), ["罗斌（P017） 的保密协议已于 2026-01-01 到期，应续签"]),
+    Case("ORG005-ignores-staff-who-left", "ORG005", STAFF, person("P020", lambda p: p.pop("confidentiality")), []),
+    # --- ORG006 年度培训计划
+    Case("ORG006-fires-without-current-plan", "ORG006", TRAININGS, lambda d: d["plans"].pop(1),
+         [("没有 2026 年度培训计划（plans 中 year: 2026）", "")]),
+    Case("ORG006-grace-period-in-january", "ORG006", TRAININGS, lambda d: d["plans"].pop(1), [], as_of=dt.date(2026, 1, 20)),
+    Case("ORG006-fires-once-january-is-over", "ORG006", TRAININGS, lambda d: d["plans"].pop(1),
+         [Part("2026 年度培训计划")], as_of=dt.date(2026, 2, 10)),
+    Case("ORG006-fires-when-category-missing", "ORG006", TRAININGS, _drop_security_training,
+         ["2026 年度培训计划缺少安全类培训项目（category）"]),
+    Case("ORG006-fires-when-not-approved", "ORG006", TRAININGS, lambda d: d["plans"][1].pop("approved"),
+         ["2026 年度培训计划没有批准日期（approved）"]),
+    # --- ORG007 按计划培训并留存记录
+    Case("ORG007-fires-when-planned-training-not-recorded", "ORG007", TRAININGS, _drop_record("TRR-2026-07"),
+         [("培训项目 TRN-2026-07“账号权限管理与安全日志审计”计划于 2026 年 7 月举行，但没有培训记录（records 中 plan_item: TRN-2026-07）",
+           "month: 7")]),
+    # TRN-2026-10 计划于 11 月举行：11 月尚未结束，没有记录不报告
+    Case("ORG007-waits-until-the-month-has-ended", "ORG007", TRAININGS, _drop_record("TRR-2026-09"), [],
+         as_of=dt.date(2026, 10, 31)),
+    Case("ORG007-fires-once-the-month-has-ended", "ORG007", TRAININGS, _drop_record("TRR-2026-09"),
+         [Part("培训项目 TRN-2026-09")], as_of=dt.date(2026, 11, 1)),
+    # --- ORG008 培训记录完整
+    Case("ORG008-fires-on-incomplete-record", "ORG008", TRAININGS, _incomplete_record,
+         ["培训记录 TRR-2025-01缺少：参训人员（attendees）、培训记录（签到表等）（record）"]),
+    Case("ORG008-fires-on-future-date-and-unknown-plan-item", "ORG008", TRAININGS, _future_record_of_unknown_item,
+         [Part("培训日期 2026-12-05 晚于检查日期 2026-11-21"), Part("“TRN-2026-99”不在任何年度培训计划中")], only=False),
+    # -- ORG010 岗位职责及技能要求
+    # before: org-3 was only a register entry; a position without skills went unnoticed
+    Case("ORG010-fires-on-a-position-without-skills-or-duties", "ORG010", POSITIONS,
+         [lambda d: d["positions"][5].pop("skills"), lambda d: d["positions"][6].update(duties=[" "], skills=[])],
+         [("岗位 运维值班负责人（duty-lead）没有规定技能要求（skills）", ""),
+          ("岗位 应用运维工程师（application-ops）没有规定岗位职责（duties）和技能要求（skills）", "")]),
+    Case("ORG010-quiet-with-duties-and-skills", "ORG010", POSITIONS, None, []),  # every position of the sample
+    Case("ORG010-quiet-with-one-skill", "ORG010", POSITIONS,
+         lambda d: d["positions"][5].update(skills=["交接班流程"]), []),  # one skill is enough
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_case(ws, case):
+    check_case(ws, case)
 
 
 def test_org003_emptying_the_setting_cannot_combine_security_and_system_admin(ws):
@@ -92,19 +156,6 @@ def _name(ws, pid):
     return next(p["name"] for p in ws.load_yaml(STAFF)["staff"] if p["id"] == pid)
 
 
-# --- ORG004 从业资格 ------------------------------------------------------------
-
-def _person(data, pid):
-    return next(p for p in data["staff"] if p["id"] == pid)
-
-
-def test_org004_fires_without_qualification(ws):
-    ws.edit_yaml(STAFF, lambda d: _person(d, "P003").pop("qualifications"))
-    found = ws.findings("ORG004")
-    assert [f.message for f in found] == ["经营机构运维人员 王芳（P003） 没有从业资格记录（qualifications）"]
-    assert found[0].file == STAFF and found[0].line is not None
-
-
 def test_org004_fires_on_expired_qualification(ws):
     ws.edit_yaml(STAFF, lambda d: _person(d, "P004")["qualifications"][0].update(valid_until=dt.date(2026, 6, 30)))
     found = ws.findings("ORG004")
@@ -113,75 +164,10 @@ def test_org004_fires_on_expired_qualification(ws):
     assert "2026-06-30" in ws.read(STAFF).split("\n")[found[0].line - 1]
 
 
-def test_org004_fires_on_other_qualification_only(ws):
-    ws.edit_yaml(STAFF, lambda d: _person(d, "P007").update(qualifications=[{"name": "CISSP"}]))
-    found = ws.findings("ORG004")
-    assert len(found) == 1 and "没有从业资格" in found[0].message
-
-
-def test_org004_ignores_non_operations_staff_and_outsourced(ws):
-    def change(d):
-        _person(d, "P019").pop("qualifications")  # 稽核审计部，不是运维人员
-        _person(d, "P018").pop("qualifications")
-        _person(d, "P018")["outsourced"] = True  # 外包人员由供应商管理
-    ws.edit_yaml(STAFF, change)
-    assert ws.findings("ORG004") == []
-
-
 def test_org004_quiet_for_core_institution(ws):
     ws.edit_yaml(STAFF, lambda d: _person(d, "P003").pop("qualifications"))
     ws.edit_yaml("registers/organisation.yaml", lambda d: d["organisation"].update(type="核心机构"))
     assert ws.findings("ORG004") == []
-
-
-# --- ORG005 保密协议 ------------------------------------------------------------
-
-def test_org005_fires_without_agreement(ws):
-    ws.edit_yaml(STAFF, lambda d: _person(d, "P010").pop("confidentiality"))
-    found = ws.findings("ORG005")
-    assert [f.message for f in found] == ["黄丽（P010） 没有保密协议记录（confidentiality）"]
-    assert found[0].file == STAFF
-
-
-def test_org005_fires_without_scope_and_term(ws):
-    def change(d):
-        _person(d, "P011")["confidentiality"].pop("scope")
-        _person(d, "P011")["confidentiality"].pop("term")
-    ws.edit_yaml(STAFF, change)
-    found = ws.findings("ORG005")
-    assert [f.message for f in found] == ["林峰（P011） 的保密协议缺少：保密范围（scope）、保密期限（term）"]
-
-
-def test_org005_fires_on_expired_agreement(ws):
-    ws.edit_yaml(STAFF, lambda d: _person(d, "P017")["confidentiality"].update(until=dt.date(2026, 1, 1)))
-    assert [f.message for f in ws.findings("ORG005")] == ["罗斌（P017） 的保密协议已于 2026-01-01 到期，应续签"]
-
-
-def test_org005_ignores_staff_who_left(ws):
-    ws.edit_yaml(STAFF, lambda d: _person(d, "P020").pop("confidentiality"))
-    assert ws.findings("ORG005") == []
-
-
-# --- ORG006 年度培训计划 --------------------------------------------------------
-
-def test_org006_fires_without_current_plan(ws):
-    ws.edit_yaml(TRAININGS, lambda d: d["plans"].pop(1))
-    found = ws.findings("ORG006")
-    assert [f.message for f in found] == ["没有 2026 年度培训计划（plans 中 year: 2026）"]
-    assert found[0].file == TRAININGS
-
-
-def test_org006_grace_period_in_january(ws):
-    ws.edit_yaml(TRAININGS, lambda d: d["plans"].pop(1))
-    assert ws.findings("ORG006", as_of=dt.date(2026, 1, 20)) == []
-    assert len(ws.findings("ORG006", as_of=dt.date(2026, 2, 10))) == 1
-
-
-def test_org006_fires_when_category_missing(ws):
-    def drop_security(d):
-        d["plans"][1]["items"] = [i for i in d["plans"][1]["items"] if i["category"] != "安全"]
-    ws.edit_yaml(TRAININGS, drop_security)
-    assert [f.message for f in ws.findings("ORG006")] == ["2026 年度培训计划缺少安全类培训项目（category）"]
 
 
 def test_org006_defers_to_schema_error_in_current_plan(ws):
@@ -189,51 +175,6 @@ def test_org006_defers_to_schema_error_in_current_plan(ws):
     assert ws.findings("ORG006") == []
     assert any(f.file == TRAININGS for f in ws.check().findings if f.rule == "SCH001")
 
-
-def test_org006_fires_when_not_approved(ws):
-    ws.edit_yaml(TRAININGS, lambda d: d["plans"][1].pop("approved"))
-    assert [f.message for f in ws.findings("ORG006")] == ["2026 年度培训计划没有批准日期（approved）"]
-
-
-# --- ORG007 按计划培训并留存记录 ------------------------------------------------
-
-def test_org007_fires_when_planned_training_not_recorded(ws):
-    ws.edit_yaml(TRAININGS, lambda d: d["records"].pop(next(i for i, r in enumerate(d["records"]) if r["id"] == "TRR-2026-07")))
-    found = ws.findings("ORG007")
-    assert [f.message for f in found] == [
-        "培训项目 TRN-2026-07“账号权限管理与安全日志审计”计划于 2026 年 7 月举行，但没有培训记录（records 中 plan_item: TRN-2026-07）"]
-    assert found[0].file == TRAININGS
-    assert "month: 7" in ws.read(TRAININGS).split("\n")[found[0].line - 1]
-
-
-def test_org007_waits_until_the_month_has_ended(ws):
-    # TRN-2026-10 计划于 11 月举行：11 月尚未结束，没有记录不报告
-    ws.edit_yaml(TRAININGS, lambda d: d["records"].pop(next(i for i, r in enumerate(d["records"]) if r["id"] == "TRR-2026-09")))
-    assert ws.findings("ORG007", as_of=dt.date(2026, 10, 31)) == []
-    assert len(ws.findings("ORG007", as_of=dt.date(2026, 11, 1))) == 1
-
-
-# --- ORG008 培训记录完整 --------------------------------------------------------
-
-def test_org008_fires_on_incomplete_record(ws):
-    def change(d):
-        d["records"][0].pop("record")
-        d["records"][0].pop("attendees")
-    ws.edit_yaml(TRAININGS, change)
-    assert [f.message for f in ws.findings("ORG008")] == ["培训记录 TRR-2025-01缺少：参训人员（attendees）、培训记录（签到表等）（record）"]
-
-
-def test_org008_fires_on_future_date_and_unknown_plan_item(ws):
-    def change(d):
-        d["records"][-1]["date"] = dt.date(2026, 12, 5)
-        d["records"][-1]["plan_item"] = "TRN-2026-99"
-    ws.edit_yaml(TRAININGS, change)
-    messages = [f.message for f in ws.findings("ORG008")]
-    assert any("培训日期 2026-12-05 晚于检查日期 2026-11-21" in m for m in messages)
-    assert any("“TRN-2026-99”不在任何年度培训计划中" in m for m in messages)
-
-
-# --- ORG009 运维人员定期培训（警告） --------------------------------------------
 
 def test_org009_warns_for_untrained_staff(ws):
     def drop(d):
@@ -303,25 +244,3 @@ def test_a_look_back_window_below_its_floor_is_rejected(ws, name, floor, default
     result = ws.check(rules=[get("SCH001")])
     assert not any(f.rule == "SCH001" for f in result.findings)
     assert getattr(result.handbook.settings, name) == floor + 30
-
-
-# -- ORG010 岗位职责及技能要求 ------------------------------------------------------
-
-POSITIONS = "registers/positions.yaml"
-
-
-def test_org010_fires_on_a_position_without_skills_or_duties(ws):
-    # before: org-3 was only a register entry; a position without skills went unnoticed
-    ws.edit_yaml(POSITIONS, lambda d: d["positions"][5].pop("skills"))
-    ws.edit_yaml(POSITIONS, lambda d: d["positions"][6].update(duties=[" "], skills=[]))
-    found = ws.findings("ORG010")
-    assert [f.message for f in found] == [
-        "岗位 运维值班负责人（duty-lead）没有规定技能要求（skills）",
-        "岗位 应用运维工程师（application-ops）没有规定岗位职责（duties）和技能要求（skills）"]
-    assert found[0].file == POSITIONS
-
-
-def test_org010_quiet_with_duties_and_skills(ws):
-    assert ws.findings("ORG010") == []  # every position of the sample
-    ws.edit_yaml(POSITIONS, lambda d: d["positions"][5].update(skills=["交接班流程"]))  # one skill is enough
-    assert ws.findings("ORG010") == []

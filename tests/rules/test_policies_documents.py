@@ -6,12 +6,14 @@ import pytest
 
 from conftest import fired
 
+from checks.rules import get
+
 
 def path_of(ws, doc_id):
     return next(d.path for d in ws.load().documents if d.doc_id == doc_id)
 
 
-@pytest.mark.parametrize("rule", ["POL001", "POL002", "POL003", "DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006"])
+@pytest.mark.parametrize("rule", ["POL001", "POL002", "POL003", "DOC001", "DOC002", "DOC003", "DOC004", "DOC005", "DOC006", "DOC007"])
 def test_quiet_on_sample(sample_result, rule):
     assert fired(sample_result, rule) == []
 
@@ -166,3 +168,75 @@ def test_pol001_names_the_draft_and_its_status_in_chinese(ws):
     ws.edit_front_matter(path, lambda m: m.update(status="draft"))
     (finding,) = ws.findings("POL001")
     assert finding.message.startswith("“数据和介质管理”管理制度没有现行版本：《") and "的状态为草稿（status: draft）" in finding.message
+
+
+# -- DOC007 超范围、超权限使用 ------------------------------------------------------------
+
+USE = "registers/document_use.yaml"
+
+
+def edit_use(ws, use_id, change):
+    ws.edit_yaml(USE, lambda d: change(next(u for u in d["uses"] if u["id"] == use_id)))
+
+
+def test_doc007_fires_on_use_before_approval_and_without_the_maintainer(ws):
+    # before: the clause was only assessed by hand, so a copy handed out ahead of its approval went unnoticed
+    edit_use(ws, "DU-2026-09", lambda u: u["approvals"][1].update(date=dt.date(2026, 10, 15)))
+    edit_use(ws, "DU-2026-07", lambda u: u["approvals"].pop(0))
+    assert sorted(f.message for f in ws.findings("DOC007")) == [
+        "文档使用登记 DU-2026-07 没有文档维护人的批准（approvals 中 role: 文档维护人）",
+        "文档使用登记 DU-2026-09 的文档于 2026-10-13 提供，审批人到 2026-10-15 才批准：应先批准后提供"]
+
+
+def test_doc007_fires_on_self_approval_and_a_wrong_approver_for_an_open_use(ws):
+    def by_the_maintainer(use):  # the manual's own maintainer asks for it and approves it
+        use.pop("external")
+        use["person"] = "P013"
+    edit_use(ws, "DU-2026-11", by_the_maintainer)
+    edit_use(ws, "DU-2026-11", lambda u: u["approvals"][1].update(by="P001"))
+    assert sorted(f.message for f in ws.findings("DOC007")) == [
+        "文档使用登记 DU-2026-11 由使用人 马超（P013） 本人批准，不能作为审批",
+        "文档使用登记 DU-2026-11 的审批人批准由 周明远（P001） 作出，而文档《运维操作手册》的审批人是 李建国（P002）（头信息 approver）"]
+
+
+def test_doc007_fires_on_an_unknown_version_and_a_missing_user(ws):
+    edit_use(ws, "DU-2026-09", lambda u: u.update(version="2.9"))
+    edit_use(ws, "DU-2026-07", lambda u: u.pop("external"))
+    assert sorted(f.message for f in ws.findings("DOC007")) == [
+        "文档使用登记 DU-2026-07 应写明使用人：本公司人员（person）或外部单位及人员（external），二者写其一",
+        "文档使用登记 DU-2026-09：文档 TEC-01 没有 2.9 版"]
+
+
+def test_doc007_fires_on_an_outdated_version(ws):
+    # TEC-01 has been at 3.2 since 2026-05-15: handing out 3.1 in October gives the reader an outdated copy
+    edit_use(ws, "DU-2026-09", lambda u: u.update(version="3.1"))
+    assert [f.message for f in ws.findings("DOC007")] == [
+        "文档使用登记 DU-2026-09 提供的是文档 TEC-01 的 3.1 版，提供时的现行版本是 3.2 版：应提供最新版本"]
+    # the version that was current on the day it was provided is right, even if the document has moved on since
+    edit_use(ws, "DU-2026-09", lambda u: (u.update(version="3.1"), u["provided"].update(date=dt.date(2026, 5, 14)),
+                                          u.update(requested=dt.date(2026, 5, 12), until=dt.date(2026, 5, 20)),
+                                          [a.update(date=dt.date(2026, 5, 13)) for a in u["approvals"]],
+                                          u["closed"].update(date=dt.date(2026, 5, 20))))
+    assert ws.findings("DOC007") == []
+
+
+def test_doc007_lists_the_return_as_due_and_fires_once_the_term_is_over(ws):
+    assert ws.findings("DOC007") == []
+    due = get("DOC007").due(ws.load())
+    assert [(d.what, d.due, d.owner) for d in due] == [("收回超范围使用的文档 MAN-01（DU-2026-11）", dt.date(2026, 12, 11), "P014")]
+    assert [f.message for f in ws.findings("DOC007", dt.date(2026, 12, 12))] == [
+        "文档使用登记 DU-2026-11 的使用期限 2026-12-11 已过，没有归还、销毁或收回权限的记录（closed）"]
+    edit_use(ws, "DU-2026-09", lambda u: u["closed"].update(date=dt.date(2026, 10, 23)))
+    assert "文档使用登记 DU-2026-09 的使用期限是 2026-10-20，2026-10-23 才收回权限，超过期限" in [
+        f.message for f in ws.findings("DOC007")]
+
+
+def test_doc007_quiet_on_earlier_returns_and_approvals_well_ahead(ws):
+    # stricter than required: approved the day of the request, returned before the term ends
+    edit_use(ws, "DU-2026-09", lambda u: (u["approvals"][1].update(date=dt.date(2026, 10, 12)),
+                                          u["closed"].update(date=dt.date(2026, 10, 16))))
+    edit_use(ws, "DU-2026-11", lambda u: u.update(closed={"date": dt.date(2026, 11, 20), "how": "归还", "by": "P014"}))
+    assert ws.findings("DOC007") == []
+    # once returned, the record is history: a later change of the manual's approver does not reopen it
+    ws.edit_front_matter(path_of(ws, "MAN-01"), lambda m: m.update(approver="P001"))
+    assert ws.findings("DOC007") == []

@@ -304,16 +304,69 @@ def test_tst010_production_admin_is_known_from_the_positions_register(ws):
 
 # -- production tests ------------------------------------------------------------
 
-def test_tst011_fires_without_configuration_backup(ws):
-    prt(ws, "PRT-2026-01", lambda t: t["backup_before"].update(configuration=False))
+PRT1 = "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试）"
+PRT2 = "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试）"
+
+
+def item(test, content, system=None):
+    """The backup item of ``content`` (for ``system``) in a production test's backup_before."""
+    return next(i for i in test["backup_before"]["items"] if i["content"] == content and (system is None or system in i["systems"]))
+
+
+def test_tst011_fires_on_ticked_boxes_without_evidence(ws):
+    # the old form: two booleans and a time; nothing shows what was backed up (before: quiet)
+    prt(ws, "PRT-2026-01", lambda t: t.update(backup_before={
+        "time": "2026-03-28 07:30", "data": True, "configuration": True, "record": "备份记录 BK-2026-0328"}))
     assert [f.message for f in ws.findings("TST011")] == [
-        "生产环境测试 PRT-2026-01（集中交易系统 V6.2 上线全网测试） 的测试前备份缺少：配置（configuration）"]
+        f"{PRT1} 的测试前备份没有备份明细（backup_before.items）：写明备份了哪些系统的数据和配置、何时完成、结果如何，"
+        "勾选“已备份”不能证明"]
+
+
+def test_tst011_fires_when_a_tested_system_has_no_configuration_backup(ws):
+    prt(ws, "PRT-2026-01", lambda t: t["backup_before"]["items"].remove(item(t, "配置", "CI-DB-TRADE")))
+    found = ws.findings("TST011")
+    assert [f.message for f in found] == [
+        f"{PRT1} 测试前没有成功备份 集中交易数据库（CI-DB-TRADE） 的配置：测试前应备份当前系统的数据和配置"]
+    assert found[0].line == line_of(ws, "items:", after="id: PRT-2026-01")
+
+
+def test_tst011_fires_on_a_failed_backup_and_a_contradicting_box(ws):
+    prt(ws, "PRT-2026-02", lambda t: item(t, "数据").update(result="失败"))
+    prt(ws, "PRT-2026-01", lambda t: t["backup_before"].update(configuration=False))
+    assert sorted(f.message for f in ws.findings("TST011")) == sorted([
+        f"{PRT2} 的数据备份“行情快照与昨收价基础数据导出”结果为“失败”，不能作为测试前备份",
+        f"{PRT1} 写明未备份配置（configuration: false），与备份明细不一致"])
+
+
+def test_tst011_fires_on_a_backup_taken_before_the_last_trading_session(ws):
+    # the quote system's data was saved on Friday 14:00; Friday afternoon's trading came after it
+    prt(ws, "PRT-2026-02", lambda t: item(t, "数据").update(time="2026-11-06 14:00"))
+    found = ws.findings("TST011")
+    assert len(found) == 1  # one finding: the backup is no evidence, the missing data backup is the same problem
+    assert found[0].message.startswith(f"{PRT2} 的数据备份“行情快照与昨收价基础数据导出”完成于 2026-11-06 14:00，"
+                                       "此后到测试开始（2026-11-07 09:00）之间还有交易时段 2026-11-06（周五）")
+    assert found[0].message.endswith("备份的已不是测试时系统的当前状态，应在最后一个交易时段结束后重新备份")
 
 
 def test_tst011_fires_on_backup_after_start(ws):
     prt(ws, "PRT-2026-02", lambda t: t["backup_before"].update(time="2026-11-07 09:30"))
     assert [f.message for f in ws.findings("TST011")] == [
-        "生产环境测试 PRT-2026-02（行情系统 V3.8 全公司测试） 的备份时间 2026-11-07 09:30 晚于测试开始 2026-11-07 09:00"]
+        f"{PRT2} 的备份时间 2026-11-07 09:30 晚于测试开始 2026-11-07 09:00"]
+    prt(ws, "PRT-2026-02", lambda t: (t["backup_before"].pop("time"), item(t, "配置").update(time="2026-11-07 09:30")))
+    assert [f.message for f in ws.findings("TST011")] == [
+        f"{PRT2} 的配置备份“行情系统程序目录与行情源配置打包”完成于 2026-11-07 09:30，晚于测试开始 2026-11-07 09:00"]
+
+
+def test_tst011_quiet_on_more_than_required(ws):
+    # a backup after Friday's close, one right at the start, extra systems, and the booleans kept beside the evidence
+    def more(t):
+        item(t, "数据").update(time="2026-11-06 17:30")
+        item(t, "配置").update(time="2026-11-07 09:00", systems=["CI-APP-QUOTE", "CI-APP-ONLINE"])
+        t["backup_before"].update(data=True, configuration=True)
+        t["backup_before"]["items"].append({"content": "数据", "systems": ["CI-APP-QUOTE"], "what": "二次导出",
+                                            "time": "2026-11-07 08:50", "result": "成功"})
+    prt(ws, "PRT-2026-02", more)
+    assert ws.findings("TST011") == []
 
 
 def test_tst011_quiet_for_planned_test(sample_result):

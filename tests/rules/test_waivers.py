@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import yaml
 
 from checks import engine, waivers
 
-from conftest import AS_OF, fired
+from conftest import AS_OF, fired, run_opsbook
 
 WAIVER = {
     "id": "WVR-2026-01",
@@ -170,8 +168,7 @@ def test_waived_status_in_every_output(ws):
     _waive(ws, {})
 
     def run(fmt):
-        return subprocess.run([sys.executable, "-m", "checks", "--root", str(ws.root), "check", "--as-of", "2026-11-21",
-                               "--format", fmt], capture_output=True, text=True, encoding="utf-8")
+        return run_opsbook("--root", ws.root, "check", "--as-of", "2026-11-21", "--format", fmt)
     text = run("text")
     assert text.returncode == 0
     assert any(" ORG002 " in line and line.endswith("[已豁免 WVR-2026-01]") for line in text.stdout.splitlines())

@@ -14,10 +14,12 @@ import json
 import re
 import atexit
 import os
+import pickle
 import shutil
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
 from checks.site import build as site_build
 
@@ -126,7 +128,7 @@ def html_text(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
-_BUILT: dict[str, Site] = {}
+_ONCE: dict[str, object] = {}
 _SCRATCH: list[Path] = []
 
 
@@ -143,31 +145,41 @@ def _cleanup():
         shutil.rmtree(path, ignore_errors=True)
 
 
+def once(key: str, make: Callable[[Path], object]):
+    """``make(folder)`` once per test run, its (picklable) result shared by every test module and by the
+    processes of a parallel run: the first to ask makes it in a shared folder, the others wait and read it."""
+    if key in _ONCE:
+        return _ONCE[key]
+    shared = os.environ.get(SHARED_ENV)
+    if shared and fcntl is not None:
+        folder = Path(shared) / key
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            done = folder / "result.pickle"
+            if done.exists():
+                result = pickle.loads(done.read_bytes())
+            else:
+                (folder / "work").mkdir(exist_ok=True)
+                result = make(folder / "work")
+                done.write_bytes(pickle.dumps(result))
+    else:
+        result = make(scratch_dir(key))
+    _ONCE[key] = result
+    return result
+
+
 def site(audience: str, generator: str = "mkdocs") -> Site:
-    """The sample built for an audience (by mkdocs-material or Zensical), once per test run: test modules
-    share it, and so do the processes of a parallel run (the first to ask builds it, the others wait for it)."""
+    """The sample built for an audience (by mkdocs-material or Zensical), once per test run."""
     key = audience if generator == "mkdocs" else f"{audience}-{generator}"
-    if key not in _BUILT:
-        shared = os.environ.get(SHARED_ENV)
-        if shared and fcntl is not None:
-            folder = Path(shared) / f"site-{key}"
-            folder.mkdir(parents=True, exist_ok=True)
-            with open(folder / "lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-                if not (folder / "built").exists():
-                    _build(folder / "site", audience, generator)
-                    (folder / "built").touch()
-            out = folder / "site"
-        else:
-            out = scratch_dir(f"site-{key}") / "site"
-            _build(out, audience, generator)
-        _BUILT[key] = Site(out, audience)
-    return _BUILT[key]
 
+    def make(folder: Path) -> Site:
+        out = folder / "site"
+        site_build.build(ROOT, site_dir=out, audience=audience, as_of=AS_OF,
+                         site_url=SITE_URL if audience == "public" else None, generator=generator)
+        return Site(out, audience)
 
-def _build(out: Path, audience: str, generator: str) -> None:
-    site_build.build(ROOT, site_dir=out, audience=audience, as_of=AS_OF,
-                     site_url=SITE_URL if audience == "public" else None, generator=generator)
+    return once(f"site-{key}", make)
 
 
 def copy_sample(dest: Path, with_docs: bool = True) -> Path:

@@ -7,7 +7,6 @@ and v1 again from its tag).  test_publish_browser.py serves that directory from 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from checks import cli, publish
-from sitekit import AS_OF, ROOT, scratch_dir
+from sitekit import AS_OF, ROOT, once
 
 pytestmark = pytest.mark.site
 
@@ -41,8 +40,7 @@ def _digest(folder: Path) -> dict[str, tuple[str, int]]:
 
 
 class Published:
-    def __init__(self):
-        base = scratch_dir("publish")
+    def __init__(self, base: Path):
         self.repo = base / "repo"
         self.repo.mkdir()
         for part in PARTS:
@@ -66,9 +64,9 @@ class Published:
         return (self.dest / rel).read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=None)
 def _published() -> Published:
-    return Published()
+    """Published once per test run (test_publish_browser.py, perhaps in another process, reads it too)."""
+    return once("publish", Published)
 
 
 @pytest.fixture
@@ -241,3 +239,33 @@ def test_outside_git_is_refused(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     assert _run("--root", str(tmp_path), "publish", "v1", "--dest", str(tmp_path / "out")) == 2
     assert "不在 git 仓库中" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("title, why", [
+    ("第一版\x1b[2J", "U+001B"),  # a terminal escape
+    ("第一版\n第二行", "U+000A"),
+    ("第一版\u202e版二第", "U+202E"),  # a bidi override turns the text around
+    ("   ", "空白"),
+    ("很长的名称" * 13, "至多 64 个"),
+])
+def test_a_bad_title_is_a_usage_error_before_anything_is_written(tmp_path, capsys, title, why):
+    (tmp_path / "docs").mkdir()  # not a git repository either: the title is refused first
+    dest = tmp_path / "out"
+    assert _run("--root", str(tmp_path), "publish", "v1", "--dest", str(dest), "--title", title) == 2
+    err = capsys.readouterr().err
+    assert "--title" in err and why in err and title not in err and "\x1b" not in err and "Traceback" not in err
+    assert not dest.exists()
+
+
+def test_a_title_is_escaped_wherever_it_is_written(tmp_path):
+    """The version selector of Material and Zensical inserts ``title`` from versions.json as HTML."""
+    title = '<img src=x onerror="alert(1)">第一版 & 附录'
+    assert publish.check_title(title) == title  # markup characters are allowed: they are escaped
+    versions = publish.VersionsDir(tmp_path)
+    versions.save([publish.Release(version="v1", title=title, commit="0" * 40, tag="v1", date="2026-11-21",
+                                   as_of="2026-11-21", audience="public", alias="latest", aliases=["latest"])])
+    listed = json.loads((tmp_path / "versions.json").read_text(encoding="utf-8"))
+    assert listed[0]["title"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;第一版 &amp; 附录"
+    assert json.loads((tmp_path / publish.STATE).read_text(encoding="utf-8"))["versions"][0]["title"] == title
+    page = publish._versions_page(versions.releases())
+    assert "<img" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;第一版 &amp; 附录" in page

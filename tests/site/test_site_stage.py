@@ -5,6 +5,7 @@ here runs mkdocs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -216,3 +217,73 @@ def test_cli_stage_writes_the_tree(tmp_path):
 
     assert main(["--root", str(ROOT), "stage", "--site-dir", str(tmp_path / "staged"), "--as-of", "2026-11-21"]) == 0
     assert (tmp_path / "staged" / "mkdocs.yml").is_file() and (tmp_path / "staged" / "docs" / "dashboard.md").is_file()
+
+
+GUESS = '{{ register_table("staff", "staff", columns=["id", "name"], where={"mobile": "13900001001"}) }}'
+LISTS = '{{ register_table("staff", "staff", columns=["id", "mobile"]) }}'
+
+
+@pytest.mark.parametrize("macro", [GUESS, LISTS])
+def test_a_table_by_a_field_above_the_reader_is_refused_and_the_page_left_as_written(staged, staged_restricted, macro):
+    """Filtering by a restricted field would confirm a guessed mobile by the rows shown; listing one would tell
+    who has one.  Below the field's level the macro is not expanded (a DOC021 finding at its line); at it, it is."""
+    ctx = staged.ctx
+    doc = dataclasses.replace(ctx.handbook.document("POL-08"), body=f"# 值班管理制度\n\n说明。\n\n{macro}\n")
+    before = list(ctx.notes)
+    try:
+        page = site_stage.document_page(ctx, doc, ctx.src_uri(doc))
+        notes = ctx.notes[len(before):]
+    finally:
+        ctx.notes[:] = before
+    body = page.split("说明。", 1)[1].split("## 修订记录", 1)[0]
+    assert macro in body and "P001" not in body  # as written: no row
+    assert [(n.rule, n.line) for n in notes] == [("DOC021", doc.body_line + 4)]
+    assert "读者无权查看的字段“手机”（mobile" in notes[0].message and "13900001001" not in notes[0].message.replace(macro, "")
+    ctx = staged_restricted.ctx
+    before = list(ctx.notes)
+    try:
+        page = site_stage.document_page(ctx, dataclasses.replace(doc), ctx.src_uri(doc))
+        assert ctx.notes == before
+    finally:
+        ctx.notes[:] = before
+    body = page.split("说明。", 1)[1].split("## 修订记录", 1)[0]
+    assert "register_table" not in body and "P001" in body
+
+
+def test_field_titles_come_from_the_tree_never_through_a_linked_schema(tmp_path):
+    """The register pages name fields from the schemas as the handbook's tree reads them: a schema
+    replaced by a link to a file outside the repository is not read (LINK001 reports it), so nothing
+    of that file reaches a page."""
+    import os
+
+    root = copy_sample(tmp_path / "h")
+    outside = tmp_path / "outside.schema.json"
+    outside.write_text(json.dumps({"type": "object", "properties": {"staff": {"type": "array", "items": {
+        "type": "object", "properties": {"name": {"title": "外部文件里的标题"}}}}}}, ensure_ascii=False), encoding="utf-8")
+    schema = root / "schemas" / "staff.schema.json"
+    schema.unlink()
+    os.symlink(outside, schema)
+    staged = site_stage.stage(root, tmp_path / "staged", "internal", AS_OF)
+    text = "".join(p.read_text(encoding="utf-8") for p in staged.docs_dir.rglob("*.md"))
+    assert "外部文件里的标题" not in text
+    assert "LINK001" in text  # the dashboard reports the link
+
+
+def test_a_masked_field_looks_the_same_whether_a_record_has_it_or_not(tmp_path):
+    """Internal readers see every staff member's mobile as （受限字段）: the staff page does not change when
+    one person's mobile is removed, so it cannot tell who has a number on file (restricted readers see
+    the numbers, and the missing one)."""
+    pages = {}
+    for variant in ("with", "without"):
+        root = copy_sample(tmp_path / variant)
+        if variant == "without":
+            staff = root / "registers" / "staff.yaml"
+            text = staff.read_text(encoding="utf-8")
+            assert '    mobile: "13900001003"\n' in text
+            staff.write_text(text.replace('    mobile: "13900001003"\n', "", 1), encoding="utf-8")
+        for audience in ("internal", "restricted"):
+            staged = site_stage.stage(root, tmp_path / f"staged-{variant}-{audience}", audience, AS_OF)
+            pages[variant, audience] = (staged.docs_dir / "registers" / "staff.md").read_text(encoding="utf-8")
+    assert pages["with", "internal"] == pages["without", "internal"]
+    assert pages["with", "internal"].count("（受限字段）") >= 5
+    assert "13900001003" in pages["with", "restricted"] and "13900001003" not in pages["without", "restricted"]
