@@ -164,7 +164,7 @@ def run_base(root: Path, work: Path) -> dict:
     except (IndexError, ValueError):
         return {"seconds": elapsed, "peak_mib": 0, "rc": proc.returncode, "err": proc.stderr[-400:]}
     return {"seconds": elapsed, "peak_mib": result["peak_mib"], "rc": result["rc"], "changed": changed,
-            "beyond_startup": result["beyond_startup"], "startup": result["startup"]}
+            "beyond_startup": result["beyond_startup"], "startup": result["startup"], "err": proc.stderr[-400:]}
 
 
 def largest_page(site: Path, folder: str = "registers") -> dict | None:
