@@ -1,6 +1,7 @@
 """opsbook benchmarks: time and peak memory, side by side with the tools they are measured against.
 
     make bench      # or: .venv/bin/python benchmarks/run.py [--records 300000] [--docs 1000] [--no-site]
+                    #     [--sections check,base,site]  (only these; merged into the last results)
 
 On the sample and on a synthetic handbook (``benchmarks/synth.py``, cached in
 .bench/), each in a fresh process so that peak memory is its own:
@@ -9,8 +10,11 @@ On the sample and on a synthetic handbook (``benchmarks/synth.py``, cached in
 * check-jsonschema validating the same registers and the same front matter
   against the same schemas (one run per schema, as a pre-commit hook does);
 * the libyaml parse of the same files (PyYAML's C loader): the floor;
+* a one-file change checked with ``--base``: the handbook committed in a
+  temporary git repository, one register record changed, ``opsbook check
+  --base HEAD`` (reported in full and beyond start-up: interpreter and imports);
 * the site build, against a plain mkdocs-material build of the same staged
-  tree (``opsbook stage``), when this version has ``opsbook stage``.
+  tree (``opsbook stage``), and the largest register page of the built site.
 
 It prints a table and the goals of issue 10 (met or not); it asserts nothing.
 Results go to .bench/results.json.
@@ -99,21 +103,100 @@ def run_jsonschema(root: Path, work: Path) -> dict:
     return timed(sys.executable, script, json.dumps(jobs))
 
 
+# ``opsbook check --base HEAD`` in one process: its wall time, and the time beyond start-up (the
+# interpreter and the imports that every opsbook command pays)
+BASE_PROBE = r"""
+import contextlib, io, json, resource, sys, time
+t0 = time.perf_counter()
+from checks import cli, engine, schemas  # noqa: F401  (what start-up imports)
+import checks.rules  # noqa: F401
+t1 = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    code = cli.main(["--root", sys.argv[1], "check", "--as-of", sys.argv[2], "--base", "HEAD", "--format", "json"])
+t2 = time.perf_counter()
+print(json.dumps({"startup": t1 - t0, "beyond_startup": t2 - t1,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rc": code}))
+"""
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+
+
+def change_one_record(repo: Path) -> str:
+    """Change one register record's text in place (the note of a duty handover, else of any record):
+    what a reviewer's one-file merge request does.  Returns the file changed."""
+    import re
+
+    for name in ("duty", "changes", "operations"):
+        path = repo / "registers" / f"{name}.yaml"
+        if not path.is_file():
+            continue
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for i, line in enumerate(lines):
+            match = re.match(r"^(\s*(?:- )?notes: )([^\"'|>{\[&*!%@`#][^#]*)$", line)
+            if match and ":" not in match.group(2):
+                lines[i] = line + "（已复核）"
+                path.write_text("\n".join(lines), encoding="utf-8")
+                return path.relative_to(repo).as_posix()
+    raise SystemExit(f"no record to change in {repo}")
+
+
+def run_base(root: Path, work: Path) -> dict:
+    """A one-file change checked with --base: the handbook committed in a temporary repository, one record
+    changed in the working tree, ``opsbook check --base HEAD``."""
+    repo = work / "repo"
+    for part in ("docs", "registers", "schemas", "standard", "mkdocs.yml"):
+        source = root / part
+        if source.is_dir():
+            shutil.copytree(source, repo / part)
+        elif source.is_file():
+            repo.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / part)
+    env = {**os.environ, **GIT_ENV}
+    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "handbook"]):
+        subprocess.run(["git", "-C", str(repo), *cmd], check=True, capture_output=True, env=env)
+    changed = change_one_record(repo)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", BASE_PROBE, str(repo), AS_OF], capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+    elapsed = time.perf_counter() - t0
+    try:
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"seconds": elapsed, "peak_mib": 0, "rc": proc.returncode, "err": proc.stderr[-400:]}
+    return {"seconds": elapsed, "peak_mib": result["peak_mib"], "rc": result["rc"], "changed": changed,
+            "beyond_startup": result["beyond_startup"], "startup": result["startup"], "err": proc.stderr[-400:]}
+
+
+def largest_page(site: Path, folder: str = "registers") -> dict | None:
+    """The largest HTML page under ``site/folder`` (a register page or one of its parts): path and MB."""
+    pages = [p for p in (site / folder).rglob("*.html")] if (site / folder).is_dir() else []
+    if not pages:
+        return None
+    big = max(pages, key=lambda p: p.stat().st_size)
+    return {"page": big.relative_to(site).as_posix(), "mb": big.stat().st_size / 1024 / 1024, "pages": len(pages)}
+
+
 def has_stage() -> bool:
     proc = subprocess.run([str(BIN / "opsbook"), "stage", "--help"], capture_output=True, text=True, cwd=ROOT)
     return proc.returncode == 0
 
 
-def measure(name: str, root: Path, work: Path, site: bool, jsonschema: bool = True) -> dict:
+def measure(name: str, root: Path, work: Path, site: bool, jsonschema: bool = True,
+            sections=("check", "base", "site")) -> dict:
     out = {}
-    print(f"… {name}: opsbook check", file=sys.stderr, flush=True)
-    out["opsbook check"] = timed(BIN / "opsbook", "--root", root, "check", "--as-of", AS_OF, "--format", "json")
-    if jsonschema:
-        print(f"… {name}: check-jsonschema", file=sys.stderr, flush=True)
-        out["check-jsonschema"] = run_jsonschema(root, work)
-    print(f"… {name}: libyaml parse", file=sys.stderr, flush=True)
-    out["libyaml parse (floor)"] = timed(sys.executable, "-c", FLOOR, root)
-    if site:
+    work.mkdir(parents=True, exist_ok=True)
+    if "check" in sections:
+        print(f"… {name}: opsbook check", file=sys.stderr, flush=True)
+        out["opsbook check"] = timed(BIN / "opsbook", "--root", root, "check", "--as-of", AS_OF, "--format", "json")
+        if jsonschema:
+            print(f"… {name}: check-jsonschema", file=sys.stderr, flush=True)
+            out["check-jsonschema"] = run_jsonschema(root, work)
+        print(f"… {name}: libyaml parse", file=sys.stderr, flush=True)
+        out["libyaml parse (floor)"] = timed(sys.executable, "-c", FLOOR, root)
+    if "base" in sections:
+        print(f"… {name}: check --base HEAD (one record changed)", file=sys.stderr, flush=True)
+        out["check --base (1 file)"] = run_base(root, work / "base")
+    if site and "site" in sections:
         print(f"… {name}: site", file=sys.stderr, flush=True)
         out["opsbook build"] = timed(BIN / "opsbook", "--root", root, "build", "--as-of", AS_OF,
                                      "--site-dir", work / "site")
@@ -123,6 +206,7 @@ def measure(name: str, root: Path, work: Path, site: bool, jsonschema: bool = Tr
                                                       "-d", work / "plain-site", cwd=work / "staged")
         else:
             out["mkdocs build (staged tree)"] = None
+        out["largest register page"] = largest_page(work / "site")
     return out
 
 
@@ -138,10 +222,15 @@ def table(results: dict) -> str:
         lines.append(f"\n## {name}\n")
         lines.append(f"{'':30} {'time':>9} {'peak':>9}  exit")
         for label, r in rows.items():
+            if label == "largest register page":
+                if r:
+                    lines.append(f"{label:30} {r['mb']:8.2f}MB  {r['page']}（台账页面共 {r['pages']} 个）")
+                continue
             if r is None:
                 lines.append(f"{label:30} {'n/a':>9} {'':>9}  (opsbook stage 尚不可用：此版本没有暂存树)")
                 continue
-            lines.append(f"{label:30} {r['seconds']:8.2f}s {r['peak_mib']:7.0f}MiB  {r['rc']}")
+            extra = (f"  启动后 {r['beyond_startup']:.2f}s（启动 {r['startup']:.2f}s）" if "beyond_startup" in r else "")
+            lines.append(f"{label:30} {r['seconds']:8.2f}s {r['peak_mib']:7.0f}MiB  {r['rc']}{extra}")
     return "\n".join(lines)
 
 
@@ -160,9 +249,15 @@ def goals(results: dict, big: str, note: str = "") -> str:
         line(f"check ≤ 0.5× check-jsonschema（实测 {ratio(check, cjs)}）", check["seconds"] <= 0.5 * cjs["seconds"])
     if check:
         line(f"check 峰值内存 ≤ 1 GB（实测 {check['peak_mib']:.0f} MiB）", check["peak_mib"] <= 1024)
+    base = rows.get("check --base (1 file)")
+    if base and "beyond_startup" in base:
+        line(f"一个文件的修改以 --base 检查：启动后 < 2 s（实测 {base['beyond_startup']:.2f}s）", base["beyond_startup"] < 2)
     if build:
         line(f"站点构建 ≤ 1.3× 同一暂存树的 mkdocs-material 构建（实测 {ratio(build, plain)}）",
              None if not plain else build["seconds"] <= 1.3 * plain["seconds"])
+    page = rows.get("largest register page")
+    if page:
+        line(f"台账页面 ≤ 5 MB（实测最大 {page['mb']:.2f} MB，{page['page']}）", page["mb"] <= 5)
     return "\n".join(out)
 
 
@@ -171,7 +266,9 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=300_000)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--no-site", action="store_true", help="不测站点构建")
-    parser.add_argument("--site-on-large", action="store_true", help="也在大型手册上测站点构建（很慢）")
+    parser.add_argument("--no-site-on-large", action="store_true", help="不在大型手册上测站点构建（很慢）")
+    parser.add_argument("--sections", default="check,base,site",
+                        help="只测这几部分（check、base、site，逗号分隔）；结果并入上一次的 .bench/results.json")
     parser.add_argument("--no-scenarios", action="store_true", help="不运行功能场景（pre-commit、审查、Excel）")
     parser.add_argument("--no-jsonschema-on-large", action="store_true",
                         help="大型手册上不运行 check-jsonschema（30 万条记录约需一小时）")
@@ -190,14 +287,27 @@ def main() -> int:
         print(f"  {info['records']} records, {info['documents']} documents in {time.perf_counter() - t0:.0f}s",
               file=sys.stderr)
     big = f"合成手册（{args.records} 条记录，{args.docs} 篇文档）"
+    sections = tuple(s.strip() for s in args.sections.split(",") if s.strip())
+    out = ROOT / ".bench" / "results.json"
     results = {}
+    if set(sections) != {"check", "base", "site"} and out.is_file():  # a partial run: merged into the last one
+        results = json.loads(out.read_text(encoding="utf-8"))
+    fresh: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results["示例手册"] = measure("sample", ROOT, Path(tmp) / "sample", site=not args.no_site)
-        results[big] = measure("synthetic", cache, Path(tmp) / "big", site=args.site_on_large and not args.no_site,
-                               jsonschema=not args.no_jsonschema_on_large)
+        for label, name, root, site, jsonschema in (
+                ("示例手册", "sample", ROOT, not args.no_site, True),
+                (big, "synthetic", cache, not (args.no_site or args.no_site_on_large), not args.no_jsonschema_on_large)):
+            rows = results.setdefault(label, {})
+            fresh[label] = measure(name, root, Path(tmp) / name, site=site, jsonschema=jsonschema, sections=sections)
+            rows.update(fresh[label])
     report = table(results) + "\n" + goals(results, big) + "\n" + goals(results, "示例手册", "：示例很小，启动时间为主，仅供参考；站点目标以此为准")
     print(report)
-    out = ROOT / ".bench" / "results.json"
+    if out.is_file() and set(sections) != {"check", "base", "site"}:  # another partial run may have written since
+        merged = json.loads(out.read_text(encoding="utf-8"))
+        for label, rows in results.items():
+            merged.setdefault(label, {}).update({k: v for k, v in rows.items() if k in fresh.get(label, {})})
+        results = merged
+    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     if not args.no_scenarios:
         import scenarios

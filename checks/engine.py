@@ -257,15 +257,15 @@ def check(root, as_of: dt.date | None = None, rules: list[Rule] | None = None, c
     """
     from . import waivers
 
+    if (base is not None or history) and cache is None:  # base and head share most files: read each once
+        from .cache import SourceCache
+
+        cache = SourceCache()  # before the head is loaded, so that the base reuses the head's unchanged files
     handbook = load(root, as_of, cache)
     chosen = rules if rules is not None else all_rules()
     complete = rules is None
     findings = run_rules(handbook, chosen)
     fixed: list[Finding] = []
-    if (base is not None or history) and cache is None:  # base and head share most files: read each once
-        from .cache import SourceCache
-
-        cache = SourceCache()
     base_handbook = load(base, handbook.as_of, cache) if base is not None else None
     if base_handbook is not None:
         findings += run_history(base_handbook, handbook, chosen)

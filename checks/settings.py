@@ -96,6 +96,8 @@ class Settings:
     max_file_mb: int = 200  # 单个文件的大小上限（MB）
     yaml_max_depth: int = 64  # 映射和列表的嵌套层数上限
     yaml_max_alias_nodes: int = 1_000_000  # 别名与合并键展开后可增加的值的个数上限（且不少于文件本身写出的值的 10 倍）
+    # 站点
+    site_page_kb: int = 4000  # 台账页面正文的大小上限（KB）：更长的台账分页（加上主题与导航，页面不超过 5 MB）
 
     @classmethod
     def from_record(cls, record) -> "Settings":

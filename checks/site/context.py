@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from ..model import SENSITIVITY_ZH, Document
 from .audience import DEFAULT_AUDIENCE, Audience
 
 log = logging.getLogger("opsbook.site")
+
+RECORD_REF = "\x02opsbook-record:"  # a record link's placeholder while the register pages are laid out
+_RECORD_REF = re.compile("\x02opsbook-record:([0-9]{1,9})\x03")
 
 KIND_ZH = {
     "policy": "管理制度",
@@ -53,6 +57,9 @@ class SiteContext:
     masked: set = field(default_factory=set)  # values of fields more sensitive than the audience (leak scan)
     shown: set = field(default_factory=set)  # values published in fields the audience may see
     notes: list = field(default_factory=list)  # build findings (a macro that could not be expanded)
+    record_pages: dict = field(default_factory=dict)  # register -> {("id", id) or (list key, index): part src}
+    records_placed: bool = True  # false while staging lays out the register pages (record links are placeholders)
+    record_refs: list = field(default_factory=list)  # the placeholders' (register, record id, line)
 
     @classmethod
     def create(cls, root, level: str | None = None, as_of: dt.date | None = None) -> "SiteContext":
@@ -174,26 +181,74 @@ class SiteContext:
             self._history = cached
         return cached
 
-    def record_anchor(self, register: str, line: int):
-        """The id of the register's record (an item of a top-level list) that spans ``line``; its anchor on the page."""
+    # -- records: which page holds each (a long register is split into several pages) --------------
+    def record_target(self, register: str, record_id=None, line=None):
+        """(src, anchor) of a register's record: the record whose id is ``record_id``, or the record (an item
+        of a top-level list) that spans ``line``; the page is the register's page or, for a register split
+        into parts (:func:`checks.site.pages.register_pages`), the part that holds the record.  Every link to
+        a record goes through here.  None when the register has no page."""
+        main = self.page_urls.get(f"register:{register}")
+        if not main:
+            return None
+        layout = self.record_pages.get(register) or {}
+        if record_id is not None:
+            return layout.get(("id", str(record_id)), main), str(record_id)
+        if line is None:
+            return main, None
+        key, index, rid = self._record_at(register, line)
+        src = layout.get((key, index), main) if key is not None else main
+        return src, (str(rid) if rid is not None else None)
+
+    def _record_at(self, register: str, line: int):
+        """(list key, index, id) of the top-level list item of ``register`` that spans ``line``."""
+        import bisect
+
         cache = self.__dict__.setdefault("_spans", {})
         if register not in cache:
             reg = self.handbook.register(register)
             starts = []
             if reg is not None and isinstance(reg.data, dict):
                 for key, value in reg.data.items():
-                    starts.append((reg.line((key,)) or 0, None))
+                    starts.append((reg.line((key,)) or 0, None, None, None))
                     if isinstance(value, list):
                         for i, item in enumerate(value):
                             rid = item.get("id") if isinstance(item, dict) else None
-                            starts.append((reg.line((key, i)) or 0, rid if isinstance(rid, (str, int)) else None))
-            cache[register] = sorted(starts, key=lambda s: s[0])
-        found = None
-        for start, rid in cache[register]:
-            if start > line:
-                break
-            found = rid
-        return str(found) if found is not None else None
+                            starts.append((reg.line((key, i)) or 0, key, i, rid if isinstance(rid, (str, int)) else None))
+            starts.sort(key=lambda s: s[0])
+            cache[register] = ([s[0] for s in starts], starts)
+        lines, starts = cache[register]
+        at = bisect.bisect_right(lines, line) - 1
+        return starts[at][1:] if at >= 0 else (None, None, None)
+
+    def record_href(self, register: str, from_url: str, record_id=None, line=None) -> str | None:
+        """The address of a record (:meth:`record_target`) as a link from the page at ``from_url``.  While the
+        register pages are being laid out (``records_placed`` is false) the address is a placeholder that
+        staging replaces, in every page that has one, once every record's page is known."""
+        from .render import page_url, relative_url
+
+        if not self.page_urls.get(f"register:{register}"):
+            return None
+        if not self.records_placed:
+            self.record_refs.append((register, record_id, line))
+            return f"{RECORD_REF}{len(self.record_refs) - 1}\x03"
+        src, anchor = self.record_target(register, record_id=record_id, line=line)
+        return relative_url(page_url(src), from_url) + (f"#{anchor}" if anchor else "")
+
+    def resolve_record_refs(self, text: str, src: str) -> str:
+        """``text`` (the staged page ``src``) with its record placeholders replaced by addresses (escaped)."""
+        import html as htmllib
+
+        from .render import page_url
+
+        def one(match):
+            n = int(match.group(1))
+            if n >= len(self.record_refs):
+                return ""
+            register, record_id, line = self.record_refs[n]
+            return htmllib.escape(self.record_href(register, page_url(src), record_id=record_id, line=line) or "#",
+                                  quote=True)
+
+        return _RECORD_REF.sub(one, text)
 
     def cited_record(self, text: str):
         """(register, name) of the supplier, configuration item, device or software whose id is ``text``."""

@@ -7,8 +7,10 @@ never lists a document, register or finding the audience may not see.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
+import re
 from collections import Counter, defaultdict
 
 from .. import clauses as catalogue
@@ -114,11 +116,26 @@ def registers_index_page(ctx: SiteContext, page_url: str) -> str:
 
 
 def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
-    link = Linker(ctx, page_url)
+    """A register's page (the first of :func:`register_pages`: its index when the register is split)."""
+    return register_pages(ctx, name, page_url[:-5] + ".md" if page_url.endswith(".html") else page_url, set())[0][2]
+
+
+# A record placeholder may grow into an address this much longer (in characters) when it is resolved.
+_REF_GROWTH = 96
+_MONTH = re.compile(r"^(\d{4}-\d{2})")
+
+
+def register_pages(ctx: SiteContext, name: str, src: str, taken: set) -> list[tuple[str, str, str]]:
+    """A register's pages as ``(src, title, text)``: one page, or, when it would be longer than
+    ``settings.site_page_kb``, an index page (the register's own fields, short lists, the findings and a
+    list of the parts) and the long lists split into part pages beside it: dated records by month (newest
+    first; a month too long for one page over several), others by count.  Each part has its own title
+    and search entries; ``ctx.record_pages`` records which part holds each record (for every link to it)."""
+    link = Linker(ctx, page_url_of(src))
     reg = ctx.handbook.register(name)
     title = register_title(ctx, name)
-    out = [front_matter(title, hide=["navigation"], tags=search_terms(title),
-                        search={"boost": BOOST_REGISTER}), f"# {md_esc(title)}\n\n", stamp(ctx)]
+    head = [front_matter(title, hide=["navigation"], tags=search_terms(title),
+                         search={"boost": BOOST_REGISTER}), f"# {md_esc(title)}\n\n", stamp(ctx)]
     data = reg.data if isinstance(reg.data, dict) else {}
     meta_rows = [
         ["文件", f"<code>{esc(reg.path)}</code>"],
@@ -130,31 +147,186 @@ def register_page(ctx: SiteContext, name: str, page_url: str) -> str:
     findings = [f for f in ctx.findings if f.file == reg.path]
     if findings:
         meta_rows.append(["发现", f'{len(findings)} 项（见下方“本台账的发现”）'])
-    out.append('<table class="ob-meta" data-search-exclude>' + "".join(
+    head.append('<table class="ob-meta" data-search-exclude>' + "".join(
         f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta_rows) + "</table>\n\n")
     if not reg.readable:
-        out.append('!!! failure "无法读取"\n    本台账无法读取（编码或 YAML 语法错误），请查看合规看板中的发现。\n\n')
+        head.append('!!! failure "无法读取"\n    本台账无法读取（编码或 YAML 语法错误），请查看合规看板中的发现。\n\n')
     elif not reg.valid:
-        out.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
-                   '请按合规看板中的发现修正。\n\n')
+        head.append('!!! warning "未通过 schema 校验"\n    本台账有不符合 schema 的内容，相关规则暂不检查它；'
+                    '请按合规看板中的发现修正。\n\n')
     names = FieldNames.of(ctx.handbook, reg if reg.readable else None)
     values = ValueRenderer(ctx, link, names)
+    budget = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024
+    sections = []  # (key, heading, text before the records, Fragments or None, the value's HTML)
     for key, value in data.items():
         if key in REGISTER_TOP_KEYS:
             continue
         heading = names.title((key,))
-        out.append(f"## {md_esc(heading)}\n\n")
-        if heading != key:
-            out.append(f'<p class="ob-key"><code>{esc(key)}</code></p>\n\n')
+        intro = f"## {md_esc(heading)}\n\n" + (f'<p class="ob-key"><code>{esc(key)}</code></p>\n\n' if heading != key else "")
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            out.append(f'<p class="ob-count">共 {len(value)} 条</p>\n\n')
-            out.append(md_inert(values.records(value, (key,))) + "\n\n")
+            frags = values.fragments(value, (key,))
+            frags = type(frags)(md_inert(frags.head), md_inert(frags.middle), [md_inert(r) for r in frags.rows],
+                                None if frags.blocks is None else [md_inert(b) for b in frags.blocks], md_inert(frags.tail))
+            sections.append((key, heading, intro, frags, None))
         else:
-            out.append(md_inert(values.value(value, (key,))) + "\n\n")
+            sections.append((key, heading, intro, None, md_inert(values.value(value, (key,))) + "\n\n"))
+    tail = ""
     if findings:
-        out.append("## 本台账的发现\n\n")
-        out.append(findings_table(ctx, link, findings) + "\n\n")
-    return "".join(out)
+        table_html = findings_table(ctx, link, findings)
+        if _size(table_html) > budget // 4:  # the dashboard lists them all
+            keep = max(1, len(findings) * (budget // 4) // _size(table_html))
+            table_html = findings_table(ctx, link, findings[:keep]) + (
+                f'\n\n<p class="ob-note">另有 {len(findings) - keep} 项发现未在此列出，见{link.a(FIXED["dashboard"][0], "合规看板")}。</p>')
+        tail = "## 本台账的发现\n\n" + table_html + "\n\n"
+
+    sizes = {key: [_record_size(frags, i) for i in range(len(frags))] for key, _, _, frags, _ in sections if frags}
+    whole = lambda key: sum(sizes[key]) + _size(next(f for k, _, _, f, _ in sections if k == key).frame())  # noqa: E731
+    fixed = _size("".join(head)) + _size(tail) + sum(_size(intro) + (_size(v) if v else 200) for _, _, intro, _, v in sections)
+    total = fixed + sum(whole(k) for k in sizes)
+    split: set = set()
+    if total > budget:
+        split = {k for k in sizes if whole(k) > budget // 8}
+        inline = lambda: fixed + sum(whole(k) for k in sizes if k not in split)  # noqa: E731
+        for key in sorted(sizes, key=whole, reverse=True):
+            if inline() <= budget // 2:
+                break
+            split.add(key)
+
+    body, parts = [], []
+    layout = ctx.record_pages.setdefault(name, {})
+    for key, heading, intro, frags, value_html in sections:
+        body.append(intro)
+        if frags is None:
+            body.append(value_html)
+            continue
+        if key not in split:
+            body.append(f'<p class="ob-count">共 {len(frags)} 条</p>\n\n' + frags.html() + "\n\n")
+            continue
+        items = data[key]
+        chunks = _pack(items, sizes[key], budget - 4096 - _size(frags.frame()) - _size(intro))
+        rows = []
+        for number, (label, stem, indexes) in enumerate(chunks, 1):
+            part_src = unique(posixpath.join(posixpath.dirname(src), f"{name}.{key}.{stem}.md"), taken)
+            taken.add(part_src)
+            ctx.site_files.add(part_src)
+            ctx.generated[part_src] = f"register-part:{name}"
+            for i in indexes:
+                layout[(key, i)] = part_src
+                for rid in _ids(items[i]):
+                    layout.setdefault(("id", rid), part_src)
+            part_title = f"{title} · {heading}（{label}）"
+            nav_line = (f'<p class="ob-part" data-search-exclude>本页是{link.a(src, title)}中“{esc(heading)}”的第 {number} 页'
+                        f'（共 {len(chunks)} 页，{len(items)} 条记录；本页 {len(indexes)} 条：{esc(label)}）。</p>\n\n')
+            text = (front_matter(part_title, hide=["navigation"], tags=search_terms(title, heading),
+                                 search={"boost": BOOST_REGISTER})
+                    + f"# {md_esc(part_title)}\n\n" + stamp(ctx) + nav_line + intro
+                    + f'<p class="ob-count">本页 {len(indexes)} 条</p>\n\n' + frags.html(indexes=indexes) + "\n\n")
+            parts.append((part_src, part_title, text))
+            rows.append([link.a(part_src, label), esc(len(indexes))])
+        body.append(f'<p class="ob-count">共 {len(frags)} 条，记录较多，分 {len(chunks)} 页列出'
+                    f'{"（按月份，最近的在前）" if chunks and chunks[0][1][:1].isdigit() and "-" in chunks[0][1] else ""}：</p>\n\n')
+        body.append(table(["页面", "条数"], rows, cls="ob-parts") + "\n\n")
+    return [(src, title, "".join(head) + "".join(body) + tail)] + parts
+
+
+def _ids(item: dict) -> list[str]:
+    """A record's id and the ids of the records nested in it (a plan's courses): what links name it by."""
+    out = []
+    rid = item.get("id")
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+        out.append(str(rid))
+    for value in item.values():
+        if isinstance(value, list):
+            out += [str(v["id"]) for v in value if isinstance(v, dict) and isinstance(v.get("id"), str)]
+    return out
+
+
+def page_url_of(src: str) -> str:
+    return src[:-3] + ".html" if src.endswith(".md") else src
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _record_size(frags, index: int) -> int:
+    row = frags.rows[index]
+    block = frags.blocks[index] if frags.blocks is not None else ""
+    return _size(row) + _size(block) + 2 + _REF_GROWTH * (row.count("\x02") + block.count("\x02"))
+
+
+def _month(item: dict, key) -> str:
+    value = item.get(key) if key else None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:7]
+    match = _MONTH.match(value) if isinstance(value, str) else None
+    return match.group(1) if match else ""
+
+
+def _date_key(items: list):
+    """The field that dates a list's records (most of the first records have a date in it), or None."""
+    sample = [i for i in items[:50] if isinstance(i, dict)]
+    for key in (sample[0] if sample else {}):
+        if sum(1 for i in sample if _month(i, key)) >= max(1, len(sample) * 4 // 5):
+            return key
+    return None
+
+
+def _pack(items: list, sizes: list, cap: int) -> list[tuple[str, str, list]]:
+    """A long list's records in parts of at most ``cap`` bytes: ``(label, file stem, indexes)``.  Dated
+    records go by month, newest first (whole months on a page while they fit); others in file order."""
+    cap = max(cap, 1)
+    date_key = _date_key(items)
+    if date_key is None:
+        groups = [("", list(range(len(items))))]
+    else:
+        by_month: dict = {}
+        for i, item in enumerate(items):
+            by_month.setdefault(_month(item, date_key), []).append(i)
+        groups = sorted(((m, ix) for m, ix in by_month.items() if m), reverse=True) + (
+            [("", by_month[""])] if "" in by_month else [])
+    chunks: list[list] = []  # [months, indexes]
+    current, used = None, 0
+    for month, indexes in groups:
+        group_size = sum(sizes[i] for i in indexes)
+        if current is not None and used + group_size > cap:
+            current, used = None, 0
+        if group_size <= cap:
+            if current is None:
+                current = [[], []]
+                chunks.append(current)
+            current[0].append(month)
+            current[1].extend(indexes)
+            used += group_size
+            continue
+        piece, piece_size = [], 0  # a month (or an undated list) longer than a page
+        pieces = []
+        for i in indexes:
+            if piece and piece_size + sizes[i] > cap:
+                pieces.append(piece)
+                piece, piece_size = [], 0
+            piece.append(i)
+            piece_size += sizes[i]
+        pieces.append(piece)
+        for piece in pieces:
+            chunks.append([[month] + ([f"#{len(pieces)}"] if len(pieces) > 1 else []), piece])
+        current, used = None, 0
+    out = []
+    seen: Counter = Counter()
+    for months, indexes in chunks:
+        named = [m for m in months if m and not m.startswith("#")]
+        if date_key is None or not named:
+            label = f"第 {indexes[0] + 1}–{indexes[-1] + 1} 条" if date_key is None else "未注明日期"
+            stem = str(len(out) + 1) if date_key is None else "undated"
+        else:
+            label = named[0] if len(named) == 1 else f"{named[-1]} 至 {named[0]}"
+            stem = named[0]
+        seen[stem] += 1
+        if seen[stem] > 1 or any(m.startswith("#") for m in months):
+            label += f"（{seen[stem]}）"
+            stem += f"-{seen[stem]}"
+        out.append((label, stem, indexes))
+    return out
 
 
 # -- 合规看板 ------------------------------------------------------------------
@@ -216,9 +388,8 @@ def due_table(ctx: SiteContext, link: Linker, page_url: str, items, table_id: st
         where = link.file(d.file, d.line)
         if d.record and d.file.startswith("registers/"):
             name = d.file.split("/", 1)[1].rsplit(".", 1)[0]
-            src = ctx.page_urls.get(f"register:{name}")
-            if src:
-                where = f"<code>{link.a(src, d.record, anchor=d.record)}</code>"
+            if ctx.page_urls.get(f"register:{name}"):
+                where = f"<code>{link.record(name, d.record, record_id=d.record)}</code>"
         state = (f'<span class="ob-overdue">逾期 {-d.days_left} 天</span>' if d.overdue
                  else "今天" if d.days_left == 0 else f"{d.days_left} 天")
         owner = esc(d.owner_name)
@@ -665,5 +836,5 @@ def unique(path: str, taken) -> str:
 
 
 __all__ = ["FIXED", "front_matter", "catalog_page", "registers_index_page", "register_page", "dashboard_page", "clauses_page",
-           "rules_index_page", "rule_page", "home_page", "visible_registers", "register_title", "unique",
+           "rules_index_page", "rule_page", "home_page", "register_pages", "visible_registers", "register_title", "unique",
            "SEVERITY_ZH", "SENSITIVITY_ZH", "STATUS_ZH"]

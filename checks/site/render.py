@@ -12,6 +12,7 @@ import html
 import json
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
@@ -133,18 +134,29 @@ def table(headers, rows, cls: str = "", empty: str = "（无）", cols=None) -> 
     """
     if not rows:
         return f'<p class="ob-empty">{esc(empty)}</p>'
+    head, foot = table_frame(headers, cls, cols)
+    return head + "\n".join(table_row(row, cols) for row in rows) + foot
+
+
+def table_frame(headers, cls: str = "", cols=None) -> tuple[str, str]:
+    """What :func:`table` writes before its first row and after its last one."""
     cols = list(cols or [])
     klass = lambda i: f' class="{cols[i]}"' if i < len(cols) and cols[i] else ""  # noqa: E731
     head = "".join(f"<th{klass(i)}>{esc(h)}</th>" for i, h in enumerate(headers))
-    body = []
-    for row in rows:
-        attrs = ""
-        if isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], dict):
-            row, extra = row
-            attrs = "".join(f' {k}="{esc(v)}"' for k, v in extra.items())
-        body.append(f"<tr{attrs}>" + "".join(f"<td{klass(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>")
-    table_html = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
-    return f'<div class="ob-table {cls}">' + table_html + "</div>" if cls else table_html
+    opening = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    closing = "\n</tbody>\n</table>"
+    return (f'<div class="ob-table {cls}">' + opening, closing + "</div>") if cls else (opening, closing)
+
+
+def table_row(row, cols=None) -> str:
+    """One row of :func:`table`."""
+    cols = list(cols or [])
+    klass = lambda i: f' class="{cols[i]}"' if i < len(cols) and cols[i] else ""  # noqa: E731
+    attrs = ""
+    if isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], dict):
+        row, extra = row
+        attrs = "".join(f' {k}="{esc(v)}"' for k, v in extra.items())
+    return f"<tr{attrs}>" + "".join(f"<td{klass(i)}>{cell}</td>" for i, cell in enumerate(row)) + "</tr>"
 
 
 def _nested_table(headers, rows) -> str:
@@ -216,6 +228,12 @@ class Linker:
         src = self.ctx.page_urls.get(f"register:{name}")
         return self.a(src, text or name) if src else esc(text or name)
 
+    def record(self, register: str, text: str, record_id=None, line=None) -> str:
+        """A link to a register's record (by id, or the record that spans ``line``): to the page that holds it
+        (a long register is split into several pages), through :meth:`SiteContext.record_href`."""
+        href = self.ctx.record_href(register, self.page_url, record_id=record_id, line=line)
+        return esc(text) if href is None else f'<a href="{esc(href)}">{esc(text)}</a>'
+
     def file(self, path: str, line=None) -> str:
         """A repository file (with line) as text, linked to its page when it has one."""
         label = f"{path}:{line}" if line else path
@@ -227,10 +245,8 @@ class Linker:
             return f"<code>{self.a(src, label)}</code>" if src else f"<code>{esc(label)}</code>"
         if path.startswith("registers/"):
             name = path.split("/", 1)[1].split(".", 1)[0]
-            src = self.ctx.page_urls.get(f"register:{name}")
-            if src:
-                anchor = self.ctx.record_anchor(name, line) if line and hasattr(self.ctx, "record_anchor") else None
-                return f"<code>{self.a(src, label, anchor=anchor)}</code>"
+            if self.ctx.page_urls.get(f"register:{name}"):
+                return f"<code>{self.record(name, label, line=line or None)}</code>"
         return f"<code>{esc(label)}</code>"
 
 
@@ -443,9 +459,8 @@ class ValueRenderer:
         cited = self.ctx.cited_record(text) if hasattr(self.ctx, "cited_record") else None
         if cited is not None and field_key != "id":
             register, label = cited
-            src = self.ctx.page_urls.get(f"register:{register}")
-            if src and self.ctx.audience.register_visible(register):
-                return self.linker.a(src, f"{label}（{text}）" if label else text, anchor=text)
+            if self.ctx.page_urls.get(f"register:{register}") and self.ctx.audience.register_visible(register):
+                return self.linker.record(register, f"{label}（{text}）" if label else text, record_id=text)
         if kind in ("person", "persons") or (kind is None and PERSON.match(text) and text in self.ctx.handbook.staff):
             return esc(self.ctx.person(text))
         if kind == "document" or text in self.ctx.handbook.documents_by_id:
@@ -495,25 +510,28 @@ class ValueRenderer:
     WIDE = 7  # more columns than this (or nested lists): an overview table plus one card per record
 
     def records(self, items: list, keys: tuple, depth: int = 0, nested: bool = False) -> str:
-        columns: list = []
-        for item in items:
-            for key in item:
-                if key not in columns:
-                    columns.append(key)
-        if not nested and self._wide(items, columns):
+        if nested:
+            columns = _columns(items)
+            headers = [self.names.title(keys + ("[]", c)) for c in columns]
+            rows = [[self.value(item.get(c), keys + ("[]", c), depth + 1) if self._shows(item, keys + ("[]", c)) else ""
+                     for c in columns] for item in items]
+            return _nested_table(headers, rows)
+        return self.fragments(items, keys, depth).html()
+
+    def fragments(self, items: list, keys: tuple, depth: int = 0) -> "Fragments":
+        """A register's list as a table (or an overview table and one card per record), in pieces: one per
+        record, so that a long list can be split over several pages (:meth:`Fragments.html` of a range)."""
+        columns = _columns(items)
+        if self._wide(items, columns):
             return self.cards(items, keys, columns)
         headers = [self.names.title(keys + ("[]", c)) for c in columns]
         rows = []
         for item in items:
-            attrs = {}
-            if not nested and isinstance(item.get("id"), str):
-                attrs = {"id": item["id"]}
+            attrs = {"id": item["id"]} if isinstance(item.get("id"), str) else {}
             cells = [self.value(item.get(c), keys + ("[]", c), depth + 1) if self._shows(item, keys + ("[]", c)) else ""
                      for c in columns]
-            rows.append((cells, attrs) if attrs else cells)
-        if nested:
-            return _nested_table(headers, [r[0] if isinstance(r, tuple) else r for r in rows])
-        return table(headers, rows, cls="ob-register")
+            rows.append(table_row((cells, attrs) if attrs else cells))
+        return Fragments(*table_frame(headers, "ob-register"), rows)
 
     def _wide(self, items, columns) -> bool:
         if len(columns) > self.WIDE:
@@ -521,7 +539,7 @@ class ValueRenderer:
         return any(isinstance(item.get(c), list) and any(isinstance(v, dict) for v in item[c])
                    for item in items for c in columns)
 
-    def cards(self, items: list, keys: tuple, columns: list) -> str:
+    def cards(self, items: list, keys: tuple, columns: list) -> "Fragments":
         """An overview table of the simple columns, then each record in full (folded)."""
         simple = [c for c in columns if all(not isinstance(i.get(c), (dict, list)) for i in items)]
         label_keys = [c for c in ("id", "name", "title", "topic", "date") if c in columns]
@@ -552,7 +570,7 @@ class ValueRenderer:
                 field = "phone" if first.get("phone") or not self.hidden(base + ("mobile",)) else "mobile"
                 phone = first.get(field)
                 cells.append(self.value(phone, base + (field,), 1) if phone or self.hidden(base + (field,)) else "—")
-            rows.append(cells)
+            rows.append(table_row(cells, ["ob-nowrap"]))
             label = " ".join(str(item.get(c)) for c in label_keys[:2] if item.get(c) not in (None, "")
                              and not self.masked(item.get(c), keys + ("[]", c))) or f"第 {index + 1} 条"
             body = "".join(
@@ -560,5 +578,45 @@ class ValueRenderer:
                 for c in columns if self._shows(item, keys + ("[]", c)))
             blocks.append(f'<details class="note ob-record" id="{esc(anchor)}"><summary>{esc(self.ctx.audience.redact(label))}</summary>'
                           f'<table class="ob-kv">{body}</table></details>')
-        return (table(headers, rows, cls="ob-register", cols=["ob-nowrap"])
-                + '\n\n<div class="ob-records">' + "\n".join(blocks) + "</div>")
+        head, foot = table_frame(headers, "ob-register", ["ob-nowrap"])
+        return Fragments(head, foot + '\n\n<div class="ob-records">', rows, blocks, "</div>")
+
+
+def _columns(items: list) -> list:
+    columns: list = []
+    for item in items:
+        for key in item:
+            if key not in columns:
+                columns.append(key)
+    return columns
+
+
+@dataclass
+class Fragments:
+    """A register list's HTML in pieces: ``head``, one row per record, ``middle``, and (for lists shown as
+    cards) one card per record and ``tail``.  ``html()`` is the whole list; ``html(i, j)`` records i…j-1."""
+
+    head: str
+    middle: str
+    rows: list
+    blocks: list | None = None
+    tail: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def size(self, index: int) -> int:
+        """Characters that record ``index`` adds to a page."""
+        return len(self.rows[index]) + 1 + (len(self.blocks[index]) + 1 if self.blocks is not None else 0)
+
+    def frame(self) -> str:
+        return self.head + self.middle + self.tail
+
+    def html(self, start: int = 0, stop: int | None = None, indexes=None) -> str:
+        picked = range(start, len(self.rows) if stop is None else stop) if indexes is None else indexes
+        if not self.rows:
+            return '<p class="ob-empty">（无）</p>'
+        out = self.head + "\n".join(self.rows[i] for i in picked) + self.middle
+        if self.blocks is not None:
+            out += "\n".join(self.blocks[i] for i in picked) + self.tail
+        return out

@@ -39,7 +39,7 @@ from ..findings import Finding
 from ..model import SENSITIVITY_LEVELS
 from . import pages
 from .audience import RESTRICTED_TEXT, document_level
-from .context import KIND_ORDER, KIND_ZH, SiteContext
+from .context import KIND_ORDER, KIND_ZH, RECORD_REF, SiteContext
 from .macros import macros_for
 from .render import (BOOST_DOCUMENT, search_terms, Linker, front_matter, doc_label, esc, fmt_date, md_esc, page_url,
                      sensitivity_badge, status_badge, table)
@@ -264,7 +264,8 @@ def generated_config(raw: dict, ctx: SiteContext, nav: list, site_url: str | Non
         "markdown_extensions": _markdown_extensions(raw),
         "extra": extra,
         "nav": nav,
-        "not_in_nav": "/rules/*.md",  # one page per rule, listed on the rules page
+        # one page per rule, listed on the rules page; the parts of a long register, listed on its page
+        "not_in_nav": "/rules/*.md\n/registers/*.*.md",
     }
     for key in ("site_description", "site_author", "copyright"):
         if isinstance(raw.get(key), str):
@@ -667,29 +668,50 @@ def stage(root, out, audience: str = "internal", as_of: dt.date | None = None, s
     docs_out = out / "docs"
     docs_out.mkdir()
     staged_pages = []
-    for src in published:
-        target = docs_out / src
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if src.endswith(".md"):
-            ctx.current_src = src
-            target.write_text(document_page(ctx, ctx.document_for_src(src), src), encoding="utf-8")
-            staged_pages.append(src)
-        else:
-            shutil.copyfile(docs_src / src, target)
-    # Documents first: a macro that failed adds its finding before the dashboard is written.
-    ctx._vf = None
-    for key, (src, title, builder) in generated.items():
-        ctx.current_src = src
-        try:
-            text = builder(ctx, page_url(src))
-        except Exception as exc:  # a generated page must never stop the site
-            log.warning(f"opsbook: 生成页面 {src} 失败：{type(exc).__name__}: {exc}")
-            text = (front_matter(title) + f"# {md_esc(title)}\n\n"
-                    f'!!! failure "页面生成失败"\n    {esc(type(exc).__name__)}: {esc(exc)}\n')
+    # Until every register's pages are laid out (a long register is split into parts), a link to a record
+    # is a placeholder; the pages that have one are rewritten at the end.
+    ctx.records_placed, ctx.record_refs, ctx.record_pages = False, [], {}
+    with_refs = []
+
+    def write(src: str, text: str) -> None:
         target = docs_out / src
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         staged_pages.append(src)
+        if RECORD_REF in text:
+            with_refs.append(src)
+
+    for src in published:
+        if src.endswith(".md"):
+            ctx.current_src = src
+            write(src, document_page(ctx, ctx.document_for_src(src), src))
+        else:
+            target = docs_out / src
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(docs_src / src, target)
+    # Documents first: a macro that failed adds its finding before the dashboard is written.  Then the
+    # registers (which lays out their records), then the pages that link to records.
+    ctx._vf = None
+    order = sorted(generated.items(), key=lambda kv: not kv[0].startswith("register:"))
+    for key, (src, title, builder) in order:
+        if not key.startswith("register:"):
+            ctx.records_placed = True
+        ctx.current_src = src
+        try:
+            if key.startswith("register:"):
+                built = pages.register_pages(ctx, key.split(":", 1)[1], src, taken)
+            else:
+                built = [(src, title, builder(ctx, page_url(src)))]
+        except Exception as exc:  # a generated page must never stop the site
+            log.warning(f"opsbook: 生成页面 {src} 失败：{type(exc).__name__}: {exc}")
+            built = [(src, title, front_matter(title) + f"# {md_esc(title)}\n\n"
+                      f'!!! failure "页面生成失败"\n    {esc(type(exc).__name__)}: {esc(exc)}\n')]
+        for part_src, _, text in built:
+            write(part_src, text)
+    ctx.records_placed = True
+    for src in with_refs:
+        target = docs_out / src
+        target.write_text(ctx.resolve_record_refs(target.read_text(encoding="utf-8"), src), encoding="utf-8")
     write_feeds(ctx, docs_out, site_url)
     shutil.copytree(OVERRIDES, out / "overrides")
     nav = navigation(ctx, generated, raw.get("nav"), home_src)
