@@ -12,6 +12,7 @@ run.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -127,7 +128,16 @@ def _clean_tag(tag: str, closing: bool, name: str) -> str:
     return start[:-1] + " />" if tag.rstrip().endswith("/>") and not start.endswith("/>") and name in ("br", "hr", "img", "input", "wbr") else start
 
 
-def _tag_problems(tag: str, closing: bool, name: str) -> list[str]:
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "background", "poster", "data")
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag_problems(tag: str, closing: bool, name: str) -> tuple[str, ...]:
+    """What is unsafe in one raw tag (a page repeating a tag asks once)."""
+    return tuple(_tag_problems_of(tag, closing, name))
+
+
+def _tag_problems_of(tag: str, closing: bool, name: str) -> list[str]:
     lname = name.lower()
     if closing:
         return []
@@ -137,11 +147,13 @@ def _tag_problems(tag: str, closing: bool, name: str) -> list[str]:
     src = re.search(r"""(?<![\w-])src\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", tag, re.I)
     if lname == "img" and src and remote(src.group(1).strip("\"'")):
         out.append(REMOTE_IMAGE)
-    cleaned = nh3.clean(tag, tags=TAGS | {lname}, attributes={**ATTRIBUTES, lname: {"href", "src", "action", "formaction", "xlink:href", "background", "poster", "data"} | ATTRIBUTES.get(lname, set())},
+    given = [attr for attr in _URL_ATTRIBUTES if re.search(r"(?<![\w-])" + attr + r"\s*=", tag, re.I)]
+    if not given:  # no address to judge: nh3 (the costly part) is not asked
+        return out
+    cleaned = nh3.clean(tag, tags=TAGS | {lname}, attributes={**ATTRIBUTES, lname: set(_URL_ATTRIBUTES) | {"xlink:href"} | ATTRIBUTES.get(lname, set())},
                         url_schemes=URL_SCHEMES, link_rel=None)
-    for attr in ("href", "src", "action", "formaction", "background", "poster", "data"):
-        original = re.search(r"(?<![\w-])" + attr + r"\s*=", tag, re.I)
-        if original and not re.search(r"(?<![\w-])" + attr + r"=", cleaned):
+    for attr in given:
+        if not re.search(r"(?<![\w-])" + attr + r"=", cleaned):
             out.append(f"不安全的地址（{attr}=，只允许相对地址和 http、https、mailto、tel）")
     return out
 

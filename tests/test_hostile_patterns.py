@@ -96,11 +96,11 @@ def test_markdown_scanning_and_secrets_are_linear_on_100_kb_lines():
 def test_site_scanners_are_linear_on_100_kb():
     """What the site reads in a page (links, <a href>, <img src>, active markup, code blocks, macros, HTML that
     a macro wrote) through the functions that read it, not only their patterns."""
-    from checks import mdscan, templating
+    from checks import markup, mdscan, templating
     from checks.site.render import md_inert
 
     scanners = (mdscan.links, mdscan.destinations, mdscan.a_tags, mdscan.img_tags, mdscan.first_active,
-                mdscan.code_spans, templating.protect, md_inert)
+                mdscan.code_spans, templating.protect, md_inert, markup.find_unsafe)  # find_unsafe: DOC020
     runs = "".join("`" * n + "a" for n in range(1, 447))  # backtick runs each of a length no later run has
     for unit, text in [*_pathological(SITE_UNITS), ("`…", runs)]:
         started = time.perf_counter()
