@@ -126,19 +126,30 @@ def prepare_output(root, out) -> Path:
 # -- the handbook's mkdocs.yml ---------------------------------------------------------
 
 def read_config(root: Path) -> dict:
-    """The handbook's mkdocs.yml, read with a safe loader: no YAML tag constructs an object."""
+    """The handbook's mkdocs.yml, read as every other file of the handbook is: never through a link, by the
+    bounded loader (no YAML tag constructs an object; an alias bomb or deep nesting is refused)."""
+    from ..tree import FsTree
+    from ..yamlio import LoadError, decode, load, too_large
+
     config_file = root / "mkdocs.yml"
+    tree = FsTree(root)
+    if tree.is_link("mkdocs.yml"):
+        raise BuildError(f"{config_file} 是符号链接：站点配置只从仓库中的文件读取")
     if not config_file.is_file():
         raise BuildError(f"找不到站点配置 {config_file}")
     try:
-        data = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise BuildError(f"{config_file} 不是 UTF-8 编码") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark is not None else ""
-        raise BuildError(f"{config_file} {where}不是有效的 YAML，或使用了不允许的标签（如 !!python）："
-                         f"{getattr(exc, 'problem', None) or exc}") from None
+        raw = tree.read_bytes("mkdocs.yml")
+    except OSError as exc:
+        raise BuildError(f"无法读取 {config_file}：{exc}") from None
+    problem = too_large(len(raw))
+    text, decode_problem = (None, problem) if problem else decode(raw)
+    if text is None:
+        raise BuildError(f"{config_file}：{decode_problem.message if decode_problem else '不是 UTF-8 编码'}")
+    try:
+        data = load(text)[0]
+    except LoadError as exc:
+        raise BuildError(f"{config_file} 第 {exc.problem.line} 行不是可用的 YAML（不允许标签，如 !!python；"
+                         f"别名展开和嵌套层数有上限）：{exc.problem.message}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

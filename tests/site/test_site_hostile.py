@@ -188,3 +188,24 @@ def test_unsafe_config_is_refused(tmp_path):
     with pytest.raises(site_build.BuildError, match="YAML"):
         site_build.build(root, site_dir=tmp_path / "out", audience="internal", as_of=AS_OF)
     assert not list(tmp_path.rglob("PWNED*"))
+
+
+def test_config_alias_bomb_and_link_are_refused_before_anything_is_built(tmp_path):
+    """mkdocs.yml goes through the bounded loader like every other file: an alias bomb (which the
+    config's plain-data copy would expand) is refused at once, and a mkdocs.yml that links to a file
+    outside the repository is not read."""
+    from checks.site.stage import read_config
+
+    root = copy_sample(tmp_path / "h", with_docs=False)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + n)}: &{chr(98 + n)} [" + ", ".join([f"*{chr(97 + n)}"] * 10) + "]\n" for n in range(8))
+    (root / "mkdocs.yml").write_text("site_name: 手册\nextra:\n  " + bomb.replace("\n", "\n  ").rstrip() + "\n",
+                                     encoding="utf-8")
+    with pytest.raises(site_build.BuildError, match="展开后增加的值超过"):
+        read_config(root)
+    outside = tmp_path / "outside.yml"
+    outside.write_text("site_name: 外部的配置\n", encoding="utf-8")
+    (root / "mkdocs.yml").unlink()
+    (root / "mkdocs.yml").symlink_to(outside)
+    with pytest.raises(site_build.BuildError, match="符号链接"):
+        read_config(root)
