@@ -128,8 +128,9 @@ def prepare_output(root, out) -> Path:
 def read_config(root: Path) -> dict:
     """The handbook's mkdocs.yml, read as every other file of the handbook is: never through a link, by the
     bounded loader (no YAML tag constructs an object; an alias bomb or deep nesting is refused)."""
+    from ..model import read_file
     from ..tree import FsTree
-    from ..yamlio import LoadError, decode, load, too_large
+    from ..yamlio import LoadError, load
 
     config_file = root / "mkdocs.yml"
     tree = FsTree(root)
@@ -137,14 +138,9 @@ def read_config(root: Path) -> dict:
         raise BuildError(f"{config_file} 是符号链接：站点配置只从仓库中的文件读取")
     if not config_file.is_file():
         raise BuildError(f"找不到站点配置 {config_file}")
-    try:
-        raw = tree.read_bytes("mkdocs.yml")
-    except OSError as exc:
-        raise BuildError(f"无法读取 {config_file}：{exc}") from None
-    problem = too_large(len(raw))
-    text, decode_problem = (None, problem) if problem else decode(raw)
-    if text is None:
-        raise BuildError(f"{config_file}：{decode_problem.message if decode_problem else '不是 UTF-8 编码'}")
+    text, problem = read_file(tree, "mkdocs.yml")  # the size limit and the encoding, as for every file
+    if problem:
+        raise BuildError(f"{config_file}：{problem.message}")
     try:
         data = load(text)[0]
     except LoadError as exc:
