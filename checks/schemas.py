@@ -290,29 +290,46 @@ def resolve_ref(load, ref: str, current: str) -> tuple:
     return node, path
 
 
-def node_at(load, current: str, path: tuple, node: dict | None = None, depth: int = 0) -> dict:
-    """The schema of the value at ``path`` (keys and list indexes) in a file whose schema is ``current``:
-    ``$ref``s followed and ``allOf`` merged, {} where the schema says nothing.  ``load`` as for
-    :func:`resolve_ref`."""
-    node = load(current) if node is None else node
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 16:
-        depth += 1
-        target, current = resolve_ref(load, node["$ref"], current)
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    if not isinstance(node, dict):
-        return {}
+def deref(load, node, current: str, depth: int = 0) -> tuple[dict, str]:
+    """A schema node with its ``$ref`` followed (its own keys win, its ``properties`` added to the target's)
+    and its ``allOf`` properties merged in, and the file that what it holds is relative to.  {} for a node
+    that is not a mapping.  ``load`` as for :func:`resolve_ref`."""
+    if not isinstance(node, dict) or depth > 8:
+        return {}, current
+    merged = dict(node)
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        target, path = resolve_ref(load, ref, current)
+        target, path = deref(load, target, path, depth + 1)
+        for key, value in target.items():
+            if key == "properties":
+                merged["properties"] = {**value, **merged.get("properties", {})}
+            else:
+                merged.setdefault(key, value)
+        if not any(k in node for k in ("properties", "items", "additionalProperties")):
+            current = path  # the node is the referenced one: what it holds is relative to that file
     for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        merged = node_at(load, current, (), sub, depth + 1)
-        node = {**merged, **node, "properties": {**merged.get("properties", {}), **node.get("properties", {})}}
-    if not path:
-        return node
-    part, rest = path[0], path[1:]
-    if isinstance(part, int):
-        child = node.get("items")
-    else:
-        props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
-        child = props.get(part, node.get("additionalProperties"))
-    return node_at(load, current, rest, child, depth) if isinstance(child, dict) else {}
+        sub, _ = deref(load, sub, current, depth + 1)
+        if "properties" in sub:
+            merged["properties"] = {**sub["properties"], **merged.get("properties", {})}
+    return merged, current
+
+
+def node_at(load, current: str, path: tuple) -> dict:
+    """The schema of the value at ``path`` (keys, and list indexes or ``"[]"`` for a list's items) in a file
+    whose schema is ``current``: ``$ref``s followed and ``allOf`` merged (:func:`deref`), {} where the schema
+    says nothing.  The one walk of a schema for the checker, the site's field names and the exports."""
+    node, current = deref(load, load(current), current)
+    for key in path:
+        if isinstance(key, int) or key == "[]":
+            child = node.get("items")
+        else:
+            props = node.get("properties") if isinstance(node.get("properties"), dict) else {}
+            child = props.get(key)
+            if child is None:
+                child = node.get("additionalProperties")
+        node, current = deref(load, child if isinstance(child, dict) else {}, current)
+    return node
 
 
 def schema_path(handbook: Handbook, register: Register) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..clauses import STATUS_ZH as CLAUSE_STATUS_ZH
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_LEVELS, SENSITIVITY_ZH, STATUS_ZH, field_sensitivity
-from ..schemas import resolve_ref
+from ..schemas import deref, node_at
 from .audience import RESTRICTED_TEXT
 
 PERSON = re.compile(r"^P\d{3,}$")
@@ -268,29 +268,6 @@ def doc_label(doc) -> str:
 
 # -- schemas: the Chinese names of register fields ---------------------------
 
-def _deref(load, node: dict, current: str, depth: int = 0) -> tuple[dict, str]:
-    """Follow ``$ref``s (and merge ``allOf``) so that ``properties`` and ``items`` are visible."""
-    if not isinstance(node, dict) or depth > 8:
-        return {}, current
-    merged = dict(node)
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        target, path = resolve_ref(load, ref, current)
-        target, path = _deref(load, target, path, depth + 1)
-        for key, value in target.items():
-            if key == "properties":
-                merged["properties"] = {**value, **merged.get("properties", {})}
-            else:
-                merged.setdefault(key, value)
-        if not any(k in node for k in ("properties", "items", "additionalProperties")):
-            current = path  # the node is the referenced one: what it holds is relative to that file
-    for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
-        sub, _ = _deref(load, sub, current, depth + 1)
-        if "properties" in sub:
-            merged["properties"] = {**sub["properties"], **merged.get("properties", {})}
-    return merged, current
-
-
 def _no_schema(rel: str) -> dict:
     return {}
 
@@ -326,32 +303,21 @@ class FieldNames:
     def _normal(keys: tuple) -> tuple:
         return tuple("[]" if isinstance(key, int) else key for key in keys)
 
-    def node(self, keys: tuple) -> tuple[dict, str]:
+    def node(self, keys: tuple) -> dict:
+        """The schema of the field at ``keys`` (schemas.node_at), looked up once."""
         keys = self._normal(keys)
         if keys not in self._nodes:
-            node, current = _deref(self._load, self.root, self.path)
-            for key in keys:
-                if key == "[]":
-                    items = node.get("items")
-                    node, current = _deref(self._load, items if isinstance(items, dict) else {}, current)
-                else:
-                    props = node.get("properties", {}) if isinstance(node.get("properties"), dict) else {}
-                    sub = props.get(key)
-                    if sub is None:
-                        extra = node.get("additionalProperties")
-                        sub = extra if isinstance(extra, dict) else {}
-                    node, current = _deref(self._load, sub, current)
-            self._nodes[keys] = (node, current)
+            self._nodes[keys] = node_at(self._load, self.path, keys) if self.path else {}
         return self._nodes[keys]
 
     def title(self, keys: tuple) -> str:
-        node, _ = self.node(keys)
+        node = self.node(keys)
         title = node.get("title") if isinstance(node, dict) else None
         return str(title) if title else str(keys[-1])
 
     def sensitivity(self, keys: tuple) -> str | None:
         """The field's own sensitivity (``"x-sensitivity": "restricted"`` in its schema), if it has one."""
-        return field_sensitivity(self.node(keys)[0])
+        return field_sensitivity(self.node(keys))
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
@@ -360,7 +326,7 @@ class FieldNames:
             node = self.root
             current = self.path
             for key in keys:
-                node, current = _deref(self._load, node, current)
+                node, current = deref(self._load, node, current)
                 if key == "[]":
                     node = node.get("items") if isinstance(node.get("items"), dict) else {}
                 else:
