@@ -99,15 +99,15 @@ def _write_cached_sessions(version: str, result) -> None:
     target = _cache_file(version)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
-                                         prefix=target.name, suffix=".tmp") as out:
-            json.dump(data, out, separators=(",", ":"))
-        os.replace(out.name, target)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
     except OSError:  # a read-only home: every run asks the package, as before
-        try:
-            os.unlink(out.name)
-        except (OSError, UnboundLocalError):
-            pass
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, separators=(",", ":"))
+        os.replace(tmp, target)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
