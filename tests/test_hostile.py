@@ -9,19 +9,17 @@ through ``opsbook build`` (one build for all of them, in tests marked ``site``).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import yaml
 
 from checks import cli, engine, yamlio
-from conftest import AS_OF, ROOT
+from conftest import AS_OF, ROOT, run_opsbook
 
 CORPUS = Path(__file__).parent / "corpus"
 POSITIVE = sorted(p.name for p in (CORPUS / "positive").iterdir() if (p / "case.yaml").is_file())
@@ -30,13 +28,8 @@ NEGATIVE = sorted(p.name for p in (CORPUS / "negative").iterdir() if (p / "case.
 
 def run_cli(*args) -> tuple[int, str, str]:
     """``opsbook ARGS`` in this process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:  # argparse
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
+    code, out, err = run_opsbook(*args)
+    return code, out, err
 
 
 def load_case(kind: str, name: str) -> dict:
