@@ -169,6 +169,30 @@ def calls(text: str, env: SandboxedEnvironment | None = None) -> list[MacroCall]
         return []
 
 
+def table_fields_above(handbook, name: str, key: str | None, where, columns, level: str) -> list[tuple]:
+    """The fields a ``register_table(name, key, columns, where)`` filters on (``where``) or lists (``columns``)
+    that are more sensitive than ``level``: (argument, field, the field's level, its title).  A reader below
+    such a field must not get the table: its rows would confirm a guessed value, or tell who has the field.
+    The one reading for the site (which refuses the table) and DOC021 (which reports it at check time)."""
+    from .model import field_sensitivity, sensitivity_rank
+    from .schemas import node_at, schema_path
+
+    register = handbook.registers.get(str(name))
+    rel = schema_path(handbook, register) if register is not None else None
+    if rel is None:
+        return []
+    key = str(key or name)
+    asked = [("where", f) for f in (where if isinstance(where, dict) else ())]
+    asked += [("columns", f) for f in (columns if isinstance(columns, (list, tuple)) else ())]
+    out = []
+    for argument, field in asked:
+        node = node_at(handbook.schema, rel, (key, "[]", str(field)))
+        found = field_sensitivity(node)
+        if found is not None and sensitivity_rank(found) > sensitivity_rank(level):
+            out.append((argument, field, found, node.get("title") or field))
+    return out
+
+
 def _deepest_line(text: str) -> int:
     """The line where brackets are nested deepest (where a parser gives up)."""
     depth = best = 0

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .. import markup, templating
-from ..model import SENSITIVITY_ZH, field_sensitivity, sensitivity_rank
-from ..schemas import node_at, schema_path
+from ..model import SENSITIVITY_ZH
 from ..findings import Hit
 from . import rule
 
@@ -86,25 +85,12 @@ def macros_usable(handbook):
 
 def _fields_above_the_document(handbook, document, call):
     """register_table filtering on (``where``) or listing (``columns``) a field more sensitive than the
-    document: for the document's own readers the site refuses the table (its rows would tell whether a
-    guessed value is right, or who has the field), so the page shows the macro as written."""
-    names = ("name", "key", "columns", "where")
-    given = {**dict(zip(names, call.args)), **call.kwargs}
-    register = handbook.registers.get(str(given.get("name")))
-    if register is None:
-        return
-    rel = schema_path(handbook, register)
-    key = str(given.get("key") or given.get("name"))
-    where, columns = given.get("where"), given.get("columns")
-    asked = [("where", f) for f in (where if isinstance(where, dict) else ())]
-    asked += [("columns", f) for f in (columns if isinstance(columns, (list, tuple)) else ())]
-    own = sensitivity_rank(document.sensitivity or "internal")
-    for argument, field in asked:
-        node = node_at(handbook.schema, rel, (key, 0, str(field))) if rel else {}
-        level = field_sensitivity(node)
-        if level is not None and sensitivity_rank(level) > own:
-            title = node.get("title") or field
-            yield call.line, (f"《{document.title}》中的 register_table 的 {argument} 用到了字段“{title}”（{field}，"
-                              f"{SENSITIVITY_ZH.get(level, level)}），高于文档本身的级别"
-                              f"（{SENSITIVITY_ZH.get(document.sensitivity, document.sensitivity)}）：这些读者看到的页面上"
-                              f"这张表不会展开；请去掉该字段，或把文档定为{SENSITIVITY_ZH.get(level, level)}级")
+    document: for the document's own readers the site refuses the table, so the page shows the macro as written."""
+    given = {**dict(zip(("name", "key", "columns", "where"), call.args)), **call.kwargs}
+    own = document.sensitivity or "internal"
+    for argument, field, level, title in templating.table_fields_above(
+            handbook, given.get("name"), given.get("key"), given.get("where"), given.get("columns"), own):
+        yield call.line, (f"《{document.title}》中的 register_table 的 {argument} 用到了字段“{title}”（{field}，"
+                          f"{SENSITIVITY_ZH.get(level, level)}），高于文档本身的级别"
+                          f"（{SENSITIVITY_ZH.get(own, own)}）：这些读者看到的页面上"
+                          f"这张表不会展开；请去掉该字段，或把文档定为{SENSITIVITY_ZH.get(level, level)}级")

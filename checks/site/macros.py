@@ -20,7 +20,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..model import SENSITIVITY_ZH
-from ..templating import MacroError
+from ..templating import MacroError, table_fields_above
 from .audience import RESTRICTED_REGISTER_TEXT
 from .render import FieldNames, Linker, ValueRenderer, esc, md_inert, page_url, restricted
 
@@ -94,15 +94,10 @@ def macros_for(ctx, src_uri: str) -> dict:
         """A table filtered by a field the reader may not see tells by its rows whether a guessed value is
         right (``where={"mobile": "139…"}``); one that lists such a field tells which records have it.
         Neither is expanded for this reader: the page is published as written, with a DOC021 finding."""
-        names = renderer(name).names
-        asked = [("where", k) for k in (where if isinstance(where, dict) else ())]
-        asked += [("columns", c) for c in (columns if isinstance(columns, (list, tuple)) else ())]
-        for argument, field in asked:
-            level = names.sensitivity((key, "[]", field))
-            if level is not None and not ctx.audience.allows(level):
-                title = names.title((key, "[]", field))
-                raise MacroError(None, f"register_table 的 {argument} 用到了读者无权查看的字段“{title}”（{field}，"
-                                       f"{SENSITIVITY_ZH.get(level, level)}）：高于读者级别的字段不能用于筛选或列出")
+        for argument, field, level, title in table_fields_above(ctx.handbook, name, key, where, columns,
+                                                                ctx.audience.level):
+            raise MacroError(None, f"register_table 的 {argument} 用到了读者无权查看的字段“{title}”（{field}，"
+                                   f"{SENSITIVITY_ZH.get(level, level)}）：高于读者级别的字段不能用于筛选或列出")
 
     def register_value(name, *path, default="—"):
         """One value of a register, e.g. ``register_value("organisation", "organisation", "regulator")``."""
