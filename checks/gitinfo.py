@@ -113,7 +113,7 @@ def _file_at(commit, rel: str) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=8)  # a commit's parent is the next commit down the history: a few suffice
 def _parts(text: str | None) -> tuple[str, int]:
     """(body, number of revision records) of a document's text (a commit's version is read once: it is
     also its successor's parent version).  The front matter is read by the bounded loader."""
