@@ -8,7 +8,6 @@ import datetime as dt
 import gc
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import model, schemas
 from .findings import SEVERITIES, Finding, Hit

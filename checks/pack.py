@@ -185,7 +185,7 @@ def build_pack(root, rev: str, out_dir, as_of: dt.date | None = None, audience_l
             copy_docs = [copy.document(d.doc_id) for d in docs]
             pdf.print_documents(copy, copy_docs, out / "文档", audience_level, as_of)
             page = scratch / "matrix.html"
-            page.write_text(_matrix_html(f"JR/T 0099-2012 条款矩阵", subtitle, MATRIX_HEADERS, rows), encoding="utf-8")
+            page.write_text(_matrix_html("JR/T 0099-2012 条款矩阵", subtitle, MATRIX_HEADERS, rows), encoding="utf-8")
             pdf.print_pages([pdf.Job(page=page, out=out / f"{MATRIX}.pdf", doc_id="条款矩阵", title=handbook_title(handbook),
                                      version=revision.commit[:10], sensitivity=SENSITIVITY_ZH.get(audience_level, ""),
                                      header_note=f"提交 {revision.commit[:10]}　·　{SENSITIVITY_ZH.get(audience_level, '')}",

@@ -148,7 +148,6 @@ def text_layer(data: bytes, when: dt.date, title: str = "") -> bytes:
     import io
 
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
 
     reader = PdfReader(io.BytesIO(data))
     writer = PdfWriter(clone_from=reader)

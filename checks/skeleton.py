@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
-from . import dates, sheets, yamlio
+from . import sheets, yamlio
 from .model import Handbook
 from .placeholders import placeholder
 

@@ -44,12 +44,6 @@ def action_open(action) -> bool:
     return status != "closed" if status is not None else not action.get("closed")
 
 
-def action_overdue(action, as_of: dt.date) -> bool:
-    """An open action whose deadline ``due`` has passed."""
-    due = action.date("due")
-    return action_open(action) and due is not None and due < as_of
-
-
 def incident_label(incident) -> str:
     return f"事件 {incident.id}（{incident.get('title')}）"
 

@@ -8,7 +8,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import action_open, action_overdue, incident_label as _label
+from ._common import action_open, incident_label as _label
 from ._emergency import is_regulator, regulator
 from .emergency_response import security_events
 
@@ -90,7 +90,7 @@ def investigation_actions(handbook):
             if not action_open(action):
                 continue
             due = action.date("due")
-            if due:  # open, with a deadline: overdue once it has passed (action_overdue's test)
+            if due:  # open, with a deadline: overdue once it has passed
                 yield Obligation(f"完成{label}", due, action.at("due"), f"{label}已超过完成期限 {due}，尚未完成",
                                  owner=action.get("owner"), cycle="一次", key=f"{action.source.path}#{incident.id}|{action.get('action')}")
             owner = action.get("owner")

@@ -9,7 +9,7 @@ from .. import dates
 from ..findings import Hit
 from ..obligations import Obligation
 from . import rule
-from ._common import action_open, action_overdue, appointed, day_span
+from ._common import action_open, appointed, day_span
 
 CHAPTER = "督促检查"
 

@@ -360,7 +360,6 @@ def due_soon(ctx: SiteContext, link: Linker, page_url: str) -> str:
 
     items = [d for d in ctx.obligations if d.days_left <= 60]
     out = ["## 即将到期 {#opsbook-due}\n\n"]
-    overdue = sum(1 for d in items if d.overdue)
     counts = " · ".join(f"{label} {sum(1 for d in items if (d.overdue if days == 0 else 0 <= d.days_left <= days))} 项"
                         for days, label in DUE_WINDOWS)
     out.append(f'<p class="ob-due-summary">{esc(counts)}（逾期事项同时是上方的错误级发现）。'
