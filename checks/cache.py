@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections import OrderedDict
 
 from . import schemas
@@ -30,11 +31,16 @@ def _digest(data: bytes) -> bytes:
 
 
 class SourceCache:
-    """Sources by (path, content, schemas), least recently used dropped beyond ``limit``."""
+    """Sources by (path, content, schemas), least recently used dropped beyond ``limit`` files
+    or beyond ``max_bytes`` of their contents (``None``: no bound on the bytes)."""
 
-    def __init__(self, limit: int = 4096):
+    def __init__(self, limit: int = 4096, max_bytes: int | None = None):
         self.limit = limit
+        self.max_bytes = max_bytes
         self._store: OrderedDict = OrderedDict()
+        self._sizes: dict = {}
+        self._bytes = 0
+        self._lock = threading.RLock()  # one load at a time: a load's fresh sources are the cache's state
         self.hits = self.misses = 0
 
     def __len__(self) -> int:
@@ -43,18 +49,23 @@ class SourceCache:
     def load(self, source, as_of: dt.date | None = None) -> Handbook:
         """The handbook of ``source`` (a folder or a Tree), loaded and validated, reusing cached files."""
         tree = as_tree(source)
-        self._schemas = self._schemas_key(tree)
-        self._fresh: list = []
-        try:
-            handbook = Handbook.load(tree, as_of, cache=self)
-            schemas.validate(handbook, only=[loaded for _, loaded in self._fresh])
-            for key, loaded in self._fresh:  # kept only once validated
-                if key is not None:
-                    self._store[key] = loaded
-            while len(self._store) > self.limit:
-                self._store.popitem(last=False)
-        finally:
-            self._fresh = []
+        with self._lock:
+            self._schemas = self._schemas_key(tree)
+            self._fresh: list = []
+            try:
+                handbook = Handbook.load(tree, as_of, cache=self)
+                schemas.validate(handbook, only=[loaded for _, loaded, _ in self._fresh])
+                for key, loaded, size in self._fresh:  # kept only once validated
+                    if key is not None and key not in self._store:
+                        self._store[key] = loaded
+                        self._sizes[key] = size
+                        self._bytes += size
+                while self._store and (len(self._store) > self.limit
+                                       or (self.max_bytes is not None and self._bytes > self.max_bytes)):
+                    key, _ = self._store.popitem(last=False)
+                    self._bytes -= self._sizes.pop(key)
+            finally:
+                self._fresh = []
         return handbook
 
     def source(self, tree, rel: str, load, limits=None):
@@ -64,9 +75,10 @@ class SourceCache:
         try:
             if limits is not None and size is not None and size > limits.max_file_mb * 1024 * 1024:
                 raise OSError("too large")  # never read: the loader reports the limit
-            key = (rel, _digest(tree.read_bytes(rel)), self._schemas, limits)
+            data = tree.read_bytes(rel)
+            key = (rel, _digest(data), self._schemas, limits)
         except OSError:
-            key = None  # unreadable: loaded again each time (the loader reports why)
+            key, data = None, b""  # unreadable: loaded again each time (the loader reports why)
         cached = self._store.get(key) if key is not None else None
         if cached is not None:
             self._store.move_to_end(key)
@@ -74,7 +86,7 @@ class SourceCache:
             return cached
         self.misses += 1
         loaded = load(tree, rel) if limits is None else load(tree, rel, limits)
-        self._fresh.append((key, loaded))
+        self._fresh.append((key, loaded, len(data)))
         return loaded
 
     @staticmethod
@@ -88,3 +100,20 @@ class SourceCache:
             except OSError:
                 h.update(b"unreadable")
         return h.digest()
+
+
+_SHARED: SourceCache | None = None
+_SHARED_LOCK = threading.Lock()
+SHARED_MAX_BYTES = 64 * 1024 * 1024
+
+
+def shared() -> SourceCache:
+    """The process's own cache, used by every load that is given none: a process that checks more than
+    once (``opsbook serve`` rebuilding after an edit, a program calling the engine, the tests) reads and
+    validates each unchanged file once.  It keeps at most ``SHARED_MAX_BYTES`` of file contents' worth
+    of sources; a one-off ``opsbook check`` reads each file once anyway."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = SourceCache(max_bytes=SHARED_MAX_BYTES)
+        return _SHARED

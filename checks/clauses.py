@@ -95,6 +95,7 @@ def load(root) -> list[Chapter]:
         validator = schemas.tree_validator(tree, schema_file) if tree.exists(schema_file) else None
     except (OSError, ValueError) as exc:
         raise CatalogueError(f"{schema_file}: 无法读取：{exc}") from None
+    fast = schemas.tree_fast_validator(tree, schema_file) if validator is not None else None
     chapters = []
     for rel in tree.files(folder, "*.yaml"):
         try:
@@ -108,8 +109,9 @@ def load(root) -> list[Chapter]:
             data, lines, _ = yamlio.load(text)
         except yamlio.LoadError as exc:
             raise CatalogueError(f"{rel}:{exc.problem.line}: {exc.problem.message}") from None
-        if validator is not None:
-            errors = list(validator.iter_errors(yamlio.to_json(data)))
+        instance = yamlio.to_json(data) if validator is not None else None
+        if validator is not None and (fast is None or not fast.is_valid(instance)):  # the slow one for the message
+            errors = list(validator.iter_errors(instance))
             if errors:
                 first = errors[0]
                 line = lines.get(tuple(first.absolute_path), 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import importlib
 import json
 import os
@@ -227,6 +228,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@functools.lru_cache(maxsize=1)
+def _parser() -> argparse.ArgumentParser:
+    """The parser, made once per process (parsing never changes it; a program or test calling main() often
+    would otherwise build it each time)."""
+    return parser()
+
+
 def _command_modules() -> list:
     from . import commands
 
@@ -241,7 +249,7 @@ def main(argv=None) -> int:
             stream.reconfigure(errors="replace")
         except (AttributeError, ValueError):
             pass
-    args = parser().parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:

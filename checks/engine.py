@@ -57,16 +57,17 @@ def gc_paused():
 
 
 def load(root, as_of: dt.date | None = None, cache=None) -> Handbook:
-    """Load and validate a handbook; with a :class:`checks.cache.SourceCache`, unchanged files are reused.
+    """Load and validate a handbook, reusing the unchanged files of ``cache`` (a :class:`checks.cache.SourceCache`;
+    by default the process's own, :func:`checks.cache.shared`).
 
     Without ``as_of``: today in Shanghai, or a sample handbook's fixed date (``settings.sample_date``);
     ``handbook.sample_date`` then says so.  An explicit ``as_of`` always wins."""
+    if cache is None:
+        from .cache import shared
+
+        cache = shared()
     with gc_paused():
-        if cache is not None:
-            handbook = cache.load(root, as_of)
-        else:
-            handbook = Handbook.load(root, as_of)
-            schemas.validate(handbook)
+        handbook = cache.load(root, as_of)
     if as_of is None:
         from .dates import as_date
 

@@ -29,7 +29,7 @@ import pytest
 import yaml
 
 from checks import engine
-from checks.cache import SourceCache
+from checks.cache import shared as shared_cache
 from checks.rules import all_rules, get
 from checks.tree import HANDBOOK_PARTS, FsTree, OverlayTree, Tree
 
@@ -56,7 +56,7 @@ class _Sample:
     """The sample handbook's files, read once (lazily) and shared by every workspace."""
 
     tree: Tree | None = None
-    cache = SourceCache()
+    cache = shared_cache()  # the one opsbook itself uses when given none: in-process CLI runs share it too
 
     @classmethod
     def get(cls) -> Tree:
