@@ -192,3 +192,272 @@ def copy_sample(dest: Path, with_docs: bool = True) -> Path:
             shutil.copy2(source, dest / part)
     (dest / "docs").mkdir(exist_ok=True)
     return dest
+
+
+# -- one hostile handbook ------------------------------------------------------------------------
+# The sample with the hostile edits of several test modules in one tree, built once per test run per generator
+# through ``opsbook build`` (a real build takes many seconds): test_site_hostile.py (docs/hostile/, Jinja and
+# HTML in documents and register values), test_site_variants.py (docs/variant/, awkward documents),
+# test_site_hostile_audience.py (a mistyped restricted mobile number), test_site_hostile_config.py
+# (docs/hostile/config.md, mkdocs.yml, register and schema titles) and test_hostile.py (the corpus cases
+# marked ``build: true``, in docs/).  Each module's documents have their own paths and ids; where two modules
+# edit one value, the value carries both edits.
+
+# test_site_hostile.py
+HOSTILE_SECRET_TITLE = "绝密灾备切换口令表"
+HOSTILE_SECRET_TEXT = "口令-ZX81-绝密正文"
+HOSTILE_EVIL_TITLE = '<img src=x onerror=alert(11)>标题注入'
+
+_HOSTILE_JINJA = FRONT.format(id="HOS-01", title="宏攻击", sensitivity="public") + """
+# 宏攻击
+
+一：{{ ''.__class__.__mro__[1].__subclasses__() }}
+
+二：{{ cycler.__init__.__globals__.os.popen('touch PWNED-1').read() }}
+
+三：{{ config }} {{ page }} {{ self }}
+
+四：{% include "hostile/secret.md" %}
+
+五：{{ person.__globals__ }}
+"""
+
+_HOSTILE_JINJA_CALL = FRONT.format(id="HOS-02", title="宏属性攻击", sensitivity="public") + """
+# 宏属性攻击
+
+{{ org_name().__class__.__base__.__subclasses__() }}
+
+{{ register_table("staff", columns=lipsum.__globals__) }}
+"""
+
+_HOSTILE_HTML_BODY = FRONT.format(id="HOS-03", title=HOSTILE_EVIL_TITLE, sensitivity="public") + """
+# 正文 <b onclick="alert(12)">注入</b>
+
+<script>alert("XSS-13")</script>
+
+<a href="javascript:alert(14)">点我</a> [也点我](javascript:alert(15)) ![图](data:image/svg+xml;base64,PHN2Zz4=)
+
+<img src="x.png" onerror="alert(16)">
+
+## 参见 绝密灾备切换口令表 {#see-绝密灾备切换口令表}
+
+另见《绝密灾备切换口令表》与 [口令表](secret.md)。
+
+{{ register_table("positions", columns=["id", "name"]) }}
+
+{{ register_table("emergency_contacts", "liaisons") }} {{ doc_link("SEC-09") }} {{ contacts_table() }}
+
+{{ register_value("staff", "staff", "P001", "mobile") }}
+"""
+
+_HOSTILE_RUNTIME = FRONT.format(id="HOS-05", title="宏运行出错", sensitivity="public") + """
+# 宏运行出错
+
+{{ register_table("staff", columns=5) }}
+"""
+
+_HOSTILE_TITLE_BREAKOUT = FRONT.format(id="HOS-04", title="</title><script>alert(18)</script>", sensitivity="public") + """
+正文没有一级标题：页面标题取自头信息。
+"""
+
+_HOSTILE_SECRET = FRONT.format(id="SEC-09", title=HOSTILE_SECRET_TITLE, sensitivity="confidential") + f"""
+# {HOSTILE_SECRET_TITLE}
+
+{HOSTILE_SECRET_TEXT}
+"""
+
+# test_site_variants.py (its policy is VAR-01: the sample has a POL-01 of its own)
+VARIANT_SECRET_TITLE = "绝密网络布局说明"
+
+_VARIANT_HOME = FRONT.format(id="IDX-01", title="变体首页", sensitivity="public") + """
+# 变体首页
+
+本手册属于 {{ org_name() }}，负责人 {{ person("P001") }}。
+
+见 {{ doc_link("VAR-01") }} 与 {{ doc_link("SEC-01") }}；原始 HTML：<a href="secret.md">绝密网络布局说明（原文链接）</a>。
+
+存放位置 docs/variant/secret.md，参见《绝密网络布局说明》。
+
+## 自定义锚点 {#custom-anchor}
+
+{{ register_table("positions", columns=["id", "name"]) }}
+
+```jinja
+{{ ansible_hostname }} {% if x %}y{% endif %}
+```
+
+行内代码 `{{ inline_var }}` 保持原样。
+
+![示意图](img/ok.png)
+"""
+
+_VARIANT_BROKEN = FRONT.format(id="VAR-01", title="语法有误的制度", sensitivity="internal") + """
+# 语法有误的制度
+
+这一行有 {{ broken 未闭合的花括号，应按原文发布。
+"""
+
+_VARIANT_SECRET = FRONT.format(id="SEC-01", title=VARIANT_SECRET_TITLE, sensitivity="confidential") + """
+# 绝密网络布局说明
+
+![拓扑](img/secret.png)
+"""
+
+_VARIANT_NO_FRONT = "# 没有头信息的文档\n\n正文。\n"
+_VARIANT_BAD_LEVEL = FRONT.format(id="BAD-01", title="级别无效的文档", sensitivity="top-secret") + "\n# 级别无效\n"
+_VARIANT_YAML_ERROR = "---\nid: YML-01\ntitle: [未闭合\nsensitivity: public\n---\n\n# YAML 有误\n"
+
+# test_site_hostile_audience.py: a mobile number (x-sensitivity: restricted) that its pattern rejects, on P003
+# (P001's mobile is test_site_hostile.py's: it must appear nowhere)
+AUDIENCE_TYPO = "1390000100X"
+AUDIENCE_TYPO_OF = 'mobile: "13900001003"'
+
+# test_site_hostile_config.py; the organisation's name also carries test_site_hostile.py's <script>
+CONFIG_EVIL_ORG = '<img src=x onerror=alert(31)>明川'
+HOSTILE_ORG_NAME = CONFIG_EVIL_ORG + "<script>alert(21)</script>证券"
+
+_CONFIG_CSS = """
+extra_css:
+  - https://evil.example/x.css
+  - //evil.example/y.css
+"""
+
+_CONFIG_DOC = FRONT.format(id="HOS-21", title="配置攻击](javascript:alert(54)) [乙", sensitivity="public") + """
+# 配置攻击
+
+=== "甲"
+
+    一
+
+=== "乙"
+
+    二
+
+行内 `#!python print(1)` 代码。
+
+地址：{{ register_value("organisation", "organisation", "address") }}；本文：{{ doc_link("HOS-21") }}；
+{{ org_name(short=true) }}。
+
+{{ register_table("positions", columns=["id", "name"]) }}
+
+"""
+
+
+class TreeEdits:
+    """A handbook folder, changed as conftest.Workspace changes its copy (what a corpus case uses)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, rel: str) -> Path:
+        return self.root / rel
+
+    def read(self, rel: str) -> str:
+        return self.path(rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text) -> None:
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text) if isinstance(text, bytes) else target.write_text(text, encoding="utf-8")
+
+    def replace(self, rel: str, old: str, new: str, count: int = 1) -> None:
+        text = self.read(rel)
+        assert old in text, f"{old!r} not in {rel}"  # an edit that no longer applies must not pass unnoticed
+        self.write(rel, text.replace(old, new, count))
+
+    def remove(self, rel: str) -> None:
+        target = self.path(rel)
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+
+
+def write_hostile_tree(root: Path) -> Path:
+    """The sample (with its documents) and every hostile edit of the modules named above, in ``root``."""
+    from test_hostile import BUILD_CASES, apply_case, load_case  # tests/ (conftest's folder) is on sys.path
+    from test_markup_hostile import HIDDEN_URLS
+
+    copy_sample(root)
+    tree = TreeEdits(root)
+    # test_site_hostile.py
+    for name, text in {"jinja.md": _HOSTILE_JINJA, "jinja-call.md": _HOSTILE_JINJA_CALL, "html.md": _HOSTILE_HTML_BODY,
+                       "title.md": _HOSTILE_TITLE_BREAKOUT, "runtime.md": _HOSTILE_RUNTIME,
+                       "secret.md": _HOSTILE_SECRET}.items():
+        tree.write(f"docs/hostile/{name}", text)
+    first = re.search(r"name: (.+)", tree.read("registers/positions.yaml")).group(1)
+    tree.replace("registers/positions.yaml", f"name: {first}", "name: '<script>alert(17)</script>岗位'")
+    # test_site_variants.py
+    tree.write("docs/variant/img/ok.png", b"\x89PNG\r\n\x1a\n")
+    tree.write("docs/variant/img/secret.png", b"\x89PNG\r\n\x1a\n")
+    for name, text in {"home.md": _VARIANT_HOME, "pol-01.md": _VARIANT_BROKEN, "secret.md": _VARIANT_SECRET,
+                       "nofront.md": _VARIANT_NO_FRONT, "badlevel.md": _VARIANT_BAD_LEVEL,
+                       "yamlerror.md": _VARIANT_YAML_ERROR}.items():
+        tree.write(f"docs/variant/{name}", text)
+    # test_site_hostile_audience.py
+    tree.replace("registers/staff.yaml", AUDIENCE_TYPO_OF, f'mobile: "{AUDIENCE_TYPO}"')
+    # test_site_hostile_config.py (and the organisation's name of test_site_hostile.py)
+    tree.write("docs/hostile/config.md", _CONFIG_DOC + "\n".join(HIDDEN_URLS.values()))
+    org = "registers/organisation.yaml"
+    tree.replace(org, "  name: 明川证券股份有限公司", f"  name: '{HOSTILE_ORG_NAME}'")
+    # Markdown in register values, register titles, schema titles and YAML keys (every one reaches a page)
+    tree.replace(org, "address: 上海市浦东新区", "address: '[点我](javascript:alert(51)) {: onclick=alert(55) }'")
+    tree.replace(org, "short_name: 明川证券", "short_name: '明川*[x](javascript:alert(56))*'")
+    tree.replace(org, "title: 机构概况与设置", "title: '机构 {: onclick=alert(52) }'")
+    tree.replace("schemas/positions.schema.json", '"title": "岗位名称"', '"title": "名称 {: onclick=alert(53) }"')
+    tree.write("registers/positions.yaml", tree.read("registers/positions.yaml")
+               + "\n'备注 {: onclick=alert(57) }': '[点](javascript:alert(58))'\n")
+    cfg = "mkdocs.yml"
+    tree.replace(cfg, "  font: false ", "  font: {text: Roboto, code: Roboto Mono}\n  logo: https://evil.example/logo.png\n"
+                 "  favicon: //evil.example/favicon.ico\n  #")
+    tree.replace(cfg, "  - pymdownx.inlinehilite\n",
+                 "  - pymdownx.inlinehilite:\n      custom_inline:\n        - name: math\n          class: math\n"
+                 f"          format: {{object: os.system, kwds: {{command: 'touch {root}/PWNED-INLINE'}}}}\n"
+                 "  - pymdownx.tabbed:\n      alternate_style: true\n"
+                 f"      slugify: {{object: os.system, kwds: {{command: 'touch {root}/PWNED-TABBED'}}}}\n")
+    tree.replace(cfg, "extra:\n", "extra:\n  homepage: 'javascript:alert(32)'\n")
+    tree.write(cfg, tree.read(cfg) + _CONFIG_CSS)
+    # test_hostile.py: the corpus cases whose content an internal reader could see
+    for name in BUILD_CASES:
+        apply_case(tree, load_case("positive", name))
+    return root
+
+
+class HostileSite:
+    """The hostile handbook built by one generator through ``opsbook build``: its tree (``root``), the
+    command's exit code, output and duration, the site (None when the build failed) and, for mkdocs, the
+    tree ``opsbook stage`` writes for the same reader (internal)."""
+
+    def __init__(self, root: Path, generator: str, code: int, stdout: str, stderr: str, seconds: float,
+                 site: Site | None, staged: Path | None):
+        self.root, self.generator = root, generator
+        self.code, self.stdout, self.stderr, self.seconds = code, stdout, stderr, seconds
+        self.site, self.staged = site, staged
+
+    def __repr__(self):
+        return f"HostileSite({self.generator})"
+
+
+def hostile_site(generator: str = "mkdocs") -> HostileSite:
+    """The hostile handbook built (internal) by ``generator``, once per test run."""
+
+    def make(folder: Path) -> HostileSite:
+        import time
+
+        from conftest import run_opsbook
+
+        root = write_hostile_tree(folder / "root")
+        out = root / "site"
+        started = time.monotonic()
+        code, stdout, stderr = run_opsbook("--root", root, "build", "--as-of", AS_OF.isoformat(), "--site-dir", out,
+                                           "--generator", generator)
+        seconds = time.monotonic() - started
+        staged = site_build.stage_only(root, folder / "stage", "internal", AS_OF) if generator == "mkdocs" else None
+        return HostileSite(root, generator, code, stdout, stderr, seconds, Site(out, "internal") if code == 0 else None,
+                           staged)
+
+    return once(f"hostile-{generator}", make)
+
+
+def hostile_built(generator: str = "mkdocs") -> HostileSite:
+    """:func:`hostile_site`, which must have built."""
+    built = hostile_site(generator)
+    assert built.code == 0 and built.site is not None, built.stderr
+    return built

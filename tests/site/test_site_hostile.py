@@ -12,90 +12,21 @@ from pathlib import Path
 import pytest
 
 from checks.site import build as site_build
-from sitekit import AS_OF, FRONT, ROOT, Site, copy_sample, html_text, scratch_dir
+from sitekit import (AS_OF, HOSTILE_SECRET_TEXT, HOSTILE_SECRET_TITLE, ROOT, Site, copy_sample, hostile_built,
+                     html_text)
 
 pytestmark = pytest.mark.site
 
-SECRET_TITLE = "绝密灾备切换口令表"
-SECRET_TEXT = "口令-ZX81-绝密正文"
-EVIL_TITLE = '<img src=x onerror=alert(11)>标题注入'
-
-JINJA = FRONT.format(id="HOS-01", title="宏攻击", sensitivity="public") + """
-# 宏攻击
-
-一：{{ ''.__class__.__mro__[1].__subclasses__() }}
-
-二：{{ cycler.__init__.__globals__.os.popen('touch PWNED-1').read() }}
-
-三：{{ config }} {{ page }} {{ self }}
-
-四：{% include "secret.md" %}
-
-五：{{ person.__globals__ }}
-"""
-
-JINJA_CALL = FRONT.format(id="HOS-02", title="宏属性攻击", sensitivity="public") + """
-# 宏属性攻击
-
-{{ org_name().__class__.__base__.__subclasses__() }}
-
-{{ register_table("staff", columns=lipsum.__globals__) }}
-"""
-
-HTML_BODY = FRONT.format(id="HOS-03", title=EVIL_TITLE, sensitivity="public") + """
-# 正文 <b onclick="alert(12)">注入</b>
-
-<script>alert("XSS-13")</script>
-
-<a href="javascript:alert(14)">点我</a> [也点我](javascript:alert(15)) ![图](data:image/svg+xml;base64,PHN2Zz4=)
-
-<img src="x.png" onerror="alert(16)">
-
-## 参见 绝密灾备切换口令表 {#see-绝密灾备切换口令表}
-
-另见《绝密灾备切换口令表》与 [口令表](secret.md)。
-
-{{ register_table("positions", columns=["id", "name"]) }}
-
-{{ register_table("emergency_contacts", "liaisons") }} {{ doc_link("SEC-09") }} {{ contacts_table() }}
-
-{{ register_value("staff", "staff", "P001", "mobile") }}
-"""
-
-RUNTIME = FRONT.format(id="HOS-05", title="宏运行出错", sensitivity="public") + """
-# 宏运行出错
-
-{{ register_table("staff", columns=5) }}
-"""
-
-TITLE_BREAKOUT = FRONT.format(id="HOS-04", title="</title><script>alert(18)</script>", sensitivity="public") + """
-正文没有一级标题：页面标题取自头信息。
-"""
-
-SECRET = FRONT.format(id="SEC-09", title=SECRET_TITLE, sensitivity="confidential") + f"""
-# {SECRET_TITLE}
-
-{SECRET_TEXT}
-"""
+SECRET_TITLE = HOSTILE_SECRET_TITLE
+SECRET_TEXT = HOSTILE_SECRET_TEXT
 
 
 @pytest.fixture(scope="module")
 def hostile():
-    root = copy_sample(scratch_dir("hostile"), with_docs=False)
-    docs = root / "docs"
-    for name, text in {"index.md": JINJA, "jinja-call.md": JINJA_CALL, "html.md": HTML_BODY, "title.md": TITLE_BREAKOUT, "runtime.md": RUNTIME,
-                       "secret.md": SECRET}.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    positions = root / "registers" / "positions.yaml"
-    text = positions.read_text(encoding="utf-8")
-    first = re.search(r"name: (.+)", text).group(1)
-    positions.write_text(text.replace(f"name: {first}", "name: '<script>alert(17)</script>岗位'", 1), encoding="utf-8")
-    organisation = root / "registers" / "organisation.yaml"
-    organisation.write_text(organisation.read_text(encoding="utf-8").replace(
-        "  name: 明川证券股份有限公司", "  name: '明川<script>alert(21)</script>证券'", 1), encoding="utf-8")
-    out = root / "site"
-    site_build.build(root, site_dir=out, audience="internal", as_of=AS_OF)
-    return root, Site(out, "internal")
+    """The shared hostile handbook (sitekit.hostile_site): this module's documents are in docs/hostile/
+    (jinja.md, jinja-call.md, html.md, title.md, runtime.md and the hidden secret.md)."""
+    built = hostile_built()
+    return built.root, built.site
 
 
 def all_text(site: Site) -> dict:
@@ -114,7 +45,7 @@ def test_no_code_ran(hostile):
 
 def test_jinja_reaches_nothing(hostile):
     _, site = hostile
-    for page in ("index.html", "jinja-call.html"):
+    for page in ("hostile/jinja.html", "hostile/jinja-call.html"):
         text = html_text(site.text(page))
         assert "subclasses" in text or "{{" in text  # published as written
         for leak in ("<class", "function", "Undefined", "Traceback", "site_name", "SiteContext", SECRET_TEXT):
@@ -125,8 +56,9 @@ def test_macro_errors_are_findings(hostile):
     _, site = hostile
     dashboard = html_text(site.text("dashboard.html"))
     assert "DOC021" in dashboard and "宏攻击" in dashboard  # refused by the grammar (opsbook check says so too)
+    assert re.search(r"DOC021\s+\S+\s+《宏攻击》", dashboard)  # that finding on that document (the shared handbook has more)
     assert "《宏运行出错》中的宏未展开，按原文发布：宏执行出错：TypeError" in dashboard  # failed while running
-    page = html_text(site.text("runtime.html"))
+    page = html_text(site.text("hostile/runtime.html"))
     assert 'register_table("staff", columns=5)' in page and "Traceback" not in page
 
 
@@ -145,7 +77,7 @@ def test_no_raw_markup_anywhere(hostile):
 
 def test_titles_are_escaped_in_navigation_title_and_search(hostile):
     _, site = hostile
-    html = site.text("html.html")
+    html = site.text("hostile/html.html")
     assert "&lt;img src=x onerror=alert(11)&gt;标题注入" in html  # shown as text in nav and <title>
     assert "<img src=x onerror" not in html
     for doc in site.search_docs():
@@ -154,12 +86,12 @@ def test_titles_are_escaped_in_navigation_title_and_search(hostile):
 
 def test_hidden_document_is_named_nowhere(hostile):
     _, site = hostile
-    assert not site.exists("secret.html")
+    assert not site.exists("hostile/secret.html")
     for rel, text in all_text(site).items():
         plain = json.dumps(json.loads(text), ensure_ascii=False) if rel.endswith(".json") else text
         assert SECRET_TITLE not in plain and SECRET_TEXT not in plain, rel
         assert "secret.md" not in plain and "secret.html" not in plain, rel
-    html = site.text("html.html")
+    html = site.text("hostile/html.html")
     toc = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', html, re.S).group(0)
     assert "参见 （受限文档）" in html_text(toc)
     assert "（受限文档）" in html_text(html)
@@ -167,7 +99,7 @@ def test_hidden_document_is_named_nowhere(hostile):
 
 def test_macros_apply_the_audience(hostile):
     _, site = hostile
-    text = html_text(site.text("html.html"))
+    text = html_text(site.text("hostile/html.html"))
     assert "（受限台账）" in text and "（受限字段）" in text
     mobile = "13900001001"  # P001's, in staff and emergency_contacts
     for rel, body in all_text(site).items():

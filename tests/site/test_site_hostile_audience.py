@@ -4,24 +4,22 @@ not publish the value on the dashboard, the register page or the rule page, nor 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from checks.site import build as site_build
-from sitekit import AS_OF, Site, copy_sample, html_text, scratch_dir
+from sitekit import AS_OF, AUDIENCE_TYPO, copy_sample, hostile_built, html_text
 
 pytestmark = pytest.mark.site
-TYPO = "1390000100X"  # a mobile number (x-sensitivity: restricted) that its pattern rejects
+TYPO = AUDIENCE_TYPO  # a mobile number (x-sensitivity: restricted) that its pattern rejects
 
 
 @pytest.fixture(scope="module")
 def built():
-    root = copy_sample(scratch_dir("hostile-audience"))
-    staff = root / "registers" / "staff.yaml"
-    staff.write_text(staff.read_text(encoding="utf-8").replace('mobile: "13900001001"', f'mobile: "{TYPO}"', 1),
-                     encoding="utf-8")
-    staged = site_build.stage_only(root, root.parent / "stage", "internal", AS_OF)
-    out = site_build.build(root, site_dir=root.parent / "site", audience="internal", as_of=AS_OF)
-    return staged, Site(out, "internal")
+    """The shared hostile handbook (sitekit.hostile_site), whose staff register has the typo, staged and built."""
+    hostile = hostile_built()
+    return hostile.staged, hostile.site
 
 
 def test_masked_value_quoted_by_a_finding_is_masked(built):
@@ -32,6 +30,8 @@ def test_masked_value_quoted_by_a_finding_is_masked(built):
         assert TYPO not in path.read_text(encoding="utf-8"), path
     dashboard = html_text(site.text("dashboard.html"))
     assert "SCH001" in dashboard and "（受限字段）" in dashboard
+    # the finding on the typo itself (the shared hostile handbook has other SCH001 findings)
+    assert re.search(r"registers/staff\.yaml:\d+\s+SCH001\s+\S+\s+[^\n]*“（受限字段）”", dashboard), dashboard
 
 
 SECRET_TITLE = "绝密灾备切换口令表"

@@ -4,7 +4,8 @@ internet; a register value that reaches every page's footer; link destinations t
 block structure (quotes, admonitions, list items) or nested brackets reveal.  Nothing may run, nothing
 active may reach any part of any page (header, footer, sidebars included) and nothing may be requested
 from outside the site.  (Link destinations hidden in containers are tested without a build in
-test_markup_hostile.py and built here too.)"""
+test_markup_hostile.py and built here too.)  The content is in the shared hostile handbook
+(sitekit.hostile_site), so both generators face every hostile document and value of it."""
 
 from __future__ import annotations
 
@@ -14,76 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from checks.site import build as site_build
-from test_markup_hostile import HIDDEN_URLS
-from sitekit import AS_OF, FRONT, Site, copy_sample, scratch_dir
-
-EVIL_ORG = '<img src=x onerror=alert(31)>明川'
-
-HOSTILE_CONFIG = """
-extra_css:
-  - https://evil.example/x.css
-  - //evil.example/y.css
-"""
-
-DOC = FRONT.format(id="HOS-21", title="配置攻击](javascript:alert(54)) [乙", sensitivity="public") + """
-# 配置攻击
-
-=== "甲"
-
-    一
-
-=== "乙"
-
-    二
-
-行内 `#!python print(1)` 代码。
-
-地址：{{ register_value("organisation", "organisation", "address") }}；本文：{{ doc_link("HOS-21") }}；
-{{ org_name(short=true) }}。
-
-{{ register_table("positions", columns=["id", "name"]) }}
-
-""" + "\n".join(HIDDEN_URLS.values())
-
-
-def hostile_tree(prefix: str) -> Path:
-    root = copy_sample(scratch_dir(prefix), with_docs=False)
-    (root / "docs" / "index.md").write_text(DOC, encoding="utf-8")
-    org = root / "registers" / "organisation.yaml"
-    org.write_text(org.read_text(encoding="utf-8").replace("name: 明川证券股份有限公司", f"name: '{EVIL_ORG}'", 1),
-                   encoding="utf-8")
-    # Markdown in register values, register titles, schema titles and YAML keys (every one reaches a page)
-    text = org.read_text(encoding="utf-8")
-    text = text.replace("address: 上海市浦东新区", "address: '[点我](javascript:alert(51)) {: onclick=alert(55) }'")
-    text = text.replace("short_name: 明川证券", "short_name: '明川*[x](javascript:alert(56))*'")
-    org.write_text(text.replace("title: 机构概况与设置", "title: '机构 {: onclick=alert(52) }'", 1), encoding="utf-8")
-    schema = root / "schemas" / "positions.schema.json"
-    schema.write_text(schema.read_text(encoding="utf-8").replace('"title": "岗位名称"', '"title": "名称 {: onclick=alert(53) }"'),
-                      encoding="utf-8")
-    positions = root / "registers" / "positions.yaml"
-    positions.write_text(positions.read_text(encoding="utf-8") + "\n'备注 {: onclick=alert(57) }': '[点](javascript:alert(58))'\n",
-                         encoding="utf-8")
-    cfg = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    cfg = cfg.replace("  font: false ", "  font: {text: Roboto, code: Roboto Mono}\n  logo: https://evil.example/logo.png\n"
-                      "  favicon: //evil.example/favicon.ico\n  #")
-    cfg = cfg.replace("  - pymdownx.inlinehilite\n",
-                      "  - pymdownx.inlinehilite:\n      custom_inline:\n        - name: math\n          class: math\n"
-                      "          format: {object: os.system, kwds: {command: 'touch {root}/PWNED-INLINE'}}\n"
-                      "  - pymdownx.tabbed:\n      alternate_style: true\n"
-                      "      slugify: {object: os.system, kwds: {command: 'touch {root}/PWNED-TABBED'}}\n")
-    cfg = cfg.replace("extra:\n", "extra:\n  homepage: 'javascript:alert(32)'\n") + HOSTILE_CONFIG
-    cfg = cfg.replace("{root}", str(root))
-    (root / "mkdocs.yml").write_text(cfg, encoding="utf-8")
-    return root
+from sitekit import hostile_built
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
 def built(request):
-    root = hostile_tree(f"hostile-config-{request.param}")
-    out = root / "site"
-    site_build.build(root, site_dir=out, audience="internal", as_of=AS_OF, generator=request.param)
-    return root, Site(out, "internal"), request.param
+    """The shared hostile handbook (sitekit.hostile_site, which has this module's edits: docs/hostile/config.md,
+    mkdocs.yml, the organisation's register, the positions' register and schema) built by each generator."""
+    hostile = hostile_built(request.param)
+    return hostile.root, hostile.site, request.param
 
 
 EXTERNAL = re.compile(r"<(?:link|script|img|iframe|source|video|audio)\b[^>]*?\b(?:href|src)\s*=\s*[\"']?\s*(?:https?:)?//", re.I)
