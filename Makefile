@@ -64,10 +64,10 @@ pack: venv
 
 # One worker per core (pytest-xdist); each test file stays in one worker, so module fixtures are made once.
 test: venv
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 test-fast: venv
-	$(BIN)/python -m pytest -q -n auto --dist loadfile -m "not browser and not site"
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder -m "not browser and not site"
 
 bench: venv
 	$(BIN)/python benchmarks/run.py

@@ -7,6 +7,8 @@ schemas are the one place that says so, and editors use the same types.
 
 from __future__ import annotations
 
+from .memo import per_source
+
 # reference type -> (register, list key, Chinese name)
 TARGETS = {
     "person": ("staff", "staff", "人员"),
@@ -66,22 +68,26 @@ def references(handbook):
     from .schemas import DOCUMENT_SCHEMA, SCHEMA_DIR, schema_path
 
     for register in handbook.registers.values():
-        if not handbook.usable(register.name):
-            continue
-        path = schema_path(handbook, register)
-        found: list = []
-        walk(handbook, handbook.schema(path), register.data, (), path, found)
-        for kind, value, where in found:
-            if register.masked(where):  # SCH001 reports it
-                continue
-            yield register, kind, value, where
+        if handbook.usable(register.name):
+            for kind, value, where in _found(register, handbook, schema_path(handbook, register)):
+                yield register, kind, value, where
     doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
     for document in handbook.docs():
-        found = []
-        walk(handbook, handbook.schema(doc_schema), document.data, (), doc_schema, found)
-        for kind, value, where in found:
-            if not document.masked(where):
-                yield document, kind, value, where
+        for kind, value, where in _found(document, handbook, doc_schema):
+            yield document, kind, value, where
+
+
+def _found(source, handbook, schema: str) -> tuple:
+    """The (kind, value, path) references of one file under ``schema``, its masked fields left out (SCH001
+    reports them): walked once per loaded file (its schemas are the handbook's, :mod:`checks.memo`)."""
+    return _walked(source, schema, handbook=handbook)
+
+
+@per_source
+def _walked(source, schema: str, *, handbook) -> tuple:
+    found: list = []
+    walk(handbook, handbook.schema(schema), source.data, (), schema, found)
+    return tuple(item for item in found if not source.masked(item[2]))
 
 
 def known_ids(handbook, kind: str) -> set | None:

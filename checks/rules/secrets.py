@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 
 from ..findings import Hit
+from ..memo import per_source
+from ..model import Document
 from . import rule
 
 CHAPTER = "数据与介质管理"
@@ -175,18 +177,24 @@ def no_credentials(handbook):
     ```
     """
     for register in handbook.registers.values():
-        if not register.readable:
-            continue
-        yield from _scan_data(register)
+        if register.readable:
+            yield from _source_hits(register)
     for document in handbook.documents:
-        if not document.readable:
-            continue
-        yield from _scan_data(document)
-        for offset, text in enumerate(document.body.split("\n")):
-            line = document.body_line + offset
-            if text.strip() and not _allowed(document, line):
+        if document.readable:
+            yield from _source_hits(document)
+
+
+@per_source
+def _source_hits(source) -> tuple:
+    """The credentials in one file (its data, and a document's body): once per loaded file."""
+    hits = list(_scan_data(source))
+    if isinstance(source, Document):
+        for offset, text in enumerate(source.body.split("\n")):
+            line = source.body_line + offset
+            if text.strip() and not _allowed(source, line):
                 for kind in find(text):
-                    yield Hit(document.at_line(line), f"正文第 {line} 行疑似写有{kind}；请删除（已提交的应视为泄露并立即更换）")
+                    hits.append(Hit(source.at_line(line), f"正文第 {line} 行疑似写有{kind}；请删除（已提交的应视为泄露并立即更换）"))
+    return tuple(hits)
 
 
 def _scan_data(source):

@@ -1,0 +1,98 @@
+"""Each unchanged file is read, parsed and validated once per process (checks.cache), and what is computed
+from one file alone is computed once per loaded file (checks.memo)."""
+
+from __future__ import annotations
+
+import gc
+
+from checks import engine
+from checks.cache import SourceCache, shared
+from checks.memo import per_source
+from checks.tree import OverlayTree
+from conftest import AS_OF, sample_tree
+
+STAFF = "registers/staff.yaml"
+DEVICES = "registers/devices.yaml"
+
+
+def sources(handbook) -> dict:
+    return {s.path: s for s in handbook.iter_sources()}
+
+
+def edited(tree, rel, old, new):
+    text = tree.read_bytes(rel).decode("utf-8")
+    assert old in text
+    return OverlayTree(tree, {rel: text.replace(old, new, 1).encode("utf-8")})
+
+
+def test_unchanged_files_are_shared_and_a_changed_file_is_read_again():
+    cache = SourceCache()
+    base = sample_tree()
+    first = sources(cache.load(base, AS_OF))
+    misses = cache.misses
+    second = sources(cache.load(edited(base, STAFF, "周明远", "周明远甲"), AS_OF))
+    assert cache.misses == misses + 1  # only the edited file
+    assert second[STAFF] is not first[STAFF] and "周明远甲" in str(second[STAFF].data)
+    assert all(second[path] is source for path, source in first.items() if path != STAFF)
+
+
+def test_changed_schemas_mean_every_file_is_validated_again():
+    cache = SourceCache()
+    base = sample_tree()
+    first = sources(cache.load(base, AS_OF))
+    rel = "schemas/staff.schema.json"
+    changed = OverlayTree(base, {rel: base.read_bytes(rel) + b"\n"})
+    second = sources(cache.load(changed, AS_OF))
+    assert all(second[path] is not source for path, source in first.items())
+
+
+def test_the_cache_keeps_within_its_bounds():
+    cache = SourceCache(max_bytes=200_000)
+    cache.load(sample_tree(), AS_OF)
+    assert 0 < cache._bytes <= 200_000
+    assert len(cache) < len(list(engine.load(sample_tree(), AS_OF).iter_sources()))
+    small = SourceCache(limit=3)
+    small.load(sample_tree(), AS_OF)
+    assert len(small) == 3
+
+
+def test_a_load_given_no_cache_uses_the_process_cache():
+    first = sources(engine.load(sample_tree(), AS_OF))
+    again = sources(engine.load(sample_tree(), AS_OF))
+    assert all(again[path] is source for path, source in first.items())
+    assert shared() is shared()
+
+
+def test_per_source_work_is_done_once_per_loaded_file():
+    calls = []
+
+    @per_source
+    def count_records(source, key):
+        calls.append((source.path, key))
+        return len(source.data.get(key) or ()) if isinstance(source.data, dict) else 0
+
+    cache = SourceCache()
+    base = sample_tree()
+    one = cache.load(base, AS_OF).register("staff")
+    two = cache.load(edited(base, DEVICES, "集中交易", "集中交易甲"), AS_OF).register("staff")
+    assert one is two  # unchanged: the same loaded file
+    assert count_records(one, "staff") == count_records(two, "staff") > 0
+    assert calls == [(STAFF, "staff")]
+    three = cache.load(edited(base, STAFF, "周明远", "周明远甲"), AS_OF).register("staff")
+    assert count_records(three, "staff") == count_records(one, "staff")
+    assert calls == [(STAFF, "staff"), (STAFF, "staff")]  # a changed file: computed again
+
+
+def test_per_source_results_go_with_their_source():
+    @per_source
+    def path_of(source):
+        return source.path
+
+    handbook = engine.load(sample_tree(), AS_OF, cache=SourceCache())
+    before = path_of.cache_size()
+    for source in handbook.iter_sources():
+        path_of(source)
+    assert path_of.cache_size() == before + len(list(handbook.iter_sources()))
+    del handbook, source
+    gc.collect()
+    assert path_of.cache_size() == before
