@@ -28,8 +28,10 @@ WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周�
 MAX_CLOSED_RUN = 60
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
-    """The installed exchange-calendars version, for messages."""
+    """The installed exchange-calendars version, for messages (read once: the package does not change while
+    opsbook runs)."""
     try:
         from importlib.metadata import version
 
