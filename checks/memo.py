@@ -12,12 +12,15 @@ from __future__ import annotations
 import functools
 import weakref
 
+from . import model
+
 
 def per_source(fn):
     """Decorate ``fn(source, *args, **context)`` to run once per source object and ``args`` (hashable); the
     result goes when the source does.  Its result must follow from the source and ``args`` alone: keyword
     arguments are context it reads only for what the source already fixes (the handbook, for the schemas
-    the source was validated under).  The result is shared: return a tuple or another value nobody changes."""
+        the source was validated under).  The result is shared: return a tuple or another value nobody changes.
+    The invalid values it read (through :class:`checks.model.Record`) count as read by every rule that gets it."""
     store: dict[int, tuple] = {}
 
     def forget(_ref, key):
@@ -31,8 +34,24 @@ def per_source(fn):
             entry = store[key] = (weakref.ref(source, functools.partial(forget, key=key)), {})
         results = entry[1]
         if args not in results:
-            results[args] = fn(source, *args, **context)
-        return results[args]
+            results[args] = _traced(fn, source, args, context)
+        result, reads = results[args]
+        if reads and model._reads is not None:  # a rule is running: it read these invalid values too
+            model._reads.extend(reads)
+        return result
 
     wrapper.cache_size = lambda: len(store)
     return wrapper
+
+
+def _traced(fn, source, args, context) -> tuple:
+    """``fn``'s result and the invalid values it read (:func:`checks.model.trace_invalid_reads`), so that every
+    rule that gets the result later is credited with the same reads."""
+    outer = model._reads
+    reads: list = []
+    model.trace_invalid_reads(reads)
+    try:
+        result = fn(source, *args, **context)
+    finally:
+        model.trace_invalid_reads(outer)
+    return result, tuple(reads)

@@ -96,3 +96,27 @@ def test_per_source_results_go_with_their_source():
     del handbook, source
     gc.collect()
     assert path_of.cache_size() == before
+
+
+def test_invalid_values_a_cached_result_read_count_for_every_rule_that_gets_it(ws):
+    """engine.run_rules leaves a rule's findings on a record whose invalid value it read to SCH001: a result
+    computed once per file passes those reads on to each rule that uses it, not only to the first."""
+    from checks import model
+
+    ws.replace(STAFF, 'mobile: "13900001001"', "mobile: 13900001001")  # a number, not a string: invalid
+    handbook = ws.load()
+    staff = handbook.register("staff")
+    assert staff.invalid
+
+    @per_source
+    def mobiles(source):
+        return tuple(r.get("mobile") for r in handbook.records("staff", "staff"))
+
+    for _ in range(2):
+        reads: list = []
+        model.trace_invalid_reads(reads)
+        try:
+            mobiles(staff)
+        finally:
+            model.trace_invalid_reads(None)
+        assert reads and all(source is staff for source, _ in reads)
