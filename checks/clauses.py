@@ -17,7 +17,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from . import schemas, yamlio
 
 CATALOGUE_DIR = Path("standard") / "clauses"
