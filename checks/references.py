@@ -25,9 +25,13 @@ TARGETS = {
 
 
 def _resolve(handbook, ref: str, current: str) -> tuple[dict, str]:
+    """``ref`` from the schema file ``current``, resolved once per handbook (a register repeats the same few)."""
     from .schemas import resolve_ref
 
-    return resolve_ref(handbook.schema, ref, current)
+    resolved = handbook.__dict__.setdefault("_resolved_refs", {})
+    if (ref, current) not in resolved:
+        resolved[ref, current] = resolve_ref(handbook.schema, ref, current)
+    return resolved[ref, current]
 
 
 def walk(handbook, schema: dict, data, path: tuple, current: str, out: list) -> None:

@@ -12,6 +12,7 @@ size of the content whatever it holds; a finding never repeats the secret it fou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..findings import Hit
 from ..memo import per_source
@@ -99,8 +100,29 @@ def _plausible(secret: str, line: str) -> bool:
 
 
 def find(text: str, key: str | None = None) -> list[str]:
-    """The kinds of credential (in Chinese) found in ``text``; ``key`` is the YAML key it is the value of."""
-    from detect_secrets.plugins.keyword import CONFIG_DENYLIST_REGEX_TO_GROUP, DENYLIST_REGEX, KeywordDetector
+    """The kinds of credential (in Chinese) found in ``text``; ``key`` is the YAML key it is the value of.
+    A short value is looked at once however often it recurs (a large register repeats its words: 成功, 全量,
+    a system's name); a long one each time (it is never kept)."""
+    if len(text) <= _WINDOW:
+        return list(_find_short(text, key))
+    return _find(text, key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _find_short(text: str, key: str | None) -> tuple:
+    return tuple(_find(text, key))
+
+
+@lru_cache(maxsize=4096)
+def _credential_key(key: str) -> bool:
+    """Whether a YAML key names a credential (detect-secrets' keyword list): asked once per key."""
+    from detect_secrets.plugins.keyword import DENYLIST_REGEX
+
+    return re.search(DENYLIST_REGEX, key, re.IGNORECASE) is not None
+
+
+def _find(text: str, key: str | None) -> list[str]:
+    from detect_secrets.plugins.keyword import CONFIG_DENYLIST_REGEX_TO_GROUP, KeywordDetector
 
     kinds: list[str] = []
     plugins, anything = _plugins()
@@ -124,7 +146,7 @@ def find(text: str, key: str | None = None) -> list[str]:
         for match in _CHINESE_KEYWORD.finditer(window):
             if _plausible(match.group(1), window) and "口令" not in kinds:
                 kinds.append("口令")
-    if key is not None and re.search(DENYLIST_REGEX, key, re.IGNORECASE):
+    if key is not None and _credential_key(key):
         keyword(f"{key}: {text[:_STEP]}")  # a password is short: its beginning is enough
     return kinds
 
