@@ -85,3 +85,11 @@ def test_settings_have_one_default():
             if re.search(r"getattr\(\s*\w*\.?settings\b", line):
                 offenders.append(f"{path.name}:{number}")
     assert offenders == []
+
+
+def test_the_slow_files_listed_for_scheduling_exist():
+    """conftest.SLOW_FIRST orders a parallel run; a file renamed or removed must leave it too."""
+    from conftest import SLOW_FIRST
+
+    missing = [rel for rel in SLOW_FIRST if not (ROOT / "tests" / rel).is_file()]
+    assert missing == [] and len(set(SLOW_FIRST)) == len(SLOW_FIRST)
