@@ -63,6 +63,9 @@ pack: venv
 	$(OPSBOOK) pack --rev $(REV) $(AS_OF_ARG) -o pack
 
 # One worker per core (pytest-xdist); each test file stays in one worker, so module fixtures are made once.
+# Every worker and every opsbook process a test starts imports opsbook and the test modules: Python keeps their
+# compiled form (__pycache__/, ignored by git) even where the environment sets PYTHONDONTWRITEBYTECODE.
+test test-fast: export PYTHONDONTWRITEBYTECODE =
 test: venv
 	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
