@@ -20,7 +20,8 @@ def per_source(fn):
     result goes when the source does.  Its result must follow from the source and ``args`` alone: keyword
     arguments are context it reads only for what the source already fixes (the handbook, for the schemas
         the source was validated under).  The result is shared: return a tuple or another value nobody changes.
-    The invalid values it read (through :class:`checks.model.Record`) count as read by every rule that gets it."""
+    The invalid values of the source it read (through :class:`checks.model.Record`) count as read by every rule
+    that gets the result; it must not read other sources."""
     store: dict[int, tuple] = {}
 
     def forget(_ref, key):
@@ -37,7 +38,7 @@ def per_source(fn):
             results[args] = _traced(fn, source, args, context)
         result, reads = results[args]
         if reads and model._reads is not None:  # a rule is running: it read these invalid values too
-            model._reads.extend(reads)
+            model._reads.extend((source, path) for path in reads)
         return result
 
     wrapper.cache_size = lambda: len(store)
@@ -54,4 +55,5 @@ def _traced(fn, source, args, context) -> tuple:
         result = fn(source, *args, **context)
     finally:
         model.trace_invalid_reads(outer)
-    return result, tuple(reads)
+    # the paths alone: a reference to the source here would keep it (and its results) alive for ever
+    return result, tuple(path for read_source, path in reads if read_source is source)

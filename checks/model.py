@@ -12,9 +12,12 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import dates, yamlio
+
+if TYPE_CHECKING:  # for annotations only (settings imports this module)
+    from .settings import Settings
 
 SENSITIVITY_LEVELS = ("public", "internal", "restricted", "confidential")
 SENSITIVITY_ZH = {"public": "公开", "internal": "内部", "restricted": "受限", "confidential": "机密"}
@@ -565,15 +568,25 @@ class Handbook:
 
     def schema(self, rel: str) -> dict:
         """A JSON schema file of the tree (``schemas/….json``), parsed once; {} when unreadable."""
+        return self._schema_file(rel)[0]
+
+    def schema_digest(self, rel: str) -> bytes:
+        """A digest of the schema file as :meth:`schema` read it (what a result computed from it depends on)."""
+        return self._schema_file(rel)[1]
+
+    def _schema_file(self, rel: str) -> tuple:
         cache = self.__dict__.setdefault("_schemas", {})
         if rel not in cache:
+            import hashlib
             import json
 
             try:
-                value = json.loads(self.tree.read_text(rel))
+                text = self.tree.read_text(rel)
+                value = json.loads(text)
             except (OSError, ValueError):
-                value = {}
-            cache[rel] = value if isinstance(value, dict) else {}
+                text, value = "", {}
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            cache[rel] = (value if isinstance(value, dict) else {}, digest)
         return cache[rel]
 
     @functools.cached_property

@@ -84,11 +84,13 @@ def references(handbook):
 def _found(source, handbook, schema: str) -> tuple:
     """The (kind, value, path) references of one file under ``schema``, its masked fields left out (SCH001
     reports them): walked once per loaded file (its schemas are the handbook's, :mod:`checks.memo`)."""
-    return _walked(source, schema, handbook=handbook)
+    return _walked(source, schema, handbook.schema_digest(schema), handbook=handbook)
 
 
 @per_source
-def _walked(source, schema: str, *, handbook) -> tuple:
+def _walked(source, schema: str, digest: bytes, *, handbook) -> tuple:
+    """(The schema's digest is part of the key: the walk follows the schema the handbook reads, which a save
+    between loading and checking could have changed.)"""
     found: list = []
     walk(handbook, handbook.schema(schema), source.data, (), schema, found)
     return tuple(item for item in found if not source.masked(item[2]))

@@ -120,3 +120,82 @@ def test_invalid_values_a_cached_result_read_count_for_every_rule_that_gets_it(w
         finally:
             model.trace_invalid_reads(None)
         assert reads and all(source is staff for source, _ in reads)
+
+
+class _SavedDuringLoad(OverlayTree):
+    """A tree whose file is saved again (new bytes) right after the cache has read it once."""
+
+    def __init__(self, base, rel, later: bytes):
+        super().__init__(base)
+        self.rel, self.later, self.reads = rel, later, 0
+
+    def read_bytes(self, rel):
+        if rel == self.rel:
+            self.reads += 1
+            if self.reads > 1:
+                return self.later
+        return super().read_bytes(rel)
+
+
+def test_a_file_saved_while_it_is_loaded_is_parsed_as_it_was_hashed():
+    cache = SourceCache()
+    base = sample_tree()
+    later = base.read_bytes(STAFF).decode("utf-8").replace("周明远", "周明远乙", 1).encode("utf-8")
+    staff = cache.load(_SavedDuringLoad(base, STAFF, later), AS_OF).register("staff")
+    assert "周明远乙" not in str(staff.data)  # the bytes the key was made of
+    again = cache.load(base, AS_OF).register("staff")
+    assert again is staff and "周明远乙" not in str(again.data)
+
+
+class _SchemaSavedDuringLoad(OverlayTree):
+    """A tree whose schema reads differently from the second time on (saved during the load)."""
+
+    def __init__(self, base, rel):
+        super().__init__(base)
+        self.rel, self.reads = rel, 0
+
+    def read_bytes(self, rel):
+        data = super().read_bytes(rel)
+        if rel == self.rel:
+            self.reads += 1
+            if self.reads > 1:
+                return data + b" "
+        return data
+
+
+def test_sources_validated_while_a_schema_changed_are_not_kept():
+    cache = SourceCache()
+    cache.load(_SchemaSavedDuringLoad(sample_tree(), "schemas/staff.schema.json"), AS_OF)
+    assert len(cache) == 0
+
+
+def test_a_file_larger_than_the_bound_is_not_kept_and_does_not_empty_the_cache():
+    base = sample_tree()
+    sizes = {rel: len(base.read_bytes(rel)) for rel in base.files("registers", "*.yaml")}
+    largest = max(sizes, key=sizes.get)
+    cache = SourceCache(max_bytes=sizes[largest] - 1)
+    cache.load(base, AS_OF)
+    assert 0 < len(cache) and all(key[0] != largest for key in cache._store)
+
+
+def test_a_cached_result_that_read_invalid_values_still_goes_with_its_source():
+    from checks import model
+    from checks.model import Record
+
+    @per_source
+    def mobiles(source):
+        return tuple(Record(source, ("staff", i), item).get("mobile") for i, item in enumerate(source.data["staff"]))
+
+    cache = SourceCache()
+    handbook = cache.load(edited(sample_tree(), STAFF, 'mobile: "13900001001"', "mobile: 13900001001"), AS_OF)
+    before = mobiles.cache_size()
+    reads: list = []
+    model.trace_invalid_reads(reads)
+    try:
+        mobiles(handbook.register("staff"))
+    finally:
+        model.trace_invalid_reads(None)
+    assert reads and mobiles.cache_size() == before + 1
+    del handbook, cache, reads
+    gc.collect()
+    assert mobiles.cache_size() == before

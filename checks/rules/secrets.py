@@ -108,7 +108,7 @@ def find(text: str, key: str | None = None) -> list[str]:
     return _find(text, key)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _find_short(text: str, key: str | None) -> tuple:
     return tuple(_find(text, key))
 
