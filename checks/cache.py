@@ -50,14 +50,16 @@ class SourceCache:
         """The handbook of ``source`` (a folder or a Tree), loaded and validated, reusing cached files."""
         tree = as_tree(source)
         with self._lock:
-            self._schemas = self._schemas_key(tree)
+            files = self._schema_files(tree)
+            self._schemas = self._schemas_key(files)
             self._fresh: list = []
             try:
                 handbook = Handbook.load(tree, as_of, cache=self)
+                handbook.schema_files = files  # what the rules read is what the sources are filed under
                 schemas.validate(handbook, only=[loaded for _, loaded, _ in self._fresh])
                 # kept only once validated, and only if no schema changed while they were (a save in the middle
                 # of a rebuild): a source is filed under the schemas it was validated against
-                steady = self._schemas_key(tree) == self._schemas
+                steady = self._schemas_key(self._schema_files(tree)) == self._schemas
                 for key, loaded, size in self._fresh if steady else ():
                     if key is None or key in self._store or (self.max_bytes is not None and size > self.max_bytes):
                         continue
@@ -96,15 +98,23 @@ class SourceCache:
         return loaded
 
     @staticmethod
-    def _schemas_key(tree) -> bytes:
+    def _schema_files(tree) -> dict:
+        """The files in schemas/ as they are now: name → bytes (None when unreadable)."""
+        files = {}
+        for rel in tree.files(schemas.SCHEMA_DIR):
+            try:
+                files[rel] = tree.read_bytes(rel)
+            except OSError:
+                files[rel] = None
+        return files
+
+    @staticmethod
+    def _schemas_key(files: dict) -> bytes:
         """A digest of what validation reads: the names and contents of the files in schemas/."""
         h = hashlib.blake2b(digest_size=16)
-        for rel in tree.files(schemas.SCHEMA_DIR):
+        for rel, data in files.items():
             h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                h.update(_digest(tree.read_bytes(rel)))
-            except OSError:
-                h.update(b"unreadable")
+            h.update(_digest(data) if data is not None else b"unreadable")
         return h.digest()
 
 

@@ -19,7 +19,7 @@ def per_source(fn):
     """Decorate ``fn(source, *args, **context)`` to run once per source object and ``args`` (hashable); the
     result goes when the source does.  Its result must follow from the source and ``args`` alone: keyword
     arguments are context it reads only for what the source already fixes (the handbook, for the schemas
-        the source was validated under).  The result is shared: return a tuple or another value nobody changes.
+    the source was validated under).  The result is shared: return a tuple or another value nobody changes.
     The invalid values of the source it read (through :class:`checks.model.Record`) count as read by every rule
     that gets the result; it must not read other sources."""
     store: dict[int, tuple] = {}

@@ -466,6 +466,8 @@ class Handbook:
         self.other_files: list[str] = []  # YAML files in registers/ with another layout, etc.
         self.symlinks: list[str] = []  # symbolic links among the handbook's files (never read)
         self.limits = yamlio.DEFAULT_LIMITS
+        # the files of schemas/ as read once for the whole load (checks.cache), else None: read when asked
+        self.schema_files: dict | None = None
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -567,26 +569,23 @@ class Handbook:
         return f"{person.get('name')}（{person_id}）" if person else str(person_id)
 
     def schema(self, rel: str) -> dict:
-        """A JSON schema file of the tree (``schemas/….json``), parsed once; {} when unreadable."""
-        return self._schema_file(rel)[0]
-
-    def schema_digest(self, rel: str) -> bytes:
-        """A digest of the schema file as :meth:`schema` read it (what a result computed from it depends on)."""
-        return self._schema_file(rel)[1]
-
-    def _schema_file(self, rel: str) -> tuple:
+        """A JSON schema file of the tree (``schemas/….json``), parsed once; {} when unreadable.  Read from
+        ``schema_files`` when the load took them (the schemas its sources were validated against)."""
         cache = self.__dict__.setdefault("_schemas", {})
         if rel not in cache:
-            import hashlib
             import json
 
             try:
-                text = self.tree.read_text(rel)
-                value = json.loads(text)
+                if self.schema_files is not None and rel in self.schema_files:
+                    data = self.schema_files[rel]
+                    if data is None:
+                        raise OSError(rel)
+                    value = json.loads(data.decode("utf-8"))
+                else:
+                    value = json.loads(self.tree.read_text(rel))
             except (OSError, ValueError):
-                text, value = "", {}
-            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-            cache[rel] = (value if isinstance(value, dict) else {}, digest)
+                value = {}
+            cache[rel] = value if isinstance(value, dict) else {}
         return cache[rel]
 
     @functools.cached_property

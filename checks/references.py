@@ -73,24 +73,19 @@ def references(handbook):
 
     for register in handbook.registers.values():
         if handbook.usable(register.name):
-            for kind, value, where in _found(register, handbook, schema_path(handbook, register)):
+            for kind, value, where in _walked(register, schema_path(handbook, register), handbook=handbook):
                 yield register, kind, value, where
     doc_schema = f"{SCHEMA_DIR}/{DOCUMENT_SCHEMA}"
     for document in handbook.docs():
-        for kind, value, where in _found(document, handbook, doc_schema):
+        for kind, value, where in _walked(document, doc_schema, handbook=handbook):
             yield document, kind, value, where
 
 
-def _found(source, handbook, schema: str) -> tuple:
-    """The (kind, value, path) references of one file under ``schema``, its masked fields left out (SCH001
-    reports them): walked once per loaded file (its schemas are the handbook's, :mod:`checks.memo`)."""
-    return _walked(source, schema, handbook.schema_digest(schema), handbook=handbook)
-
-
 @per_source
-def _walked(source, schema: str, digest: bytes, *, handbook) -> tuple:
-    """(The schema's digest is part of the key: the walk follows the schema the handbook reads, which a save
-    between loading and checking could have changed.)"""
+def _walked(source, schema: str, *, handbook) -> tuple:
+    """The (kind, value, path) references of one file under ``schema``, its masked fields left out (SCH001
+    reports them): walked once per loaded file (the handbook reads the schemas the file was validated and
+    filed under, :mod:`checks.memo`)."""
     found: list = []
     walk(handbook, handbook.schema(schema), source.data, (), schema, found)
     return tuple(item for item in found if not source.masked(item[2]))
