@@ -107,11 +107,11 @@ def load(root) -> list[Chapter]:
             data, lines, _ = yamlio.load(text)
         except yamlio.LoadError as exc:
             raise CatalogueError(f"{rel}:{exc.problem.line}: {exc.problem.message}") from None
-        instance = yamlio.to_json(data) if validator is not None else None
-        if validator is not None and (fast is None or not fast.is_valid(instance)):  # the slow one for the message
-            errors = list(validator.iter_errors(instance))
-            if errors:
-                first = errors[0]
+        if validator is not None:
+            instance = yamlio.to_json(data)
+            valid = fast is not None and fast.is_valid(instance)  # the Python validator only for the message
+            first = None if valid else next(iter(validator.iter_errors(instance)), None)
+            if first is not None:
                 line = lines.get(tuple(first.absolute_path), 1)
                 raise CatalogueError(f"{rel}:{line}: {schemas.message(first)}")
         chapter = Chapter(data["code"], data["chapter"], tuple(data["path"]), rel, data.get("order", 99), data.get("note"))
