@@ -84,6 +84,13 @@ class Workspace:
         self._tree = OverlayTree(tree or sample_tree())
         self._root: Path | None = None  # set once materialised on disk
 
+    @classmethod
+    def at(cls, folder: Path) -> "Workspace":
+        """A workspace over a folder that already holds a handbook: its files change in place."""
+        ws = cls()
+        ws._root = Path(folder)
+        return ws
+
     # -- where the files are -------------------------------------------------
     @property
     def root(self) -> Path:

@@ -343,40 +343,14 @@ _CONFIG_DOC = FRONT.format(id="HOS-21", title="配置攻击](javascript:alert(54
 """
 
 
-class TreeEdits:
-    """A handbook folder, changed as conftest.Workspace changes its copy (what a corpus case uses)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
-
-    def read(self, rel: str) -> str:
-        return self.path(rel).read_text(encoding="utf-8")
-
-    def write(self, rel: str, text) -> None:
-        target = self.path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text) if isinstance(text, bytes) else target.write_text(text, encoding="utf-8")
-
-    def replace(self, rel: str, old: str, new: str, count: int = 1) -> None:
-        text = self.read(rel)
-        assert old in text, f"{old!r} not in {rel}"  # an edit that no longer applies must not pass unnoticed
-        self.write(rel, text.replace(old, new, count))
-
-    def remove(self, rel: str) -> None:
-        target = self.path(rel)
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
-
-
 def write_hostile_tree(root: Path) -> Path:
     """The sample (with its documents) and every hostile edit of the modules named above, in ``root``."""
-    from test_hostile import BUILD_CASES, apply_case, load_case  # tests/ (conftest's folder) is on sys.path
+    from conftest import Workspace  # tests/ (conftest's folder) is on sys.path
+    from test_hostile import BUILD_CASES, apply_case, load_case
     from test_markup_hostile import HIDDEN_URLS
 
     copy_sample(root)
-    tree = TreeEdits(root)
+    tree = Workspace.at(root)
     # test_site_hostile.py
     for name, text in {"jinja.md": _HOSTILE_JINJA, "jinja-call.md": _HOSTILE_JINJA_CALL, "html.md": _HOSTILE_HTML_BODY,
                        "title.md": _HOSTILE_TITLE_BREAKOUT, "runtime.md": _HOSTILE_RUNTIME,
