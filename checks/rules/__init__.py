@@ -17,13 +17,12 @@ sets ``CHAPTER`` to the chapter's heading.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import dis
 import functools
 import importlib
 import inspect
 import pkgutil
-import textwrap
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -98,38 +97,51 @@ def _settings_read(func) -> tuple:
     return tuple(found)
 
 
+_LOADS = frozenset({"LOAD_ATTR", "LOAD_METHOD"})
+
+
 @functools.lru_cache(maxsize=None)
 def _reads_and_calls(fn) -> tuple[tuple, tuple]:
-    """What one function's own source reads (``settings.NAME``, in order) and which functions of this
-    package it names (each parsed once, however many rules call it)."""
+    """What one function's own code reads (``settings.NAME``, in order) and which functions of this
+    package it names (each looked at once, however many rules call it).  Read from its compiled code
+    (and that of the functions defined inside it): the same names its source spells, without parsing it."""
     from ..settings import Settings
 
     if not getattr(fn, "__module__", "").startswith(__name__):
         return (), ()
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
+    fn = inspect.unwrap(fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
         return (), ()
-    known = {f.name for f in dataclasses.fields(Settings)}
+    known = _setting_names(Settings)
     names: list[str] = []
     callees: list = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in known and (
-            (isinstance(node.value, ast.Attribute) and node.value.attr == "settings")
-            or (isinstance(node.value, ast.Name) and node.value.id == "settings")
-        ):
-            if node.attr not in names:
-                names.append(node.attr)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            target = fn.__globals__.get(node.id)
-            if inspect.isfunction(target):
-                callees.append(target)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            owner = fn.__globals__.get(node.value.id)
-            target = getattr(owner, node.attr, None) if inspect.ismodule(owner) else None
-            if inspect.isfunction(target):
-                callees.append(target)
+    pending = [code]
+    while pending:
+        code = pending.pop(0)
+        pending.extend(const for const in code.co_consts if inspect.iscode(const))
+        if "settings" not in code.co_names and not any(
+                inspect.isfunction(g) or inspect.ismodule(g) for g in map(fn.__globals__.get, code.co_names)):
+            continue  # reads no setting and names no function: nothing to look at instruction by instruction
+        previous = None
+        for ins in dis.get_instructions(code):
+            if ins.opname in _LOADS and previous is not None and isinstance(ins.argval, str):
+                if ins.argval in known and previous.argval == "settings":
+                    if ins.argval not in names:
+                        names.append(ins.argval)
+                elif previous.opname == "LOAD_GLOBAL" and inspect.ismodule(fn.__globals__.get(previous.argval)):
+                    target = getattr(fn.__globals__[previous.argval], ins.argval, None)
+                    if inspect.isfunction(target):
+                        callees.append(target)
+            elif ins.opname == "LOAD_GLOBAL" and inspect.isfunction(fn.__globals__.get(ins.argval)):
+                callees.append(fn.__globals__[ins.argval])
+            previous = ins
     return tuple(names), tuple(callees)
+
+
+@functools.lru_cache(maxsize=None)
+def _setting_names(settings_class) -> frozenset:
+    return frozenset(f.name for f in dataclasses.fields(settings_class))
 
 
 def rule(id: str, *, name: str, title: str, clause: str | None, severity: str = "error",
