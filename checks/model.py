@@ -15,6 +15,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import dates, yamlio
+from .linemap import LineMap
 
 if TYPE_CHECKING:  # for annotations only (settings imports this module)
     from .settings import Settings
@@ -173,7 +174,7 @@ class Source:
 
     path: str
     data: Any = None
-    lines: dict = field(default_factory=dict)
+    lines: LineMap = field(default_factory=LineMap)
     problems: list = field(default_factory=list)  # yamlio.Problem
     readable: bool = True  # False when the text or YAML could not be read at all
     # Paths of values that broke their schema: rules read them as absent (see Record),

@@ -9,10 +9,13 @@ build a Python object.  PyYAML's C parser is used where it is present.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from .linemap import LineMap, Node, Shape
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 WITH_C = Loader is not yaml.SafeLoader
@@ -130,7 +133,7 @@ def _translate(exc: yaml.YAMLError) -> str:
 class _Frame:
     """A mapping or a list being read: where it is, what it holds so far."""
 
-    __slots__ = ("kind", "path", "value", "anchor", "key", "key_line", "merges", "size")
+    __slots__ = ("kind", "path", "value", "anchor", "key", "key_line", "merges", "size", "lines", "kids")
 
     def __init__(self, kind, path, anchor):
         self.kind = kind  # "map" or "seq"
@@ -141,9 +144,29 @@ class _Frame:
         self.key_line = 0
         self.merges: list = []  # (line of <<, [merged mappings]), in order
         self.size = 1  # values in it, itself included, aliases expanded
+        self.lines = {} if kind == "map" else array("I")  # the line of each item: by key, or in order
+        self.kids: dict = {}  # the nodes (linemap.Node) of the items that are mappings or lists: by key or position
+
+    def node(self, shapes: dict) -> Node:
+        """What the frame holds, as a node of the line map."""
+        if self.kind == "seq":
+            kids = None
+            if self.kids:
+                kids = [None] * len(self.lines)
+                for index, kid in self.kids.items():
+                    kids[index] = kid
+            return Node(None, self.lines, kids)
+        keys = tuple(self.value)
+        shape = shapes.get(keys)
+        if shape is None:
+            shape = Shape(keys)
+            if len(shapes) < _MAX_SHAPES:
+                shapes[keys] = shape
+        return Node(shape, array("I", [self.lines[key] for key in keys]), self.kids or None)
 
 
 _NO_KEY = object()
+_MAX_SHAPES = 4096  # distinct sets of keys shared per file (a register's records have a few)
 _MERGE_KEY = object()  # the key of a << entry; also the path element of what it holds
 
 
@@ -159,11 +182,12 @@ class _Reader:
         self.loader = loader
         self.offset = offset
         self.limits = limits
-        self.lines: dict[Path, int] = {}
+        self.lines = LineMap()
+        self._shapes: dict[tuple, Shape] = {}
         self.raw: dict[Path, str] = {}  # scalars whose value reads differently from their text
         self.problems: list[Problem] = []
         self.anchors: dict[str, Any] = {}  # name -> value
-        self.info: dict[int, tuple] = {}  # id(anchored or merged value) -> (its path, its size)
+        self.info: dict[int, tuple] = {}  # id(anchored or merged value) -> (its path, its size, its node)
         self.written = 0  # values written in the file
         self.added = 0  # values added by aliases and merge keys
         self._resolved: dict[str, str] = {}  # plain scalar text -> its tag (values repeat)
@@ -229,15 +253,22 @@ class _Reader:
                 frame = stack.pop()
                 if frame.merges:
                     self._merge(frame)
+                node = frame.node(self._shapes)
                 if frame.anchor is not None or frame.path[-1:] == (_MERGE_KEY,) or frame.path[-2:-1] == (_MERGE_KEY,):
-                    self.info[id(frame.value)] = (frame.path, frame.size)
+                    self.info[id(frame.value)] = (frame.path, frame.size, node)
                 if frame.anchor is not None:
                     self.anchors[frame.anchor] = frame.value
                 if stack:
-                    stack[-1].size += frame.size
-                    self._deliver(stack[-1], frame.value)
+                    parent = stack[-1]
+                    if parent.kind == "seq":
+                        parent.kids[len(parent.value)] = node
+                    elif parent.key is not _MERGE_KEY:
+                        parent.kids[parent.key] = node
+                    parent.size += frame.size
+                    self._deliver(parent, frame.value)
                 else:
                     result = frame.value
+                    self.lines.root = node
                 continue
             elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
@@ -256,12 +287,12 @@ class _Reader:
                 continue
             if parent is None:
                 path: Path = ()
+                self.lines.root_line = line
             elif parent.kind == "map":
-                path = parent.path + (parent.key,)
+                path = parent.path + (parent.key,)  # its line is its key's
             else:
                 path = parent.path + (len(parent.value),)
-            if path not in self.lines:
-                self.lines[path] = line
+                parent.lines.append(line)
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
                     raise LoadError(Problem("YAML001", line, f"YAML 语法错误：引用了未定义的锚点“*{event.anchor}”"))
@@ -305,11 +336,11 @@ class _Reader:
             return
         if key in frame.value:
             self.problems.append(
-                Problem("YAML002", line, f"键“{key}”重复出现（第 {self.lines[frame.path + (key,)]} 行已有），后一个值会覆盖前一个")
+                Problem("YAML002", line, f"键“{key}”重复出现（第 {frame.lines[key]} 行已有），后一个值会覆盖前一个")
             )
-            self.lines[frame.path + (key,)] = line
+            frame.kids.pop(key, None)
         frame.key = key
-        self.lines[frame.path + (key,)] = line
+        frame.lines[key] = line
 
     def _deliver(self, parent: _Frame, value) -> None:
         if parent.kind == "seq":
@@ -330,15 +361,15 @@ class _Reader:
         merged: dict = {}
         for line, sources in frame.merges:
             for source in sources:
-                origin, size = self.info.get(id(source), (None, len(source) * 2))
+                origin, size, node = self.info.get(id(source), (None, len(source) * 2, None))
                 self._add(line, size)
                 frame.size += size
                 for key, value in source.items():
                     if key in own or key in merged:
                         continue
                     merged[key] = value
+                    frame.lines[key] = (node.line_of(key) if node is not None else None) or line
                     where = origin + (key,) if origin is not None else None
-                    self.lines[frame.path + (key,)] = self.lines.get(where, line)
                     if where in self.raw:
                         self.raw[frame.path + (key,)] = self.raw[where]
         if merged:
@@ -346,7 +377,7 @@ class _Reader:
 
 
 def load(text: str, offset: int = 0, raw: dict | None = None,
-         limits: Limits = DEFAULT_LIMITS) -> tuple[Any, dict[Path, int], list[Problem]]:
+         limits: Limits = DEFAULT_LIMITS) -> tuple[Any, LineMap, list[Problem]]:
     """Parse one YAML document.
 
     Returns the value, a map from each value's path to its 1-based line, and
@@ -376,7 +407,7 @@ def load(text: str, offset: int = 0, raw: dict | None = None,
         except RecursionError:  # not expected (nothing recurses), but never a traceback
             raise LoadError(Problem("LIM001", 1 + offset, "文件嵌套过深，已拒绝读取")) from None
         if value is None and () not in reader.lines:
-            return None, {(): 1 + offset}, []
+            return None, LineMap(1 + offset), []
         if raw is not None:
             raw.update(reader.raw)
         return value, reader.lines, reader.problems
