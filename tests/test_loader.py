@@ -102,3 +102,36 @@ def test_front_matter_split():
 def test_to_json_turns_dates_into_strings():
     assert yamlio.to_json({"d": dt.date(2026, 1, 2), "t": dt.datetime(2026, 1, 2, 20, 30)}) == {
         "d": "2026-01-02", "t": "2026-01-02 20:30"}
+
+
+def test_line_map_reads_like_a_dict_of_paths():
+    text = "a: 1\nlist:\n  - id: X\n    tags: [p, q]\n  - id: Y\nb: {c: 2}\n"
+    _, lines, _ = yamlio.load(text)
+    assert dict(lines.items()) == {(): 1, ("a",): 1, ("list",): 2, ("list", 0): 3, ("list", 0, "id"): 3,
+                                   ("list", 0, "tags"): 4, ("list", 0, "tags", 0): 4, ("list", 0, "tags", 1): 4,
+                                   ("list", 1): 5, ("list", 1, "id"): 5, ("b",): 6, ("b", "c"): 6}
+    assert list(lines) == [path for path, _ in lines.items()]  # document order, each value before what it holds
+    assert ("list", 1, "id") in lines and ("list", 2) not in lines and ("list", -1) not in lines
+    assert ("a", "x") not in lines and ("b", ["unhashable"]) not in lines
+    assert lines.get(("nothing",), 7) == 7
+    with pytest.raises(KeyError):
+        lines[("list", 0, "when")]
+
+
+def test_line_map_shares_the_keys_of_alike_records():
+    records = "".join(f"  - id: R{i}\n    date: 2026-01-0{i % 9 + 1}\n" for i in range(50))
+    _, lines, _ = yamlio.load("records:\n" + records)
+    nodes = lines.root.kids["records"].kids
+    assert len({id(node.shape) for node in nodes}) == 1  # one set of keys for fifty records
+    assert lines[("records", 49, "date")] == 2 + 49 * 2 + 1
+
+
+def test_lines_follow_the_value_that_stays_after_a_duplicate_key():
+    _, lines, problems = yamlio.load("a:\n  x: 1\na:\n  y: 2\n")
+    assert [p.line for p in problems] == [3]
+    assert lines[("a",)] == 3 and lines[("a", "y")] == 4 and ("a", "x") not in lines
+
+
+def test_merged_keys_take_the_line_they_are_written_on():
+    _, lines, _ = yamlio.load("base: &b\n  x: 1\n  y: 2\nrec:\n  <<: *b\n  y: 3\ninline:\n  <<: {z: 4}\n")
+    assert lines[("rec", "x")] == 2 and lines[("rec", "y")] == 6 and lines[("inline", "z")] == 8
