@@ -138,15 +138,7 @@ def _key(handbook: Handbook, hit: Hit, location: Location) -> str:
         if location.file.startswith("registers/") else handbook.documents_by_path.get(location.file)
     if source is None or getattr(source, "path", None) != location.file:
         return ""
-    # line -> path, per source, kept on the handbook (sources may be shared between handbooks: never change them)
-    indexes = handbook.__dict__.setdefault("_paths_by_line", {})
-    index = indexes.get(source.path)
-    if index is None:
-        index = indexes[source.path] = {}
-        for path, line in source.lines.items():  # the shallowest value that starts on the line: a record, not its id
-            if path and (line not in index or len(path) < len(index[line])):
-                index[line] = path
-    path = index.get(location.line)
+    path = source.lines.path_at(location.line)  # the shallowest value that starts on the line: a record, not its id
     return _key_path(source, path, handbook) if path else ""
 
 

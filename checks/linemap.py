@@ -16,6 +16,7 @@ about 1.5 KB.  :class:`LineMap` reads like the dictionary it replaces.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from typing import Iterator
 
 _MISSING = object()
@@ -88,13 +89,54 @@ class LineMap:
     def get(self, path, default=None):
         if not path:
             return default if self.root_line is None else self.root_line
-        node = self.root
-        for part in path[:-1]:
+        node, last = self.root, len(path) - 1
+        for i, part in enumerate(path):
             if node is None:
                 return default
+            if i == last:
+                line = node.line_of(part)
+                return default if line is None else line
             node = node.kid(part)
-        line = node.line_of(path[-1]) if node is not None else None
-        return default if line is None else line
+        return default
+
+    def nearest(self, path) -> int | None:
+        """The line of the value at ``path``, or of the nearest value it is part of that has one (None if
+        none has, not even the document's top).  One walk down the tree, however deep the path."""
+        found, node = self.root_line, self.root
+        for part in path:
+            if node is None:
+                break
+            line = node.line_of(part)
+            if line is None:
+                break
+            found, node = line, node.kid(part)
+        return found
+
+    def path_at(self, line: int) -> tuple | None:
+        """The path of the shallowest value (not the document itself) that starts on ``line``, or None:
+        a finding's line names the record there, not its first field.  The items of a list are in
+        the order of their lines, so each list is searched by bisection; a mapping's few keys one by one."""
+        node, path = self.root, ()
+        while node is not None:
+            lines = node.lines
+            if node.shape is None:
+                i = bisect_left(lines, line)
+                if i < len(lines) and lines[i] == line:
+                    return path + (i,)
+                if i == 0 or node.kids is None:
+                    return None
+                path, node = path + (i - 1,), node.kids[i - 1]
+                continue
+            best = None
+            for key, start, kid in node.items():
+                if start == line:
+                    return path + (key,)
+                if kid is not None and start < line and (best is None or start > best[0]):
+                    best = (start, key, kid)
+            if best is None:
+                return None
+            path, node = path + (best[1],), best[2]
+        return None
 
     def __getitem__(self, path) -> int:
         line = self.get(path, _MISSING)

@@ -214,12 +214,8 @@ class Source:
 
     def line(self, path: tuple) -> int | None:
         """The line of the value at ``path``, or of its nearest ancestor that has one."""
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get((), 1)
+        line = self.lines.nearest(tuple(path))
+        return 1 if line is None else line
 
 
 @dataclass

@@ -135,3 +135,11 @@ def test_lines_follow_the_value_that_stays_after_a_duplicate_key():
 def test_merged_keys_take_the_line_they_are_written_on():
     _, lines, _ = yamlio.load("base: &b\n  x: 1\n  y: 2\nrec:\n  <<: *b\n  y: 3\ninline:\n  <<: {z: 4}\n")
     assert lines[("rec", "x")] == 2 and lines[("rec", "y")] == 6 and lines[("inline", "z")] == 8
+
+
+def test_the_path_at_a_line_is_the_shallowest_value_there():
+    text = "records:\n  - id: A\n    date: 2026-01-02\n  - {id: B, tags: [x, y]}\n  - id: C\n    steps:\n      - s1\n"
+    _, lines, _ = yamlio.load(text)
+    assert [lines.path_at(n) for n in range(1, 9)] == [
+        ("records",), ("records", 0), ("records", 0, "date"), ("records", 1), ("records", 2),
+        ("records", 2, "steps"), ("records", 2, "steps", 0), None]
