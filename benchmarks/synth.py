@@ -93,8 +93,10 @@ def trading_days(as_of: dt.date, count: int) -> list:
     return out[::-1]
 
 
-def grow(data: dict, register: str, key: str, count: int, as_of: dt.date, rng: random.Random, systems: list) -> int:
-    """Add about ``count`` records to ``data[key]``; returns how many records were added."""
+def grow(data: dict, register: str, key: str, count: int, as_of: dt.date, rng: random.Random, systems: list,
+         made: dict | None = None) -> int:
+    """Add about ``count`` records to ``data[key]``; returns how many records were added.  ``made``, when given,
+    receives the new ids made from each template's id."""
     items = data.get(key)
     if not isinstance(items, list) or not items or count <= 0:
         return 0
@@ -120,6 +122,11 @@ def grow(data: dict, register: str, key: str, count: int, as_of: dt.date, rng: r
                 added += 1
             back += 1
         return added
+    if register == "operations" and key == "daily_checks":  # one a trading day, going back from the earliest
+        earliest = min((t["date"] for t in templates if isinstance(t.get("date"), dt.date)), default=as_of)
+        for n, day in enumerate(reversed(trading_days(earliest, count))):
+            items.append({**templates[n % len(templates)], "date": day})
+        return count
     has_id = all("id" in t for t in templates)
     for n in range(count):
         template = templates[n % len(templates)]
@@ -127,10 +134,17 @@ def grow(data: dict, register: str, key: str, count: int, as_of: dt.date, rng: r
         record = shift(template, days) if days else dict(template)
         if has_id:
             record["id"] = new_id(str(template["id"]), n)
+            if made is not None:
+                made.setdefault(str(template["id"]), []).append(record["id"])
         if register == "configuration" and key == "items":  # a large firm's many CIs are mostly not trading systems
             for flag in ("trading", "core"):
                 if flag in record:
                     record[flag] = False
+        if register == "changes" and days:  # an older change can't cite a manual revised after it: it gives a reason
+            record["manuals"] = [{"document": m["document"], "reason": "本次变更不改变手册中的操作步骤和指令，复核时已核对"}
+                                 if isinstance(m, dict) and "version" in m else m for m in record.get("manuals") or []]
+            if not record["manuals"]:
+                del record["manuals"]
         items.append(record)
     return count
 
@@ -155,8 +169,10 @@ def synthesise(out: Path, records: int, docs: int, as_of: dt.date, seed: int = 1
     # configuration items first: backup logs name systems, and new systems are configuration items
     counts = {}
     config = registers["configuration"][1]
+    counterparts: dict = {}  # a sample configuration item's id -> the ids of the items made from it
     counts[("configuration", "items")] = grow(config, "configuration", "items",
-                                             int(records * SHARES[("configuration", "items")]), as_of, rng, [])
+                                             int(records * SHARES[("configuration", "items")]), as_of, rng, [],
+                                             counterparts)
     systems = [item["id"] for item in config["items"] if isinstance(item, dict) and item.get("type") == "应用软件"]
     for (register, key), share in SHARES.items():
         if (register, key) == ("configuration", "items"):
@@ -167,7 +183,12 @@ def synthesise(out: Path, records: int, docs: int, as_of: dt.date, seed: int = 1
         body = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=1000)
         (out / "registers" / f"{name}.yaml").write_text(first + "\n" + body, encoding="utf-8")
 
-    # documents: the sample's, then copies with new ids beside the originals (their relative links still resolve)
+    # documents: the sample's, then copies with new ids beside the originals (their relative links still resolve);
+    # a copy is about other systems of the same kind: the configuration items it names become the copy's own
+    # counterparts (otherwise every copy of the operations manual covers the trading system, and every change
+    # of it asks for the revision of every copy)
+    names = re.compile(r"\b(" + "|".join(map(re.escape, sorted(counterparts, key=len, reverse=True))) + r")(?![-\w])") \
+        if counterparts else None
     originals = [p for p in sorted((out / "docs").rglob("*.md")) if p.name != "index.md"]
     have, n = len(list((out / "docs").rglob("*.md"))), 0
     while have < docs and originals:
@@ -175,6 +196,8 @@ def synthesise(out: Path, records: int, docs: int, as_of: dt.date, seed: int = 1
         copy = n // len(originals) + 1
         text = doc.read_text(encoding="utf-8")
         text = re.sub(r"^id: (\S+)$", lambda m: f"id: {m.group(1)}-S{copy}", text, count=1, flags=re.M)
+        if names is not None:
+            text = names.sub(lambda m: counterparts[m.group(1)][(copy - 1) % len(counterparts[m.group(1)])], text)
         doc.with_name(f"{doc.stem}-s{copy}.md").write_text(text, encoding="utf-8")
         have, n = have + 1, n + 1
     total = sum(_count(data) for _, data in registers.values())
