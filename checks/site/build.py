@@ -17,6 +17,7 @@ script (for file:// browsing) and the scan for hidden content and active markup.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import shutil
@@ -44,7 +45,7 @@ __all__ = ["AUDIENCES", "BuildError", "GENERATORS", "build", "stage_only", "serv
 
 # -- generators --------------------------------------------------------------------
 
-def _render_mkdocs(staged: Staged, site: Path, strict: bool) -> None:
+def _render_mkdocs(staged: Staged, site: Path, strict: bool, dirty: bool = False) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
@@ -61,12 +62,43 @@ def _render_mkdocs(staged: Staged, site: Path, strict: bool) -> None:
     if "toc" not in config.markdown_extensions:
         config.markdown_extensions.append("toc")
     _load_jieba_words()
+    quiet = _DirtyNotice() if dirty else None
+    if quiet is not None:
+        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+        config.plugins["opsbook-read-every-page"] = _every_page_reader()
     try:
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=dirty)
     except (Abort, MkDocsException) as exc:
         raise BuildError(str(exc) or type(exc).__name__) from None
     except OSError as exc:
         raise BuildError(f"{exc.filename or ''} {exc.strerror or exc}".strip()) from None
+    finally:
+        if quiet is not None:
+            logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+
+
+def _every_page_reader():
+    """For a dirty render: every page of the navigation read (its front matter: Material shows a page's status
+    beside its entry on every other page), though only the changed ones are rendered."""
+    from mkdocs.plugins import BasePlugin
+
+    class ReadEveryPage(BasePlugin):
+        def on_nav(self, nav, *, config, files):
+            for page in nav.pages:
+                if page.markdown is None:
+                    page.read_source(config)
+            return nav
+
+    return ReadEveryPage()
+
+
+class _DirtyNotice(logging.Filter):
+    """mkdocs' warning that a dirty build may leave navigation stale: opsbook renders only the pages whose
+    staged text changed, and only when the navigation and configuration did not (see :func:`_changed_pages`)."""
+
+    def filter(self, record) -> bool:
+        message = record.getMessage()
+        return "dirty" not in message and "--clean" not in message
 
 
 def zensical_config(staged: Staged) -> Path:
@@ -130,13 +162,101 @@ def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | No
     with tempfile.TemporaryDirectory(prefix="opsbook-stage-") as tmp:
         staged = stage(root, Path(tmp) / "stage", audience, as_of, site_url, extra_config)
         render(staged, site, generator, strict)
-        (site / MARKER).write_text("此目录由 opsbook 生成，重新构建时会被清空。\n", encoding="utf-8")
-        write_search_script(site)
-        problems = scan(site, staged.ctx)
-    if problems:
-        prepare_output(root, site)  # ours (it has the marker): emptied, nothing half-published stays
-        raise BuildError("输出中出现了读者无权查看的内容或可执行的标记，已清空输出目录：" + "；".join(problems[:10]))
+        _finish(root, site, staged)
     return site
+
+
+def _finish(root: Path, site: Path, staged: Staged) -> None:
+    """The last steps after any render: the marker, the search index as a script, and the scan of the whole
+    output (a problem empties it: nothing half-published stays)."""
+    (site / MARKER).write_text("此目录由 opsbook 生成，重新构建时会被清空。\n", encoding="utf-8")
+    write_search_script(site)
+    problems = scan(site, staged.ctx)
+    if problems:
+        prepare_output(root, site)  # ours (it has the marker): emptied
+        raise BuildError("输出中出现了读者无权查看的内容或可执行的标记，已清空输出目录：" + "；".join(problems[:10]))
+
+
+def _files(tree: Path) -> dict[str, Path]:
+    return {path.relative_to(tree).as_posix(): path for path in tree.rglob("*") if path.is_file()}
+
+
+def _changed_pages(old: Path, new: Path) -> list[str] | None:
+    """The staged pages (``docs/….md``) whose text differs between two staged trees, or None when anything
+    else differs — the configuration (with the navigation and every page title in it), the theme overrides,
+    an attachment, a page added or removed: then only a full build is right."""
+    before, after = _files(old), _files(new)
+    if before.keys() != after.keys():
+        return None
+    changed = [rel for rel, path in sorted(after.items()) if path.read_bytes() != before[rel].read_bytes()]
+    if any(not (rel.startswith("docs/") and rel.endswith(".md")) for rel in changed):
+        return None
+    return changed
+
+
+def _page_url(src: str) -> str:
+    """A staged page's address in the built site (the staged configuration sets use_directory_urls: false)."""
+    return src[len("docs/"):-len(".md")] + ".html"
+
+
+def _merge_search_index(previous: Path, site: Path, pages: list[str]) -> None:
+    """After a dirty render the generator's index holds only the re-rendered pages: the previous index's
+    entries for every other page are put back, and the new entries of a page where its old ones stood (the
+    order of a full build; the configuration part did not change)."""
+    index = site / "search" / "search_index.json"
+    fresh = json.loads(index.read_text(encoding="utf-8"))
+    old = json.loads((previous / "search" / "search_index.json").read_text(encoding="utf-8"))
+    rendered = {_page_url(src) for src in pages}
+    page = lambda entry: str(entry.get("location", "")).split("#", 1)[0]  # noqa: E731
+    new: dict[str, list] = {}
+    for entry in fresh.get("docs", []):
+        new.setdefault(page(entry), []).append(entry)
+    docs = []
+    for entry in old.get("docs", []):
+        where = page(entry)
+        if where not in rendered:
+            docs.append(entry)
+        elif where in new:
+            docs.extend(new.pop(where))
+    for entries in new.values():  # a page that had no entries before
+        docs.extend(entries)
+    fresh["docs"] = docs
+    index.write_text(json.dumps(fresh, separators=(",", ":"), default=str), encoding="utf-8")  # as Material writes it
+
+
+def rebuild(root: Path, site_dir: Path, work: Path, previous: Path | None, audience: str = "internal",
+            as_of: dt.date | None = None, generator: str = "mkdocs") -> tuple[Path, int | None]:
+    """``opsbook serve``'s rebuild into ``site_dir``: the site staged again into ``work/next``; when only page
+    texts changed since the site in ``previous`` was built from ``work/stage`` (mkdocs-material only), those
+    pages alone are rendered into a copy of it, with the search index merged; otherwise a full build.  Returns
+    the site and how many pages were rendered (None for a full build)."""
+    root = Path(root).resolve()
+    current, nxt = work / "stage", work / "next"
+    staged = stage(root, nxt, audience, as_of)
+    changed = None
+    if generator == "mkdocs" and previous is not None and current.is_dir():
+        changed = _changed_pages(current, nxt)
+    if changed is None:
+        site = prepare_output(root, site_dir)
+        render(staged, site, generator)
+        _finish(root, site, staged)
+        shutil.rmtree(current, ignore_errors=True)
+        nxt.rename(current)
+        return site, None
+    now = time.time()
+    for rel in changed:  # newer than anything in the previous site: the render takes these pages again
+        shutil.copy2(nxt / rel, current / rel)
+        os.utime(current / rel, (now + 2, now + 2))
+    shutil.rmtree(nxt, ignore_errors=True)
+    site = prepare_output(root, site_dir)
+    shutil.copytree(previous, site, dirs_exist_ok=True)  # with its times: the unchanged pages stay as built
+    staged = Staged(current, staged.ctx, staged.config, staged.pages)
+    _render_mkdocs(staged, site, strict=False, dirty=True)
+    for rel in changed:  # older again than their new pages: the next rebuild renders them only if they change
+        os.utime(current / rel, (now - 2, now - 2))
+    _merge_search_index(previous, site, changed)
+    _finish(root, site, staged)
+    return site, len(changed)
 
 
 def stage_only(root, site_dir, audience: str = "internal", as_of: dt.date | None = None,
@@ -188,14 +308,16 @@ def serve(root, audience: str = "internal", as_of: dt.date | None = None, dev_ad
                 state["seen"], state["n"] = now, state["n"] + 1
                 target = work / f"site-{state['n']}"
                 try:
-                    build(root, target, audience, as_of, generator=generator)
+                    _, pages = rebuild(root, target, work, state["dir"], audience, as_of, generator)
                 except BuildError as exc:
+                    shutil.rmtree(work / "stage", ignore_errors=True)  # the next build is a full one
                     print(f"opsbook: 站点构建失败（继续提供上一次成功的版本）：{exc}", file=sys.stderr, flush=True)
                 else:
                     old, state["dir"] = state["dir"], target
                     if old is not None:
                         shutil.rmtree(old, ignore_errors=True)
-                    print(f"opsbook: 站点已重新构建（{time.strftime('%H:%M:%S')}）", file=sys.stderr, flush=True)
+                    what = "全部页面" if pages is None else f"只有 {pages} 个页面有变化，只重新生成了这些页面"
+                    print(f"opsbook: 站点已重新构建（{time.strftime('%H:%M:%S')}，{what}）", file=sys.stderr, flush=True)
             return state["dir"] or work
 
     class Handler(SimpleHTTPRequestHandler):
