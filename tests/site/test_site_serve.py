@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import json
+import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from sitekit import copy_sample
+from sitekit import AS_OF, ROOT, copy_sample, site
 
 pytestmark = pytest.mark.site
 
@@ -127,3 +128,39 @@ def test_a_partial_render_keeps_the_other_pages_search_entries_in_their_place(tm
     assert [(e["location"], e["text"]) for e in merged["docs"]] == [
         ("a.html", ""), ("b.html", "新"), ("b.html#t", "新节"), ("c.html", "")]
     assert merged["config"] == {"lang": ["zh"]}
+
+
+def test_a_partial_render_is_byte_identical_to_the_full_build(tmp_path):
+    """The internal build as the last site, with one page and its search entries gone stale: the rebuild renders
+    that page alone and gives, byte for byte, the full build of the same tree."""
+    from checks.site import build
+
+    full = site("internal").path
+    previous = tmp_path / "previous"
+    shutil.copytree(full, previous)
+    page = previous / "policies" / "pol-08-duty.html"
+    page.write_text("过时的页面", encoding="utf-8")
+    index = previous / "search" / "search_index.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    stale_entries = [e for e in data["docs"] if e["location"].startswith("policies/pol-08-duty.html")]
+    assert stale_entries
+    for entry in stale_entries[1:]:
+        entry["text"] = "过时的一节"
+    data["docs"].remove(stale_entries[0])  # a section that is no longer on the page
+    index.write_text(json.dumps(data), encoding="utf-8")
+    work = tmp_path / "work"
+    staged = build.stage(ROOT, work / "stage", "internal", AS_OF)  # what the last site was built from
+    stale = staged.dir / "docs" / "policies" / "pol-08-duty.md"
+    stale.write_text(stale.read_text(encoding="utf-8") + "\n过时的一段\n", encoding="utf-8")
+    past = time.time() - 86400
+    for path in staged.dir.rglob("*"):
+        os.utime(path, (past, past))  # staged before the last site was rendered
+    out, pages = build.rebuild(ROOT, tmp_path / "site", work, previous, "internal", AS_OF)
+    assert pages == 1
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    got, want = files(out), files(full)
+    assert sorted(got) == sorted(want)
+    assert [rel for rel in sorted(want) if got[rel] != want[rel]] == []
