@@ -34,6 +34,7 @@ import yaml
 # jieba (Chinese search segmentation) imports pkg_resources, which warns on every build; nothing to act on.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
+from .render import page_url  # noqa: E402
 from .stage import AUDIENCES, MARKER, BuildError, Staged, prepare_output, scan, stage, write_search_script  # noqa: E402
 
 PACKAGE = Path(__file__).resolve().parent
@@ -62,9 +63,9 @@ def _render_mkdocs(staged: Staged, site: Path, strict: bool, dirty: bool = False
     if "toc" not in config.markdown_extensions:
         config.markdown_extensions.append("toc")
     _load_jieba_words()
-    quiet = _DirtyNotice() if dirty else None
-    if quiet is not None:
-        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+    notice = logging.getLogger("mkdocs.commands.build")
+    if dirty:
+        notice.addFilter(_DIRTY_NOTICE)
         config.plugins["opsbook-read-every-page"] = _every_page_reader()
     try:
         mkdocs_build(config, dirty=dirty)
@@ -73,8 +74,7 @@ def _render_mkdocs(staged: Staged, site: Path, strict: bool, dirty: bool = False
     except OSError as exc:
         raise BuildError(f"{exc.filename or ''} {exc.strerror or exc}".strip()) from None
     finally:
-        if quiet is not None:
-            logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
+        notice.removeFilter(_DIRTY_NOTICE)
 
 
 def _every_page_reader():
@@ -99,6 +99,9 @@ class _DirtyNotice(logging.Filter):
     def filter(self, record) -> bool:
         message = record.getMessage()
         return "dirty" not in message and "--clean" not in message
+
+
+_DIRTY_NOTICE = _DirtyNotice()
 
 
 def zensical_config(staged: Staged) -> Path:
@@ -194,11 +197,6 @@ def _changed_pages(old: Path, new: Path) -> list[str] | None:
     return changed
 
 
-def _page_url(src: str) -> str:
-    """A staged page's address in the built site (the staged configuration sets use_directory_urls: false)."""
-    return src[len("docs/"):-len(".md")] + ".html"
-
-
 def _merge_search_index(previous: Path, site: Path, pages: list[str]) -> None:
     """After a dirty render the generator's index holds only the re-rendered pages: the previous index's
     entries for every other page are put back, and the new entries of a page where its old ones stood (the
@@ -206,7 +204,7 @@ def _merge_search_index(previous: Path, site: Path, pages: list[str]) -> None:
     index = site / "search" / "search_index.json"
     fresh = json.loads(index.read_text(encoding="utf-8"))
     old = json.loads((previous / "search" / "search_index.json").read_text(encoding="utf-8"))
-    rendered = {_page_url(src) for src in pages}
+    rendered = {page_url(src[len("docs/"):]) for src in pages}
     page = lambda entry: str(entry.get("location", "")).split("#", 1)[0]  # noqa: E731
     new: dict[str, list] = {}
     for entry in fresh.get("docs", []):
