@@ -20,6 +20,9 @@ RESTRICTED_TEXT = "（受限文档）"
 RESTRICTED_REGISTER_TEXT = "（受限台账）"
 # Problems that make a document's front matter untrustworthy: its sensitivity may not be what it says.
 _UNTRUSTED = {"ENC001", "YAML001", "YAML002"}
+# redact() remembers its result for texts up to this many characters, and for at most this many texts
+_MEMO_TEXT = 256
+_MEMO_ENTRIES = 200_000
 
 
 def audience_rank(audience) -> int:
@@ -75,6 +78,20 @@ class Audience:
                        + r")(?![A-Za-z0-9-])")
             if self._hidden_ids else None
         )
+        # redact(): whole texts that are a hidden title, the strings replaced in the order they are replaced
+        # (titles in 《》, then paths, longest first), one pattern that tells whether any of them occurs,
+        # and the redacted form of short texts already seen (register values repeat: statuses, names, systems)
+        titles = [t.strip() for t in (d.meta.get("title") for d in self.hidden_documents)
+                  if isinstance(t, str) and t.strip()]
+        self._whole_titles = frozenset(titles)
+        paths = sorted({p for d in self.hidden_documents for p in (d.path, d.url_path) if p},
+                       key=lambda p: (-len(p), p))
+        self._replaced = list(dict.fromkeys(["《" + t + "》" for t in titles] + paths))
+        self._replaced_hint = (
+            re.compile("|".join(re.escape(w) for w in sorted(self._replaced, key=len, reverse=True)))
+            if self._replaced else None
+        )
+        self._redacted: dict = {}
 
     @property
     def label(self) -> str:
@@ -137,15 +154,20 @@ class Audience:
         standard's own words (a training “网络与信息安全事件应急预案培训” names no document)."""
         if not text or not self.hidden_documents:
             return text
-        stripped = text.strip()
-        for doc in self.hidden_documents:
-            title = doc.meta.get("title")
-            if isinstance(title, str) and title.strip():
-                if stripped == title.strip():
-                    return RESTRICTED_TEXT
-                text = text.replace("《" + title.strip() + "》", RESTRICTED_TEXT)
-        for path in sorted({p for d in self.hidden_documents for p in (d.path, d.url_path)}, key=len, reverse=True):
-            text = text.replace(path, RESTRICTED_TEXT)
+        known = self._redacted.get(text)
+        if known is not None:
+            return known
+        result = self._redact(text)
+        if len(text) <= _MEMO_TEXT and len(self._redacted) < _MEMO_ENTRIES:
+            self._redacted[text] = result
+        return result
+
+    def _redact(self, text: str) -> str:
+        if text.strip() in self._whole_titles:
+            return RESTRICTED_TEXT
+        if self._replaced_hint is not None and self._replaced_hint.search(text):
+            for word in self._replaced:
+                text = text.replace(word, RESTRICTED_TEXT)
         if self._id_pattern:
             text = self._id_pattern.sub(RESTRICTED_TEXT, text)
         return text

@@ -395,12 +395,45 @@ def _path_markers(ctx: SiteContext) -> set:
     return {m for m in out if "/" in m or "." in m}
 
 
-def marker_pattern(ctx: SiteContext):
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class Markers:
+    """Hidden pages' paths and addresses as whole words: what ``(?<![A-Za-z0-9_-])(?:m1|m2|…)(?![A-Za-z0-9_-])``
+    finds.  A leading look-behind keeps the regex engine from skipping straight to the places where a marker
+    could begin (four times slower over a large site), so the markers are searched without it and a match
+    right after a word character is tried again one character further on."""
+
+    def __init__(self, markers):
+        self._pattern = re.compile("(?:" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+                                   + r")(?![A-Za-z0-9_-])")
+
+    def finditer(self, text: str):
+        search, pos = self._pattern.search, 0
+        while (match := search(text, pos)) is not None:
+            start = match.start()
+            if start and text[start - 1] in _WORD_CHARS:
+                pos = start + 1
+                continue
+            yield match
+            pos = match.end()
+
+    def findall(self, text: str) -> list[str]:
+        return [match.group(0) for match in self.finditer(text)]
+
+    def sub(self, replacement: str, text: str) -> str:
+        out, last = [], 0
+        for match in self.finditer(text):
+            out += (text[last:match.start()], replacement)
+            last = match.end()
+        return "".join(out) + text[last:] if out else text
+
+
+def marker_pattern(ctx: SiteContext) -> Markers | None:
     cached = getattr(ctx, "_marker_re", False)
     if cached is False:
-        markers = sorted(_path_markers(ctx), key=len, reverse=True)
-        cached = (re.compile(r"(?<![A-Za-z0-9_-])(?:" + "|".join(re.escape(m) for m in markers) + r")(?![A-Za-z0-9_-])")
-                  if markers else None)
+        markers = _path_markers(ctx)
+        cached = Markers(markers) if markers else None
         ctx._marker_re = cached
     return cached
 
