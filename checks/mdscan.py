@@ -244,6 +244,9 @@ def first_active(text: str) -> str | None:
     ["']?\\s*(?:javascript|data|vbscript):`` (re.I) ``.search`` finds it: the text of the match, or None."""
     events = [(m.start(), m.end()) for m in _ON_EVENT.finditer(text)]
     urls = [(m.start(), m.end()) for m in _ACTIVE_URL.finditer(text)]
+    if not events and not urls:  # then only a <script can be found, and every <script is at an opening
+        script = _SCRIPT.search(text)
+        return script.group(0) if script else None
     event_starts, url_starts = [s for s, _ in events], [s for s, _ in urls]
     gt = _Positions(re.compile(">"), text)
     for opening in _ACTIVE_OPEN.finditer(text):

@@ -18,7 +18,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 
 from . import yamlio
-from .model import Document, Handbook, Register
+from .model import Handbook, Register
 from .yamlio import Problem
 
 DOCUMENT_SCHEMA = "document.schema.json"

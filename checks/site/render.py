@@ -46,11 +46,11 @@ def esc(value) -> str:
 # tables):
 # written as character references, a value shows the same and Markdown reads nothing in it.
 _MD_PUNCT = {ord(c): f"&#{ord(c)};" for c in "\\`*_{}[]#|"}
-# A tag or a character reference (kept), or text (made inert).  A “<” with no “>” after it anywhere is no tag,
-# and neither is any later one: group 3 takes the rest of the text at once (read as text and references, each
-# “<” kept), instead of reading to the end again from every later “<”.
-_HTML_PARTS = re.compile(r"(<[^>]*+>|&#?\w++;)|([^<&]+|&)|(<[^>]*+\Z)")
-_TEXT_PARTS = re.compile(r"(&#?\w++;)|([^<&]+|&)")
+# What md_inert keeps: a tag or a character reference.  Before the text's last “>” every “<” has a “>” after it;
+# after it, no “<” starts a tag, so only character references are kept there.  (The last branch never matches
+# before the last “>”: it makes the pattern linear-time on any text, a “<” with no “>” after it read to the end once.)
+_KEPT = re.compile(r"(<[^>]*+>|&#?\w++;|<[^>]*+\Z)")
+_KEPT_REFS = re.compile(r"(&#?\w++;)")
 
 
 def md_esc(value) -> str:
@@ -61,10 +61,13 @@ def md_esc(value) -> str:
 def md_inert(html_text: str) -> str:
     """HTML that opsbook wrote (tags and escaped text) with its text made inert for Markdown, for HTML that
     lands inside a Markdown paragraph (a macro's result): tags and character references stay as they are."""
-    def text(match):
-        return match.group(1) or match.group(2).translate(_MD_PUNCT)
-
-    return _HTML_PARTS.sub(lambda m: text(m) if m.group(3) is None else _TEXT_PARTS.sub(text, m.group(3)), str(html_text))
+    text = str(html_text)
+    cut = text.rfind(">") + 1
+    parts, tail = _KEPT.split(text[:cut]), _KEPT_REFS.split(text[cut:])
+    parts[-1] += tail[0]
+    parts += tail[1:]
+    parts[::2] = [part.translate(_MD_PUNCT) for part in parts[::2]]
+    return "".join(parts)
 
 
 def front_matter(title: str, **extra) -> str:
@@ -104,7 +107,7 @@ def search_terms(*texts) -> list[str]:
 
 def sensitivity_badge(level) -> str:
     key = level if level in SENSITIVITY_LEVELS else "unknown"
-    text = SENSITIVITY_ZH.get(level, f"未标识（按机密处理）" if not level else f"无效：{level}（按机密处理）")
+    text = SENSITIVITY_ZH.get(level, "未标识（按机密处理）" if not level else f"无效：{level}（按机密处理）")
     return f'<span class="ob-badge ob-sens-{key}">{esc(text)}</span>'
 
 
@@ -305,10 +308,13 @@ class FieldNames:
 
     def node(self, keys: tuple) -> dict:
         """The schema of the field at ``keys`` (schemas.node_at), looked up once."""
-        keys = self._normal(keys)
-        if keys not in self._nodes:
-            self._nodes[keys] = node_at(self._load, self.path, keys) if self.path else {}
-        return self._nodes[keys]
+        found = self._nodes.get(keys)  # keys as the renderers spell them ("[]" for a list's items): no int to replace
+        if found is None:
+            keys = self._normal(keys)
+            found = self._nodes.get(keys)
+            if found is None:
+                found = self._nodes[keys] = node_at(self._load, self.path, keys) if self.path else {}
+        return found
 
     def title(self, keys: tuple) -> str:
         node = self.node(keys)

@@ -34,7 +34,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
-from .. import dates, gitinfo, markup, mdscan, templating
+from .. import dates, markup, mdscan, templating
 from ..findings import Finding
 from ..model import SENSITIVITY_LEVELS
 from . import pages
