@@ -398,15 +398,47 @@ def _path_markers(ctx: SiteContext) -> set:
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+def _trie(words, max_depth: int = 100) -> str:
+    """The alternation of ``words`` as a trie (``docs/(?:a\\.md|b/c\\.md)``): the regex engine follows the text
+    down one branch instead of trying every word at every position.  At each branch a longer word is tried
+    before a word ending there, so it matches what the alternation of the words, longest first, matches.
+    RecursionError beyond ``max_depth`` branchings on one word."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict, depth: int) -> str:
+        if depth > max_depth:
+            raise RecursionError(depth)
+        out = []
+        kids = sorted(k for k in node if k)
+        while len(kids) == 1 and "" not in node:  # a run with no branch: written out as it is
+            out.append(re.escape(kids[0]))
+            node = node[kids[0]]
+            kids = sorted(k for k in node if k)
+        if not kids:
+            return "".join(out)
+        branches = [re.escape(k) + build(node[k], depth + 1) for k in kids] + ([""] if "" in node else [])
+        return "".join(out) + "(?:" + "|".join(branches) + ")"
+
+    return build(root, 0)
+
+
 class Markers:
     """Hidden pages' paths and addresses as whole words: what ``(?<![A-Za-z0-9_-])(?:m1|m2|…)(?![A-Za-z0-9_-])``
     finds.  A leading look-behind keeps the regex engine from skipping straight to the places where a marker
-    could begin (four times slower over a large site), so the markers are searched without it and a match
-    right after a word character is tried again one character further on."""
+    could begin (four times slower over a large site), so the markers are searched without it, as a trie, and
+    a match right after a word character is tried again one character further on."""
 
     def __init__(self, markers):
-        self._pattern = re.compile("(?:" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
-                                   + r")(?![A-Za-z0-9_-])")
+        try:
+            alternatives = _trie(markers)
+        except RecursionError:  # markers nested deeper than a trie should be: the plain alternation, longest first
+            alternatives = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+        self._pattern = re.compile("(?:" + alternatives + r")(?![A-Za-z0-9_-])")
 
     def finditer(self, text: str):
         search, pos = self._pattern.search, 0

@@ -287,3 +287,27 @@ def test_a_masked_field_looks_the_same_whether_a_record_has_it_or_not(tmp_path):
     assert pages["with", "internal"] == pages["without", "internal"]
     assert pages["with", "internal"].count("（受限字段）") >= 5
     assert "13900001003" in pages["with", "restricted"] and "13900001003" not in pages["without", "restricted"]
+
+
+def test_leak_markers_find_what_the_whole_word_alternation_finds():
+    """The scan's markers (a trie, searched without a look-behind) match exactly what the plain pattern does."""
+    import random
+    import re
+
+    rng = random.Random(3)
+    alphabet = "ab/.-_x 中《》%E"
+    for _ in range(1500):
+        markers = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(1, 7))}
+        plain = re.compile(r"(?<![A-Za-z0-9_-])(?:" + "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
+                           + r")(?![A-Za-z0-9_-])")
+        fast = site_stage.Markers(markers)
+        for _ in range(10):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+            assert fast.findall(text) == plain.findall(text), (markers, text)
+            assert fast.sub("X", text) == plain.sub("X", text), (markers, text)
+
+
+def test_leak_markers_nested_deeper_than_a_trie_still_match():
+    markers = site_stage.Markers(["docs/" + "a" * i for i in range(1, 300)])  # a branch at every character
+    assert markers.findall("见 docs/aaa 和 xdocs/a、docs/aaaa-b") == ["docs/aaa"]
+    assert site_stage._trie(["docs/a.md", "docs/b/c.md", "docs/b"]) == r"docs/(?:a\.md|b(?:/c\.md|))"

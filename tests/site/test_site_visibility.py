@@ -115,3 +115,9 @@ def test_redact(handbook):
     assert internal.redact("网络与信息安全事件应急预案培训") == "网络与信息安全事件应急预案培训"
     assert internal.redact("POL-070 不是 POL-07A") == "POL-070 不是 POL-07A"
     assert Audience(hb, "restricted").redact("按《安全管理制度》执行") == "按《安全管理制度》执行"
+    # remembered for short texts, worked out each time for long ones: the same answer either way
+    assert internal.redact(" 安全管理制度 ") == RESTRICTED_TEXT
+    assert internal.redact("按《安全管理制度》执行") == f"按{RESTRICTED_TEXT}执行"
+    long = "说明" * 200 + "按《网络与信息安全事件应急预案》和 docs/sec.md（POL-07）"
+    assert internal.redact(long) == "说明" * 200 + f"按{RESTRICTED_TEXT}和 {RESTRICTED_TEXT}（{RESTRICTED_TEXT}）"
+    assert internal.redact(long) == internal.redact(long)
