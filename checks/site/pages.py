@@ -172,11 +172,8 @@ def register_pages(ctx: SiteContext, name: str, src: str, taken: set) -> list[tu
             sections.append((key, heading, intro, None, md_inert(values.value(value, (key,))) + "\n\n"))
     tail = ""
     if findings:
-        table_html = findings_table(ctx, link, findings)
-        if _size(table_html) > budget // 4:  # the dashboard lists them all
-            keep = max(1, len(findings) * (budget // 4) // _size(table_html))
-            table_html = findings_table(ctx, link, findings[:keep]) + (
-                f'\n\n<p class="ob-note">另有 {len(findings) - keep} 项发现未在此列出，见{link.a(FIXED["dashboard"][0], "合规看板")}。</p>')
+        table_html = capped_findings(ctx, link, findings, budget // 4, lambda rest: (
+            f'另有 {len(rest)} 项发现未在此列出，按规则见{_rule_links(link, rest)}。'))
         tail = "## 本台账的发现\n\n" + table_html + "\n\n"
 
     sizes = {key: [_record_size(frags, i) for i in range(len(frags))] for key, _, _, frags, _ in sections if frags}
@@ -346,6 +343,22 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
 
 
+def capped_findings(ctx: SiteContext, link: Linker, findings, cap: int, more) -> str:
+    """The findings table, or as many of its first rows as fit in ``cap`` bytes followed by a note
+    (``more(the findings left out)``, HTML): a page of a large handbook stays a page a browser opens."""
+    html_text = findings_table(ctx, link, findings)
+    if _size(html_text) <= cap:
+        return html_text
+    keep = max(1, len(findings) * cap // _size(html_text))
+    return findings_table(ctx, link, findings[:keep]) + f'\n\n<p class="ob-note">{more(findings[keep:])}</p>'
+
+
+def _rule_links(link: Linker, findings) -> str:
+    """The rules of some findings, each with its count, linked to the rule's page (most findings first)."""
+    counts = Counter(f.rule for f in findings)
+    return "、".join(f"{link.rule(rule)}（{n} 项）" for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 DUE_WINDOWS = ((0, "已逾期"), (7, "7 天内"), (30, "30 天内"), (60, "60 天内"))
 FEED = "due.ics"
 
@@ -460,13 +473,16 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
                      len({f.rule for f in found if f.severity == "warning"} - {f.rule for f in found if f.severity == "error"})))
     out.append(chapter_chart(bars) + "\n\n")
     out.append(table(["章节", "规则数", "错误", "警告", "状态"], summary) + "\n\n")
-    for name in names:
+    # every chapter's findings in an equal share of half the page (settings.site_page_kb); beyond its share,
+    # a chapter's list ends with the rules of the rest, whose pages list them all
+    listed = [name for name in names if any(by_rule.get(r.id) for r in chapters[name])]
+    share = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024 // 2 // max(len(listed), 1)
+    for name in listed:
         found = sorted((f for r in chapters[name] for f in by_rule.get(r.id, [])),
                        key=lambda f: (f.severity != "error", f.file, f.line or 0))
-        if not found:
-            continue
         out.append(f"### {esc(name)}\n\n")
-        out.append(findings_table(ctx, link, found) + "\n\n")
+        out.append(capped_findings(ctx, link, found, share, lambda rest: (
+            f"本章另有 {len(rest)} 项发现未在此列出，按规则见{_rule_links(link, rest)}。")) + "\n\n")
 
     # by file: counts only (each finding is listed once, above, under its chapter)
     out.append("## 按文件\n\n")
@@ -689,7 +705,14 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
         out.append("## 到期事项\n\n本规则规定的事项中，已逾期和未来 60 天内到期的（同一定义给出到期日和逾期时的发现）：\n\n")
         out.append(due_table(ctx, link, page_url, due))
     out.append(f"## 当前发现\n\n{stamp(ctx)}")
-    out.append(findings_table(ctx, link, findings) + "\n" if findings else "没有发现。\n")
+    if findings:
+        cap = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024 - _size("".join(out))
+        out.append(capped_findings(ctx, link, findings, max(cap, 1), lambda rest: (
+            f"另有 {len(rest)} 项发现未在此列出（页面以 <code>settings.site_page_kb</code> 为限）；"
+            "全部发现见 <code>opsbook check</code> 的输出（<code>--format json</code>、<code>junit</code>、<code>sarif</code> 等）。"))
+                   + "\n")
+    else:
+        out.append("没有发现。\n")
     return "".join(out)
 
 

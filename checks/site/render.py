@@ -327,6 +327,8 @@ class FieldNames:
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
+        if keys in self._kinds:  # as the renderers spell them ("[]" for a list's items)
+            return self._kinds[keys]
         keys = self._normal(keys)
         if keys not in self._kinds:
             node = self.root

@@ -102,3 +102,37 @@ def test_record_links_point_at_the_part_that_holds_the_record(staged):
     target, anchor = to_parts[0]
     register = posixpath.basename(target).split(".", 1)[0]
     assert staged.ctx.record_target(register, record_id=anchor) == (target, anchor)
+
+
+def test_the_dashboard_and_rule_pages_stay_within_the_limit_and_point_to_the_rest(staged):
+    """A large handbook's findings: each chapter on the dashboard lists what fits in its share of the page and
+    names the rules of the rest; a rule page lists what fits and says where all of them are."""
+    docs = staged.docs_dir
+    findings = staged.ctx.findings
+    dashboard = (docs / "dashboard.md").read_text(encoding="utf-8")
+    assert len(dashboard.encode()) <= LIMIT_KB * 1024, len(dashboard.encode())
+    listed = dashboard.count('<tr><td class="ob-where">')
+    assert 0 < listed < len(findings)
+    notes = re.findall(r"本章另有 (\d+) 项发现未在此列出，按规则见(.*?)。</p>", dashboard)
+    assert notes and listed + sum(int(n) for n, _ in notes) == len(findings)
+    assert all('href="rules/' in rules for _, rules in notes)
+    by_rule = staged.ctx.findings_by_rule()
+    for page in (docs / "rules").glob("*.md"):
+        found = by_rule.get(page.stem, [])
+        text = page.read_text(encoding="utf-8")
+        assert len(text.encode()) <= LIMIT_KB * 1024 + 1024, (page.name, len(text.encode()))
+        if "未在此列出" not in text:
+            assert text.count('<tr><td class="ob-where">') == len(found), page.name
+
+
+def test_a_rule_page_lists_what_fits_and_says_where_the_rest_are(staged, monkeypatch):
+    from checks.site import pages
+
+    by_rule = staged.ctx.findings_by_rule()
+    rule_id, found = max(by_rule.items(), key=lambda kv: len(kv[1]))
+    rule = next(r for r in staged.ctx.result.rules if r.id == rule_id)
+    monkeypatch.setattr(staged.ctx.handbook.settings, "site_page_kb", 16)
+    text = pages.rule_page(staged.ctx, rule, f"rules/{rule_id}.html")
+    shown = text.count('<tr><td class="ob-where">')
+    assert 0 < shown < len(found) and len(text.encode()) <= 16 * 1024 + 1024
+    assert f"另有 {len(found) - shown} 项发现未在此列出" in text and "opsbook check" in text
