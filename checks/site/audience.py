@@ -63,14 +63,12 @@ class Audience:
         self._docs = {d.path: d for d in handbook.documents}
         self.hidden_documents = [d for d in handbook.documents if not self.allows(document_level(d))]
         self.hidden_paths = {d.path for d in self.hidden_documents}
+        # The hidden documents' titles (stripped, longest first): what redaction here and in pages looks for.
+        self.hidden_titles = tuple(sorted({t.strip() for t in (d.meta.get("title") for d in self.hidden_documents)
+                                           if isinstance(t, str) and t.strip()}, key=len, reverse=True))
         # Words that would name a hidden document: its title, id and path (for finding messages).
-        self._hidden_words = set()
-        for doc in self.hidden_documents:
-            self._hidden_words.add(doc.path)
-            self._hidden_words.add(doc.url_path)
-            title = doc.meta.get("title")
-            if isinstance(title, str) and len(title.strip()) >= 4:
-                self._hidden_words.add(title.strip())
+        self._hidden_words = {p for d in self.hidden_documents for p in (d.path, d.url_path)}
+        self._hidden_words.update(t for t in self.hidden_titles if len(t) >= 4)
         self._hidden_ids = {str(d.doc_id) for d in self.hidden_documents if d.doc_id}
         # A visible document may share an id with a hidden one (a duplicate): the id still names the hidden one.
         self._id_pattern = (
@@ -79,14 +77,12 @@ class Audience:
             if self._hidden_ids else None
         )
         # redact(): whole texts that are a hidden title, the strings replaced in the order they are replaced
-        # (titles in 《》, then paths, longest first), one pattern that tells whether any of them occurs,
+        # (titles in 《》, then paths, each longest first), one pattern that tells whether any of them occurs,
         # and the redacted form of short texts already seen (register values repeat: statuses, names, systems)
-        titles = [t.strip() for t in (d.meta.get("title") for d in self.hidden_documents)
-                  if isinstance(t, str) and t.strip()]
-        self._whole_titles = frozenset(titles)
+        self._whole_titles = frozenset(self.hidden_titles)
         paths = sorted({p for d in self.hidden_documents for p in (d.path, d.url_path) if p},
                        key=lambda p: (-len(p), p))
-        self._replaced = list(dict.fromkeys(["《" + t + "》" for t in titles] + paths))
+        self._replaced = ["《" + t + "》" for t in self.hidden_titles] + paths
         self._replaced_hint = (
             re.compile("|".join(re.escape(w) for w in sorted(self._replaced, key=len, reverse=True)))
             if self._replaced else None

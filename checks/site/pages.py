@@ -156,7 +156,7 @@ def register_pages(ctx: SiteContext, name: str, src: str, taken: set) -> list[tu
                     '请按合规看板中的发现修正。\n\n')
     names = FieldNames.of(ctx.handbook, reg if reg.readable else None)
     values = ValueRenderer(ctx, link, names)
-    budget = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024
+    budget = page_budget(ctx)
     sections = []  # (key, heading, text before the records, Fragments or None, the value's HTML)
     for key, value in data.items():
         if key in REGISTER_TOP_KEYS:
@@ -343,6 +343,11 @@ def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = T
                  cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
 
 
+def page_budget(ctx: SiteContext) -> int:
+    """The most a generated page's text may hold, in bytes (``settings.site_page_kb``)."""
+    return max(int(ctx.handbook.settings.site_page_kb), 1) * 1024
+
+
 def capped_findings(ctx: SiteContext, link: Linker, findings, cap: int, more) -> str:
     """The findings table, or as many of its first rows as fit in ``cap`` bytes followed by a note
     (``more(the findings left out)``, HTML): a page of a large handbook stays a page a browser opens."""
@@ -476,7 +481,7 @@ def dashboard_page(ctx: SiteContext, page_url: str) -> str:
     # every chapter's findings in an equal share of half the page (settings.site_page_kb); beyond its share,
     # a chapter's list ends with the rules of the rest, whose pages list them all
     listed = [name for name in names if any(by_rule.get(r.id) for r in chapters[name])]
-    share = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024 // 2 // max(len(listed), 1)
+    share = page_budget(ctx) // 2 // max(len(listed), 1)
     for name in listed:
         found = sorted((f for r in chapters[name] for f in by_rule.get(r.id, [])),
                        key=lambda f: (f.severity != "error", f.file, f.line or 0))
@@ -706,7 +711,7 @@ def rule_page(ctx: SiteContext, rule, page_url: str) -> str:
         out.append(due_table(ctx, link, page_url, due))
     out.append(f"## 当前发现\n\n{stamp(ctx)}")
     if findings:
-        cap = max(int(ctx.handbook.settings.site_page_kb), 1) * 1024 - _size("".join(out))
+        cap = page_budget(ctx) - _size("".join(out))
         out.append(capped_findings(ctx, link, findings, max(cap, 1), lambda rest: (
             f"另有 {len(rest)} 项发现未在此列出（页面以 <code>settings.site_page_kb</code> 为限）；"
             "全部发现见 <code>opsbook check</code> 的输出（<code>--format json</code>、<code>junit</code>、<code>sarif</code> 等）。"))

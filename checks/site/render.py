@@ -397,7 +397,10 @@ def masked_values(ctx) -> set:
 
 def mask_text(ctx, text: str) -> str:
     """A text of the checker (a finding's message) without the masked values it quotes."""
-    for value in sorted(masked_values(ctx), key=len, reverse=True):
+    longest_first = getattr(ctx, "_masked_longest_first", None)
+    if longest_first is None:
+        longest_first = ctx._masked_longest_first = sorted(masked_values(ctx), key=len, reverse=True)
+    for value in longest_first:
         if value in text:
             text = text.replace(value, MASKED_TEXT)
     return text

@@ -358,8 +358,7 @@ def redact(ctx: SiteContext, src: str, text: str) -> str:
     text = _REF_DEF.sub(lambda m: (m.group(1) + "#" + "") if hidden_target(ctx, src, m.group(2)) else m.group(0), text)
     for tags in (mdscan.a_tags, mdscan.img_tags):
         text = mdscan.sub(tags(text), text, lambda m: restricted if hidden_target(ctx, src, m.group(2)) else m.group(0))
-    titles = sorted({d.meta.get("title").strip() for d in ctx.audience.hidden_documents
-                     if isinstance(d.meta.get("title"), str) and d.meta.get("title").strip()}, key=len, reverse=True)
+    titles = ctx.audience.hidden_titles
     for title in titles:
         for form in (title, esc(title)):
             text = text.replace("《" + form + "》", RESTRICTED_TEXT)
