@@ -104,6 +104,23 @@ def test_uids_are_stable_across_two_builds_a_day_apart():
     assert _feed(AS_OF) == _feed(AS_OF)
 
 
+def test_feeds_sharing_their_events_are_the_feeds_written_alone():
+    """The site writes the feed of all obligations and one per owner with each event written once: the same
+    bytes as Calendar.to_ical writes for each feed on its own."""
+    handbook = engine.load(FsTree(ROOT), AS_OF)
+    items = obligations.within(obligations.collect(handbook), handbook.as_of, 60)
+    owner = next(d.owner for d in items if d.owner)
+    mine = [d for d in items if d.owner == owner]
+    shared: dict = {}
+    together = [feed(handbook, items, events=shared), feed(handbook, mine, name="x", events=shared)]
+    assert together == [feed(handbook, items), feed(handbook, mine, name="x")]
+    assert len(shared) == len(items) and 0 < len(mine) < len(items)
+    whole = Calendar.from_ical(together[0])  # the library reads it back: every event, each with its alarm,
+    assert whole.to_ical() == together[0]  # and writes it again byte for byte
+    assert [str(e["UID"]) for e in whole.walk("VEVENT")] == [d.uid for d in items]
+    assert len(whole.walk("VALARM")) == len(items)
+
+
 def test_a_met_obligation_disappears():
     before = _events(_feed(AS_OF))
     phone = [uid for uid, e in before.items() if str(e["SUMMARY"]) == "测试值班电话是否畅通"]

@@ -120,12 +120,15 @@ def ics(handbook, items, args) -> bytes:
                 name="运维到期事项" + (f"（{args.owner}）" if args.owner else ""))
 
 
-def feed(handbook, items, site_url: str | None = None, alarm_days: int = 3, name: str = "运维到期事项") -> bytes:
+def feed(handbook, items, site_url: str | None = None, alarm_days: int = 3, name: str = "运维到期事项",
+         events: dict | None = None) -> bytes:
     """An iCalendar feed: one all-day event per obligation on its due date, with an alarm before it.
 
     The UID stays the same while the obligation and its due date do, so a subscribed calendar updates
-    its events; once an obligation is met its due date moves on, and the old event disappears."""
-    from icalendar import Alarm, Calendar, Event
+    its events; once an obligation is met its due date moves on, and the old event disappears.
+    ``events`` (optional, for several feeds of the same obligations, site URL and alarm): each obligation's
+    event, kept there as written, is written once."""
+    from icalendar import Calendar
 
     cal = Calendar()
     cal.add("prodid", "-//opsbook//运维到期事项//ZH")
@@ -135,32 +138,46 @@ def feed(handbook, items, site_url: str | None = None, alarm_days: int = 3, name
     cal.add("x-wr-timezone", "Asia/Shanghai")
     # the feed's time stamp is the check date (not the clock), so two builds of the same data are identical
     stamp = dt.datetime.combine(handbook.as_of, dt.time(0, 0), SHANGHAI).astimezone(dt.timezone.utc)
+    events = {} if events is None else events
+    written = []
     for d in items:
-        event = Event()
-        event.add("uid", d.uid)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", d.due)
-        event.add("dtend", d.due + dt.timedelta(days=1))
-        event.add("summary", ("【已逾期】" if d.overdue else "") + d.what)
-        lines = [f"负责人：{d.owner_name}", f"到期日：{d.due.isoformat()}"]
-        if d.cycle:
-            lines.append(f"周期：{d.cycle}")
-        lines.append(f"规则：{d.rule} {d.rule_title}")
-        if d.clause:
-            lines.append(f"条款：{d.clause}（JR/T 0099-2012 {d.chapter}）")
-        lines.append(f"记录：{d.file}:{d.line or 1}")
-        url = record_page(d, site_url)
-        if url:
-            lines.append(f"链接：{url}")
-            event.add("url", url)
-        event.add("description", "\n".join(lines))
-        event.add("categories", [d.chapter or "运维"])
-        if d.overdue:
-            event.add("priority", 1)
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{d.what}（{d.due.isoformat()} 到期）")
-        alarm.add("trigger", dt.timedelta(days=-alarm_days))
-        event.add_component(alarm)
-        cal.add_component(event)
-    return cal.to_ical()
+        if id(d) not in events:
+            events[id(d)] = (d, _event(d, stamp, site_url, alarm_days).to_ical())  # d kept: its id stays its own
+        written.append(events[id(d)][1])
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):
+        raise RuntimeError("icalendar wrote a calendar that does not end with END:VCALENDAR")
+    return head[:-len(end)] + b"".join(written) + end  # as Calendar.to_ical writes its events, in order
+
+
+def _event(d, stamp, site_url: str | None, alarm_days: int):
+    from icalendar import Alarm, Event
+
+    event = Event()
+    event.add("uid", d.uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", d.due)
+    event.add("dtend", d.due + dt.timedelta(days=1))
+    event.add("summary", ("【已逾期】" if d.overdue else "") + d.what)
+    lines = [f"负责人：{d.owner_name}", f"到期日：{d.due.isoformat()}"]
+    if d.cycle:
+        lines.append(f"周期：{d.cycle}")
+    lines.append(f"规则：{d.rule} {d.rule_title}")
+    if d.clause:
+        lines.append(f"条款：{d.clause}（JR/T 0099-2012 {d.chapter}）")
+    lines.append(f"记录：{d.file}:{d.line or 1}")
+    url = record_page(d, site_url)
+    if url:
+        lines.append(f"链接：{url}")
+        event.add("url", url)
+    event.add("description", "\n".join(lines))
+    event.add("categories", [d.chapter or "运维"])
+    if d.overdue:
+        event.add("priority", 1)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{d.what}（{d.due.isoformat()} 到期）")
+    alarm.add("trigger", dt.timedelta(days=-alarm_days))
+    event.add_component(alarm)
+    return event

@@ -8,7 +8,6 @@ never lists a document, register or finding the audience may not see.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -16,6 +15,7 @@ from collections import Counter, defaultdict
 from .. import clauses as catalogue
 from ..findings import SEVERITY_ZH
 from ..model import SENSITIVITY_ZH, STATUS_ZH
+from ..references import references
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
                      sensitivity_badge, severity_badge, status_badge, table)
@@ -829,7 +829,8 @@ def due_summary(ctx: SiteContext, link: Linker) -> str:
 
 
 def most_read(ctx: SiteContext, link: Linker) -> str:
-    """常用制度: the policies the rest of the handbook points to most (links from documents, ids cited in registers)."""
+    """常用制度: the policies the rest of the handbook points to most (links from documents; their ids in the fields
+    the schemas type as a document, in registers and front matter)."""
     policies = [d for d in ctx.visible_documents() if d.meta.get("kind") == "policy" and d.status == "active"]
     if not policies:
         return ""
@@ -840,11 +841,11 @@ def most_read(ctx: SiteContext, link: Linker) -> str:
             base = posixpath.basename(target.target.split("#", 1)[0])
             if base in by_name and by_name[base] is not doc:
                 counts[by_name[base].path] += 1
-    for register in ctx.handbook.registers.values():
-        text = json.dumps(register.data, ensure_ascii=False, default=str) if register.data is not None else ""
-        for doc in policies:
-            if doc.doc_id:
-                counts[doc.path] += text.count(str(doc.doc_id))
+    by_id = {str(d.doc_id): d for d in policies if d.doc_id}
+    for source, kind, value, _ in references(ctx.handbook):  # the fields the schemas type as a document
+        cited = by_id.get(value) if kind == "document" else None
+        if cited is not None and cited is not source:
+            counts[cited.path] += 1
     ranked = sorted(policies, key=lambda d: (-counts[d.path], str(d.doc_id)))[:6]
     out = ["## 常用制度\n\n", "手册中被引用最多的管理制度：\n\n"]
     out.append("<ul>" + "".join(f"<li>{link.document(d)}</li>" for d in ranked) + "</ul>\n\n")

@@ -411,14 +411,40 @@ class ValueRenderer:
 
     MAX_DEPTH = 6
 
+    MEMO_TEXT, MEMO_ENTRIES = 256, 200_000  # a short text of a field is rendered once (statuses, systems, people)
+
     def __init__(self, ctx, linker: Linker, names: FieldNames):
         self.ctx = ctx
         self.linker = linker
         self.names = names
+        self._fields: dict = {}  # keys -> (reference kind, the field's own key, whether it holds phone numbers)
+        self._memo: dict = {}  # (text, keys) -> HTML
+        self._cites = hasattr(ctx, "cited_record")
+
+    def _field(self, keys: tuple) -> tuple:
+        found = self._fields.get(keys)
+        if found is None:
+            field_key = next((k for k in reversed(keys) if k != "[]"), "")
+            phone = isinstance(field_key, str) and (field_key.lower() in PHONE_KEYS
+                                                   or field_key.lower().endswith(("_phone", "_mobile", "_tel")))
+            found = self._fields[keys] = (self.names.kind(keys), field_key, phone)
+        return found
 
     def scalar(self, value, keys: tuple) -> str:
         if value is None or value == "":
             return "—"
+        if type(value) is str:
+            memo = self._memo.get((value, keys))
+            if memo is not None:
+                self.ctx.shown.add(value)
+                return memo
+            html = self._scalar(value, keys)
+            if len(value) <= self.MEMO_TEXT and len(self._memo) < self.MEMO_ENTRIES:
+                self._memo[value, keys] = html
+            return html
+        return self._scalar(value, keys)
+
+    def _scalar(self, value, keys: tuple) -> str:
         self.ctx.shown.add(str(value))  # published here: not a masked value's leak elsewhere
         if isinstance(value, bool):
             return "是" if value else "否"
@@ -427,13 +453,11 @@ class ValueRenderer:
         if isinstance(value, (int, float)):
             return esc(value)
         text = str(value)
-        kind = self.names.kind(keys)
-        field_key = next((k for k in reversed(keys) if k != "[]"), "")
-        if (isinstance(field_key, str) and (field_key.lower() in PHONE_KEYS or field_key.lower().endswith(("_phone", "_mobile", "_tel")))
-                and PHONE.match(text.strip())):
+        kind, field_key, phone = self._field(keys)
+        if phone and PHONE.match(text.strip()):
             number = re.sub(r"[^\d+]", "", text.split("转")[0])
             return f'<a class="ob-tel" href="tel:{esc(number)}">{esc(text)}</a>'
-        cited = self.ctx.cited_record(text) if hasattr(self.ctx, "cited_record") else None
+        cited = self.ctx.cited_record(text) if self._cites else None
         if cited is not None and field_key != "id":
             register, label = cited
             if self.ctx.page_urls.get(f"register:{register}") and self.ctx.audience.register_visible(register):

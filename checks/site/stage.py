@@ -798,11 +798,13 @@ def write_feeds(ctx: SiteContext, docs_out: Path, site_url: str | None) -> None:
     from ..commands.due import feed
 
     items = [d for d in ctx.obligations if d.days_left <= 366]
-    (docs_out / pages.FEED).write_bytes(feed(ctx.handbook, items, site_url=site_url))
+    events: dict = {}  # each obligation's event written once, for the feed of all and its owner's
+    (docs_out / pages.FEED).write_bytes(feed(ctx.handbook, items, site_url=site_url, events=events))
     for owner in sorted({d.owner for d in items if d.owner}):
         mine = [d for d in items if d.owner == owner]
         (docs_out / pages.feed_name(owner)).write_bytes(
-            feed(ctx.handbook, mine, site_url=site_url, name=f"运维到期事项（{mine[0].owner_name.split('（')[0]}）"))
+            feed(ctx.handbook, mine, site_url=site_url, name=f"运维到期事项（{mine[0].owner_name.split('（')[0]}）",
+                 events=events))
 
 
 # -- after the generator ----------------------------------------------------------------
@@ -816,6 +818,11 @@ def scan(site: Path, ctx: SiteContext) -> list[str]:
     markup inside a page's content.  Returns what was found (empty when the output is clean)."""
     pattern = marker_pattern(ctx)
     masked = sorted(ctx.masked - ctx.shown, key=len, reverse=True)
+    # One pass for all masked values (a value occurs somewhere exactly when the alternation finds a match);
+    # which ones, in the order of the message, only where one does.
+    any_masked = _masked_pattern(masked)
+    index = site / "search" / "search_index.json"
+    index_text = index.read_text(encoding="utf-8") if index.is_file() else None
     problems = []
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js", ".ics"):
@@ -827,13 +834,16 @@ def scan(site: Path, ctx: SiteContext) -> list[str]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        if rel == "search/search_index.js" and index_text is not None and text == _SEARCH_SCRIPT + index_text:
+            continue  # write_search_script's copy of the index, which is looked over as search_index.json
         if path.suffix in (".json", ".js"):
             try:
                 text = json.dumps(json.loads(text.split("=", 1)[1] if path.suffix == ".js" else text), ensure_ascii=False)
             except (ValueError, IndexError):
                 pass
         found = sorted(set(pattern.findall(text))) if pattern is not None else []
-        found += [m for m in masked if m in text][:3]
+        if any_masked is not None and any_masked.search(text):
+            found += [m for m in masked if m in text][:3]
         if found:
             problems.append(f"{rel}（{'、'.join(found[:3])}）")
         if path.suffix == ".html":
@@ -845,9 +855,23 @@ def scan(site: Path, ctx: SiteContext) -> list[str]:
     return problems
 
 
+_SEARCH_SCRIPT = "var __index = "
+
+
+def _masked_pattern(masked: list[str]) -> re.Pattern | None:
+    """A regex that matches where any of ``masked`` occurs (a trie of them; the plain alternation, longest first,
+    when they nest too deep for one)."""
+    if not masked:
+        return None
+    try:
+        return re.compile(_trie(masked))
+    except RecursionError:
+        return re.compile("|".join(re.escape(m) for m in masked))
+
+
 def write_search_script(site: Path) -> None:
     """For file:// browsing: the search index also as a script (the local shim loads it)."""
     index = site / "search" / "search_index.json"
     if index.is_file():
-        (index.parent / "search_index.js").write_text("var __index = " + index.read_text(encoding="utf-8"),
+        (index.parent / "search_index.js").write_text(_SEARCH_SCRIPT + index.read_text(encoding="utf-8"),
                                                      encoding="utf-8")

@@ -73,6 +73,25 @@ def test_home_page_for_employees(staged):
     assert (staged.docs_dir / "guide.md").is_file()
 
 
+def test_most_read_policies_count_citations_not_mentions(tmp_path_factory):
+    """常用制度 ranks policies by links from documents and by the fields the schemas type as a document; an id
+    written in free text is not a citation (POL-1 would otherwise also be counted in every POL-10)."""
+    from conftest import Workspace
+
+    ws = Workspace(tmp_path_factory)
+    use = "registers/document_use.yaml"
+    entry = ws.read(use).split("  - id: DU-2026-07\n", 1)[1].split("\n  - id:", 1)[0]
+    cited = "".join(f"  - id: DU-T-{n}\n" + entry.replace("document: POL-07", "document: POL-03") + "\n"
+                    for n in range(6))
+    ws.replace(use, "uses:\n", "uses:\n" + cited)
+    ws.replace(use, "description: >-\n", "description: >-\n  " + "依据 POL-11 " * 50 + "\n")
+    home = (site_stage.stage(ws.root, scratch_dir("most-read") / "staged", "internal", AS_OF).docs_dir
+            / "index.md").read_text(encoding="utf-8")
+    listed = re.findall(r">(POL-\d+) ", home.split("## 常用制度", 1)[1].split("</ul>", 1)[0])
+    assert listed[0] == "POL-03" and len(listed) == 6
+    assert "POL-11" not in listed
+
+
 def test_search_boosts_registers_over_rules(staged):
     register = (staged.docs_dir / "registers" / "backups.md").read_text(encoding="utf-8")
     rule = (staged.docs_dir / "rules" / "DAT004.md").read_text(encoding="utf-8")

@@ -311,3 +311,33 @@ def test_leak_markers_nested_deeper_than_a_trie_still_match():
     markers = site_stage.Markers(["docs/" + "a" * i for i in range(1, 300)])  # a branch at every character
     assert markers.findall("见 docs/aaa 和 xdocs/a、docs/aaaa-b") == ["docs/aaa"]
     assert site_stage._trie(["docs/a.md", "docs/b/c.md", "docs/b"]) == r"docs/(?:a\.md|b(?:/c\.md|))"
+
+
+def test_output_scan_finds_a_masked_value_once_wherever_it_is(staged, tmp_path):
+    """The scan after the generator: a masked field's value in a page or the search index is found (the
+    masked values are searched in one pass); the index's script copy is looked over only when it is not
+    exactly the copy write_search_script made."""
+    mobile = "13900001003"  # a mobile number: restricted, masked for internal readers
+    assert mobile in staged.ctx.masked - staged.ctx.shown
+    site = tmp_path / "site"
+    (site / "search").mkdir(parents=True)
+    (site / "index.html").write_text("<article>值班电话 021-60009999</article>", encoding="utf-8")
+    index = {"config": {}, "docs": [{"location": "a.html", "title": "甲", "text": "无"}]}
+    (site / "search" / "search_index.json").write_text(json.dumps(index), encoding="utf-8")
+    site_stage.write_search_script(site)
+    assert site_stage.scan(site, staged.ctx) == []
+
+    (site / "index.html").write_text(f"<article>手机 {mobile}</article>", encoding="utf-8")
+    assert site_stage.scan(site, staged.ctx) == [f"index.html（{mobile}）"]
+    (site / "index.html").write_text("<article>无</article>", encoding="utf-8")
+
+    index["docs"][0]["text"] = f"手机 {mobile}"  # in the index, and so in its script copy: reported once
+    (site / "search" / "search_index.json").write_text(json.dumps(index), encoding="utf-8")
+    site_stage.write_search_script(site)
+    assert site_stage.scan(site, staged.ctx) == [f"search/search_index.json（{mobile}）"]
+
+    index["docs"][0]["text"] = "无"  # only in a script that is not the index's copy
+    (site / "search" / "search_index.json").write_text(json.dumps(index), encoding="utf-8")
+    (site / "search" / "search_index.js").write_text("var __index = " + json.dumps({"docs": [{"text": mobile}]}),
+                                                     encoding="utf-8")
+    assert site_stage.scan(site, staged.ctx) == [f"search/search_index.js（{mobile}）"]
