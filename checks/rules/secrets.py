@@ -220,10 +220,14 @@ def _source_hits(source) -> tuple:
 
 
 def _scan_data(source):
+    allowlist = source.allowlisted  # usually empty: then a value's line is looked up only for a hit
     for path, key, text in _strings(source.data):
-        line = source.line(path)
+        line = source.line(path) if allowlist else None
         if _allowed(source, line):
             continue
-        for kind in find(text, key):
+        kinds = find(text, key)
+        if kinds and line is None:
+            line = source.line(path)
+        for kind in kinds:
             field = ".".join(str(p) for p in path) or "值"
             yield Hit(source.at_line(line), f"{field} 中疑似写有{kind}；请删除（已提交的应视为泄露并立即更换）")

@@ -18,7 +18,7 @@ from ..model import SENSITIVITY_ZH, STATUS_ZH
 from ..references import references
 from .context import KIND_ORDER, KIND_ZH, SiteContext
 from .render import (BOOST_REGISTER, BOOST_RULE, search_terms, FieldNames, front_matter, Linker, ValueRenderer, clause_status_badge, doc_label, esc, fmt_date, mask_text, md_esc, md_inert, restricted,
-                     sensitivity_badge, severity_badge, status_badge, table)
+                     sensitivity_badge, severity_badge, status_badge, table, table_frame, table_row)
 from .audience import document_level, register_level
 
 # Generated pages: key -> (src_uri, nav title).  Registers and rules add one page each.
@@ -328,19 +328,23 @@ def _pack(items: list, sizes: list, cap: int) -> list[tuple[str, str, list]]:
 
 # -- 合规看板 ------------------------------------------------------------------
 
+_FINDING_COLS = ["ob-where", "ob-nowrap", "ob-nowrap", ""]
+
+
+def _finding_headers(with_file: bool) -> list:
+    return ["位置" if with_file else "行", "规则", "严重程度", "说明"]
+
+
+def _finding_cells(ctx: SiteContext, link: Linker, f, with_file: bool = True) -> list:
+    cells = [link.file(f.file, f.line) if with_file else esc(f.line or 1)]
+    waived = f' <span class="ob-badge ob-waived">已豁免 {esc(f.waiver)}</span>' if getattr(f, "waiver", None) else ""
+    cells += [link.rule(f.rule), severity_badge(f.severity), esc(mask_text(ctx, f.message)) + waived]
+    return cells
+
+
 def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = True) -> str:
-    rows = []
-    for f in findings:
-        cells = []
-        if with_file:
-            cells.append(link.file(f.file, f.line))
-        else:
-            cells.append(esc(f.line or 1))
-        waived = f' <span class="ob-badge ob-waived">已豁免 {esc(f.waiver)}</span>' if getattr(f, "waiver", None) else ""
-        cells += [link.rule(f.rule), severity_badge(f.severity), esc(mask_text(ctx, f.message)) + waived]
-        rows.append(cells)
-    return table(["位置" if with_file else "行", "规则", "严重程度", "说明"], rows, cls="ob-findings",
-                 cols=["ob-where", "ob-nowrap", "ob-nowrap", ""])
+    rows = [_finding_cells(ctx, link, f, with_file) for f in findings]
+    return table(_finding_headers(with_file), rows, cls="ob-findings", cols=_FINDING_COLS)
 
 
 def page_budget(ctx: SiteContext) -> int:
@@ -349,13 +353,23 @@ def page_budget(ctx: SiteContext) -> int:
 
 
 def capped_findings(ctx: SiteContext, link: Linker, findings, cap: int, more) -> str:
-    """The findings table, or as many of its first rows as fit in ``cap`` bytes followed by a note
-    (``more(the findings left out)``, HTML): a page of a large handbook stays a page a browser opens."""
-    html_text = findings_table(ctx, link, findings)
-    if _size(html_text) <= cap:
+    """The findings table, or as many of its first rows as fit in ``cap`` bytes (at least one) followed by a
+    note (``more(the findings left out)``, HTML): a page of a large handbook stays a page a browser opens.
+    Rows are written only until the page is full."""
+    if not findings:
+        return findings_table(ctx, link, findings)
+    head, foot = table_frame(_finding_headers(True), "ob-findings", _FINDING_COLS)
+    size, rows = _size(head) + _size(foot), []
+    for f in findings:
+        row = table_row(_finding_cells(ctx, link, f), _FINDING_COLS)
+        size += _size(row) + (1 if rows else 0)  # and the newline between rows
+        if size > cap and rows:
+            break
+        rows.append(row)
+    html_text = head + "\n".join(rows) + foot  # what table() writes for these rows
+    if len(rows) == len(findings):
         return html_text
-    keep = max(1, len(findings) * cap // _size(html_text))
-    return findings_table(ctx, link, findings[:keep]) + f'\n\n<p class="ob-note">{more(findings[keep:])}</p>'
+    return html_text + f'\n\n<p class="ob-note">{more(findings[len(rows):])}</p>'
 
 
 def _rule_links(link: Linker, findings) -> str:

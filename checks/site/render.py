@@ -8,6 +8,7 @@ document the audience may not see.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import posixpath
@@ -258,6 +259,7 @@ def page_url(src_uri: str) -> str:
     return src_uri[:-3] + ".html" if src_uri.endswith(".md") else src_uri
 
 
+@functools.lru_cache(maxsize=65536)  # a page links the same few pages (a register's parts) over and over
 def relative_url(url: str, from_url: str) -> str:
     """``url`` (site-relative) as a link from the page at ``from_url``."""
     base = posixpath.dirname(from_url)
@@ -376,11 +378,16 @@ def masked_values(ctx) -> set:
             continue
         names = FieldNames.of(ctx.handbook, register)
 
+        hidden: dict = {}  # keys -> whether the field is more sensitive than the audience
+
         def walk(value, keys, depth=0):
             if depth > 12:
                 return
-            level = names.sensitivity(keys) if keys else None
-            if level is not None and not ctx.audience.allows(level):
+            masked = hidden.get(keys)
+            if masked is None:
+                level = names.sensitivity(keys) if keys else None
+                masked = hidden[keys] = level is not None and not ctx.audience.allows(level)
+            if masked:
                 _leaves(value, found)
             elif isinstance(value, dict):
                 for k, v in value.items():
@@ -419,6 +426,7 @@ class ValueRenderer:
         self.names = names
         self._fields: dict = {}  # keys -> (reference kind, the field's own key, whether it holds phone numbers)
         self._memo: dict = {}  # (text, keys) -> HTML
+        self._hidden: dict = {}  # keys -> whether the audience may not see the field
         self._cites = hasattr(ctx, "cited_record")
 
     def _field(self, keys: tuple) -> tuple:
@@ -479,8 +487,11 @@ class ValueRenderer:
         """Whether the audience may not see the field at ``keys``.  Such a field is shown masked in every
         record, whether the record has it or not: an empty cell next to a masked one would tell which
         people have, say, a mobile number on file."""
-        level = self.names.sensitivity(keys) if keys else None
-        return level is not None and not self.ctx.audience.allows(level)
+        found = self._hidden.get(keys)
+        if found is None:
+            level = self.names.sensitivity(keys) if keys else None
+            found = self._hidden[keys] = level is not None and not self.ctx.audience.allows(level)
+        return found
 
     def _shows(self, item: dict, keys: tuple) -> bool:
         return keys[-1] in item or self.hidden(keys)
