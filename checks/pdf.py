@@ -260,7 +260,7 @@ def print_documents(handbook: Handbook, docs: list[Document], out_dir, audience:
             jobs.append(job_for(doc, page, Path(out_dir) / name))
         if missing:
             raise PdfError("站点中没有这些文档的页面：" + "、".join(missing))
-        print_pages(jobs, printed, bool(getattr(handbook.settings, "controlled_copies", False)), root=site_dir)
+        print_pages(jobs, printed, bool(handbook.settings.controlled_copies), root=site_dir)
         return [job.out for job in jobs]
     finally:
         if scratch is not None:

@@ -78,12 +78,17 @@ def test_rules_list_the_settings_they_read():
 
 def test_settings_have_one_default():
     """Rules read handbook.settings.NAME: the default lives in the Settings dataclass only
-    (and the schema bounds it), never restated in a rule."""
+    (and the schema bounds it), never restated in a rule; nor anywhere else in the package (the site, the
+    exports), where a setting is read by name with no default of its own."""
     offenders = []
     for path in sorted((ROOT / "checks" / "rules").glob("[!_]*.py")):
         for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
             if re.search(r"getattr\(\s*\w*\.?settings\b", line):
                 offenders.append(f"{path.name}:{number}")
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            if re.search(r"getattr\(\s*[\w.]*settings\s*,[^,()]+,", line):  # getattr(….settings, name, default)
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
 
 

@@ -56,7 +56,7 @@ def catalog_page(ctx: SiteContext, page_url: str) -> str:
     out = [front_matter("文档目录", hide=["navigation", "toc"]), "# 文档目录\n\n", stamp(ctx)]
     docs = ctx.visible_documents()
     out.append(f"本站共发布 {len(docs)} 篇文档（按您的阅读权限）。“下次评审”按文档的评审周期"
-               f"（默认 {getattr(ctx.handbook.settings, 'review_cycle_months', 12)} 个月）从最近评审日期推算；"
+               f"（默认 {ctx.handbook.settings.review_cycle_months} 个月）从最近评审日期推算；"
                f"已逾期的以红色标出。\n\n")
     changed = ctx.last_changed()
     groups = defaultdict(list)

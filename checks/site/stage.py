@@ -438,6 +438,7 @@ class Markers:
         except RecursionError:  # markers nested deeper than a trie should be: the plain alternation, longest first
             alternatives = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
         self._pattern = re.compile("(?:" + alternatives + r")(?![A-Za-z0-9_-])")
+        self.words = tuple(sorted(markers))
 
     def finditer(self, text: str):
         search, pos = self._pattern.search, 0
@@ -813,46 +814,129 @@ _ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S)
 # Active markup in a page's content: mdscan.first_active (<script, on…=, a javascript:/data:/vbscript: address).
 
 
-def scan(site: Path, ctx: SiteContext) -> list[str]:
+_SCANNED = (".html", ".xml", ".json", ".txt", ".js", ".ics")
+_PARALLEL_BYTES = 64 * 2**20  # a larger output is looked over by two processes (the site of a large handbook)
+_WORKER_TIMEOUT = 1800  # seconds; a worker that takes longer is stopped and its files are looked over here
+
+
+def scan(site: Path, ctx: SiteContext, processes: int | None = None) -> list[str]:
     """Look over a generator's output: a hidden page's path or address, a masked field's value, or active
-    markup inside a page's content.  Returns what was found (empty when the output is clean)."""
+    markup inside a page's content.  Returns what was found (empty when the output is clean), in the order
+    of the files.  ``processes``: 1 looks over every file here; 2 gives half the pages to a second process
+    (by default when the output is larger than 64 MB and the machine has a second core)."""
     pattern = marker_pattern(ctx)
     masked = sorted(ctx.masked - ctx.shown, key=len, reverse=True)
-    # One pass for all masked values (a value occurs somewhere exactly when the alternation finds a match);
-    # which ones, in the order of the message, only where one does.
-    any_masked = _masked_pattern(masked)
-    index = site / "search" / "search_index.json"
-    index_text = index.read_text(encoding="utf-8") if index.is_file() else None
-    problems = []
+    files = []
     for path in sorted(site.rglob("*")):
-        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".txt", ".js", ".ics"):
+        if not path.is_file() or path.suffix not in _SCANNED:
             continue
         rel = path.relative_to(site).as_posix()
         if path.suffix == ".js" and "search" not in rel:
             continue  # the theme's scripts
+        files.append((rel, path.stat().st_size))
+    if processes is None:
+        big = sum(size for _, size in files) > _PARALLEL_BYTES
+        processes = 2 if big and (os.cpu_count() or 1) > 1 else 1
+    html_files = [rel for rel, _ in files if rel.endswith(".html")]
+    other = [rel for rel, _ in files if not rel.endswith(".html")]
+    theirs = set(html_files[1::2]) if processes > 1 else set()  # every other page: the sizes alternate as much
+    found: dict = {}
+    if theirs:
+        worker = _start_scan_worker(site, sorted(theirs), pattern, masked)
+        found.update(_scan_files(str(site), [rel for rel, _ in files if rel not in theirs], pattern, masked))
+        found.update(_finish_scan_worker(worker, site, sorted(theirs), pattern, masked))
+    else:
+        found.update(_scan_files(str(site), html_files + other, pattern, masked))
+    return [problem for rel, _ in files for problem in found.get(rel, ())]
+
+
+def _start_scan_worker(site: Path, rels: list[str], pattern, masked: list[str]):
+    """``python -m checks.site.scanworker`` looking over ``rels`` while this process looks over the rest."""
+    import subprocess
+    import sys
+
+    package_parent = str(Path(__file__).resolve().parents[2])  # the folder holding checks/, installed or not
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)}
+    request = json.dumps({"site": str(site), "files": rels, "markers": list(pattern.words) if pattern else [],
+                          "masked": masked})
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "checks.site.scanworker"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    except OSError:
+        return None
+    try:
+        proc.stdin.write(request.encode("utf-8"))
+        proc.stdin.close()
+    except OSError:  # it ended before reading its request
+        proc.kill()
+        proc.wait()
+        return None
+    finally:
+        proc.stdin = None  # written: communicate() only reads
+    return proc
+
+
+def _finish_scan_worker(proc, site: Path, rels: list[str], pattern, masked: list[str]) -> dict:
+    """The worker's findings; when it could not start or did not finish, these files are looked over here."""
+    if proc is not None:
+        import subprocess
+
+        try:
+            out, _ = proc.communicate(timeout=_WORKER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        if proc.returncode == 0:
+            try:
+                found = json.loads(out)
+            except ValueError:
+                found = None
+            if isinstance(found, dict):
+                return found
+    return _scan_files(str(site), rels, pattern, masked)
+
+
+def _scan_files(site: str, rels: list[str], pattern: "Markers | None", masked: list[str]) -> dict:
+    """{file: what was found in it} for the files ``rels`` of the output ``site`` (:func:`scan`; also run in a
+    second process, so it takes only what pickles)."""
+    root = Path(site)
+    # One pass for all masked values (a value occurs somewhere exactly when the alternation finds a match);
+    # which ones, in the order of the message, only where one does.
+    any_masked = _masked_pattern(masked)
+    index = root / "search" / "search_index.json"
+    index_text = None
+    out = {}
+    for rel in rels:
+        path = root / rel
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if rel == "search/search_index.js" and index_text is not None and text == _SEARCH_SCRIPT + index_text:
-            continue  # write_search_script's copy of the index, which is looked over as search_index.json
+        if rel == "search/search_index.js":
+            if index_text is None and index.is_file():
+                index_text = index.read_text(encoding="utf-8")
+            if index_text is not None and text == _SEARCH_SCRIPT + index_text:
+                continue  # write_search_script's copy of the index, which is looked over as search_index.json
         if path.suffix in (".json", ".js"):
             try:
                 text = json.dumps(json.loads(text.split("=", 1)[1] if path.suffix == ".js" else text), ensure_ascii=False)
             except (ValueError, IndexError):
                 pass
-        found = sorted(set(pattern.findall(text))) if pattern is not None else []
+        problems = []
+        hits = sorted(set(pattern.findall(text))) if pattern is not None else []
         if any_masked is not None and any_masked.search(text):
-            found += [m for m in masked if m in text][:3]
-        if found:
-            problems.append(f"{rel}（{'、'.join(found[:3])}）")
+            hits += [m for m in masked if m in text][:3]
+        if hits:
+            problems.append(f"{rel}（{'、'.join(hits[:3])}）")
         if path.suffix == ".html":
             for article in _ARTICLE.findall(text):
                 active = mdscan.first_active(article)
                 if active:
                     problems.append(f"{rel}（页面正文中有 {active.strip()}）")
                     break
-    return problems
+        if problems:
+            out[rel] = problems
+    return out
 
 
 _SEARCH_SCRIPT = "var __index = "

@@ -341,3 +341,23 @@ def test_output_scan_finds_a_masked_value_once_wherever_it_is(staged, tmp_path):
     (site / "search" / "search_index.js").write_text("var __index = " + json.dumps({"docs": [{"text": mobile}]}),
                                                      encoding="utf-8")
     assert site_stage.scan(site, staged.ctx) == [f"search/search_index.js（{mobile}）"]
+
+
+def test_output_scan_in_two_processes_finds_the_same(staged, tmp_path, monkeypatch):
+    """A large output is looked over by a second process too (python -m checks.site.scanworker): the same
+    problems, in the order of the files; a worker that cannot start leaves its files to this process."""
+    mobile, hidden = "13900001003", next(iter(site_stage.marker_pattern(staged.ctx).words))
+    site = tmp_path / "site"
+    for n in range(6):
+        page = site / f"p{n}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        body = {1: f"手机 {mobile}", 2: "<script>alert(1)</script>", 4: f"见 {hidden}"}.get(n, "无")
+        page.write_text(f"<article>{body}</article>", encoding="utf-8")
+    alone = site_stage.scan(site, staged.ctx, processes=1)
+    assert [p.split("（")[0] for p in alone] == ["p1.html", "p2.html", "p4.html"]
+    assert site_stage.scan(site, staged.ctx, processes=2) == alone
+    worker = site_stage._start_scan_worker(site, ["p1.html", "p4.html"], site_stage.marker_pattern(staged.ctx), [mobile])
+    out, _ = worker.communicate(timeout=60)  # the second process itself answered (not this one in its place)
+    assert worker.returncode == 0 and json.loads(out) == {"p1.html": [alone[0]], "p4.html": [alone[2]]}
+    monkeypatch.setattr("sys.executable", str(tmp_path / "no-python"))
+    assert site_stage.scan(site, staged.ctx, processes=2) == alone
