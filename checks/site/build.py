@@ -35,7 +35,8 @@ import yaml
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 from .render import page_url  # noqa: E402
-from .stage import AUDIENCES, MARKER, BuildError, Staged, prepare_output, scan, stage, write_search_script  # noqa: E402
+from .stage import (AUDIENCES, MARKER, BuildError, Staged, prepare_output, scan_inputs, scan_output, stage,  # noqa: E402
+                    write_search_script)
 
 PACKAGE = Path(__file__).resolve().parent
 GENERATORS = ("mkdocs", "zensical")
@@ -164,17 +165,26 @@ def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | No
     site = prepare_output(root, site_dir)
     with tempfile.TemporaryDirectory(prefix="opsbook-stage-") as tmp:
         staged = stage(root, Path(tmp) / "stage", audience, as_of, site_url, extra_config)
+        looked_for = scan_inputs(staged.ctx)
+        staged = _without_model(staged)
         render(staged, site, generator, strict)
-        _finish(root, site, staged)
+        _finish(root, site, looked_for)
     return site
 
 
-def _finish(root: Path, site: Path, staged: Staged) -> None:
+def _without_model(staged: Staged) -> Staged:
+    """The staged tree without its context: the generator reads only the files, so the handbook (most of the
+    memory of a large one) is freed before it renders."""
+    return Staged(staged.dir, None, staged.config, staged.pages)
+
+
+def _finish(root: Path, site: Path, looked_for: tuple) -> None:
     """The last steps after any render: the marker, the search index as a script, and the scan of the whole
-    output (a problem empties it: nothing half-published stays)."""
+    output for what :func:`scan_inputs` took from the context (a problem empties it: nothing half-published
+    stays)."""
     (site / MARKER).write_text("此目录由 opsbook 生成，重新构建时会被清空。\n", encoding="utf-8")
     write_search_script(site)
-    problems = scan(site, staged.ctx)
+    problems = scan_output(site, *looked_for)
     if problems:
         prepare_output(root, site)  # ours (it has the marker): emptied
         raise BuildError("输出中出现了读者无权查看的内容或可执行的标记，已清空输出目录：" + "；".join(problems[:10]))
@@ -231,13 +241,15 @@ def rebuild(root: Path, site_dir: Path, work: Path, previous: Path | None, audie
     root = Path(root).resolve()
     current, nxt = work / "stage", work / "next"
     staged = stage(root, nxt, audience, as_of)
+    looked_for = scan_inputs(staged.ctx)
+    staged = _without_model(staged)
     changed = None
     if generator == "mkdocs" and previous is not None and current.is_dir():
         changed = _changed_pages(current, nxt)
     if changed is None:
         site = prepare_output(root, site_dir)
         render(staged, site, generator)
-        _finish(root, site, staged)
+        _finish(root, site, looked_for)
         shutil.rmtree(current, ignore_errors=True)
         nxt.rename(current)
         return site, None
@@ -248,12 +260,12 @@ def rebuild(root: Path, site_dir: Path, work: Path, previous: Path | None, audie
     shutil.rmtree(nxt, ignore_errors=True)
     site = prepare_output(root, site_dir)
     shutil.copytree(previous, site, dirs_exist_ok=True)  # with its times: the unchanged pages stay as built
-    staged = Staged(current, staged.ctx, staged.config, staged.pages)
+    staged = Staged(current, None, staged.config, staged.pages)
     _render_mkdocs(staged, site, strict=False, dirty=True)
     for rel in changed:  # older again than their new pages: the next rebuild renders them only if they change
         os.utime(current / rel, (now - 2, now - 2))
     _merge_search_index(previous, site, changed)
-    _finish(root, site, staged)
+    _finish(root, site, looked_for)
     return site, len(changed)
 
 

@@ -78,7 +78,7 @@ class BuildError(Exception):
 @dataclass
 class Staged:
     dir: Path  # the staged tree: mkdocs.yml, docs/, overrides/
-    ctx: SiteContext
+    ctx: SiteContext | None  # None in what build hands a generator: the handbook is freed before it renders
     config: dict
     pages: list = field(default_factory=list)  # staged docs paths of every page
 
@@ -824,8 +824,18 @@ def scan(site: Path, ctx: SiteContext, processes: int | None = None) -> list[str
     markup inside a page's content.  Returns what was found (empty when the output is clean), in the order
     of the files.  ``processes``: 1 looks over every file here; 2 gives half the pages to a second process
     (by default when the output is larger than 64 MB and the machine has a second core)."""
-    pattern = marker_pattern(ctx)
-    masked = sorted(ctx.masked - ctx.shown, key=len, reverse=True)
+    return scan_output(site, *scan_inputs(ctx), processes=processes)
+
+
+def scan_inputs(ctx: SiteContext) -> tuple:
+    """What :func:`scan_output` looks for, taken from the staged context: the hidden pages' markers and the
+    masked values not also published (longest first).  Taken before the generator runs, so that the handbook
+    need not stay in memory while it renders."""
+    return marker_pattern(ctx), sorted(ctx.masked - ctx.shown, key=len, reverse=True)
+
+
+def scan_output(site: Path, pattern: "Markers | None", masked: list[str], processes: int | None = None) -> list[str]:
+    """:func:`scan` with what it looks for already taken from the context (:func:`scan_inputs`)."""
     files = []
     for path in sorted(site.rglob("*")):
         if not path.is_file() or path.suffix not in _SCANNED:

@@ -361,3 +361,20 @@ def test_output_scan_in_two_processes_finds_the_same(staged, tmp_path, monkeypat
     assert worker.returncode == 0 and json.loads(out) == {"p1.html": [alone[0]], "p4.html": [alone[2]]}
     monkeypatch.setattr("sys.executable", str(tmp_path / "no-python"))
     assert site_stage.scan(site, staged.ctx, processes=2) == alone
+
+
+def test_the_generator_gets_the_staged_files_not_the_handbook(tmp_path, monkeypatch):
+    """build frees the handbook before the generator renders (the scan took what it looks for first): the
+    generator sees the staged tree only."""
+    from checks.site import build as site_build
+
+    seen = []
+
+    def render(staged, site, generator, strict):
+        seen.append((staged.ctx, (staged.dir / "mkdocs.yml").is_file(), (staged.docs_dir / "index.md").is_file()))
+        (site / "index.html").write_text("<article>13900001003</article>", encoding="utf-8")  # a masked value
+
+    monkeypatch.setattr(site_build, "render", render)
+    with pytest.raises(site_stage.BuildError, match="13900001003"):  # still found by the scan afterwards
+        site_build.build(ROOT, tmp_path / "site", "internal", AS_OF)
+    assert seen == [(None, True, True)]
