@@ -141,9 +141,9 @@ def feed(handbook, items, site_url: str | None = None, alarm_days: int = 3, name
     events = {} if events is None else events
     written = []
     for d in items:
-        if id(d) not in events:
-            events[id(d)] = (d, _event(d, stamp, site_url, alarm_days).to_ical())  # d kept: its id stays its own
-        written.append(events[id(d)][1])
+        if d not in events:
+            events[d] = _event(d, stamp, site_url, alarm_days).to_ical()
+        written.append(events[d])
     head = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     if not head.endswith(end):

@@ -16,6 +16,7 @@ script (for file:// browsing) and the scan for hidden content and active markup.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -175,7 +176,7 @@ def build(root, site_dir="site", audience: str = "internal", as_of: dt.date | No
 def _without_model(staged: Staged) -> Staged:
     """The staged tree without its context: the generator reads only the files, so the handbook (most of the
     memory of a large one) is freed before it renders."""
-    return Staged(staged.dir, None, staged.config, staged.pages)
+    return dataclasses.replace(staged, ctx=None)
 
 
 def _finish(root: Path, site: Path, looked_for: tuple) -> None:
@@ -260,7 +261,7 @@ def rebuild(root: Path, site_dir: Path, work: Path, previous: Path | None, audie
     shutil.rmtree(nxt, ignore_errors=True)
     site = prepare_output(root, site_dir)
     shutil.copytree(previous, site, dirs_exist_ok=True)  # with its times: the unchanged pages stay as built
-    staged = Staged(current, None, staged.config, staged.pages)
+    staged = dataclasses.replace(staged, dir=current)
     _render_mkdocs(staged, site, strict=False, dirty=True)
     for rel in changed:  # older again than their new pages: the next rebuild renders them only if they change
         os.utime(current / rel, (now - 2, now - 2))

@@ -328,23 +328,14 @@ def _pack(items: list, sizes: list, cap: int) -> list[tuple[str, str, list]]:
 
 # -- 合规看板 ------------------------------------------------------------------
 
+_FINDING_HEADERS = ["位置", "规则", "严重程度", "说明"]
 _FINDING_COLS = ["ob-where", "ob-nowrap", "ob-nowrap", ""]
 
 
-def _finding_headers(with_file: bool) -> list:
-    return ["位置" if with_file else "行", "规则", "严重程度", "说明"]
-
-
-def _finding_cells(ctx: SiteContext, link: Linker, f, with_file: bool = True) -> list:
-    cells = [link.file(f.file, f.line) if with_file else esc(f.line or 1)]
+def _finding_cells(ctx: SiteContext, link: Linker, f) -> list:
     waived = f' <span class="ob-badge ob-waived">已豁免 {esc(f.waiver)}</span>' if getattr(f, "waiver", None) else ""
-    cells += [link.rule(f.rule), severity_badge(f.severity), esc(mask_text(ctx, f.message)) + waived]
-    return cells
-
-
-def findings_table(ctx: SiteContext, link: Linker, findings, with_file: bool = True) -> str:
-    rows = [_finding_cells(ctx, link, f, with_file) for f in findings]
-    return table(_finding_headers(with_file), rows, cls="ob-findings", cols=_FINDING_COLS)
+    return [link.file(f.file, f.line), link.rule(f.rule), severity_badge(f.severity),
+            esc(mask_text(ctx, f.message)) + waived]
 
 
 def page_budget(ctx: SiteContext) -> int:
@@ -357,8 +348,8 @@ def capped_findings(ctx: SiteContext, link: Linker, findings, cap: int, more) ->
     note (``more(the findings left out)``, HTML): a page of a large handbook stays a page a browser opens.
     Rows are written only until the page is full."""
     if not findings:
-        return findings_table(ctx, link, findings)
-    head, foot = table_frame(_finding_headers(True), "ob-findings", _FINDING_COLS)
+        return table(_FINDING_HEADERS, [])  # the empty note
+    head, foot = table_frame(_FINDING_HEADERS, "ob-findings", _FINDING_COLS)
     size, rows = _size(head) + _size(foot), []
     for f in findings:
         row = table_row(_finding_cells(ctx, link, f), _FINDING_COLS)

@@ -292,6 +292,7 @@ class FieldNames:
         self.root = self._load(self.path) if self.path else {}
         self._nodes: dict = {}
         self._kinds: dict = {}
+        self._hidden: dict = {}  # audience rank -> {keys: whether the field is more sensitive than it}
 
     @classmethod
     def of(cls, handbook, register) -> "FieldNames":
@@ -326,6 +327,18 @@ class FieldNames:
     def sensitivity(self, keys: tuple) -> str | None:
         """The field's own sensitivity (``"x-sensitivity": "restricted"`` in its schema), if it has one."""
         return field_sensitivity(self.node(keys))
+
+    def hidden(self, keys: tuple, audience) -> bool:
+        """Whether the field at ``keys`` is more sensitive than ``audience`` may see (decided once per field
+        and audience level)."""
+        known = self._hidden.get(audience.rank)
+        if known is None:
+            known = self._hidden[audience.rank] = {}
+        found = known.get(keys)
+        if found is None:
+            level = self.sensitivity(keys) if keys else None
+            found = known[keys] = level is not None and not audience.allows(level)
+        return found
 
     def kind(self, keys: tuple) -> str | None:
         """The reference type of a field (person, document, …) when its schema says so."""
@@ -378,16 +391,10 @@ def masked_values(ctx) -> set:
             continue
         names = FieldNames.of(ctx.handbook, register)
 
-        hidden: dict = {}  # keys -> whether the field is more sensitive than the audience
-
         def walk(value, keys, depth=0):
             if depth > 12:
                 return
-            masked = hidden.get(keys)
-            if masked is None:
-                level = names.sensitivity(keys) if keys else None
-                masked = hidden[keys] = level is not None and not ctx.audience.allows(level)
-            if masked:
+            if names.hidden(keys, ctx.audience):
                 _leaves(value, found)
             elif isinstance(value, dict):
                 for k, v in value.items():
@@ -426,7 +433,6 @@ class ValueRenderer:
         self.names = names
         self._fields: dict = {}  # keys -> (reference kind, the field's own key, whether it holds phone numbers)
         self._memo: dict = {}  # (text, keys) -> HTML
-        self._hidden: dict = {}  # keys -> whether the audience may not see the field
         self._cites = hasattr(ctx, "cited_record")
 
     def _field(self, keys: tuple) -> tuple:
@@ -487,11 +493,7 @@ class ValueRenderer:
         """Whether the audience may not see the field at ``keys``.  Such a field is shown masked in every
         record, whether the record has it or not: an empty cell next to a masked one would tell which
         people have, say, a mobile number on file."""
-        found = self._hidden.get(keys)
-        if found is None:
-            level = self.names.sensitivity(keys) if keys else None
-            found = self._hidden[keys] = level is not None and not self.ctx.audience.allows(level)
-        return found
+        return self.names.hidden(keys, self.ctx.audience)
 
     def _shows(self, item: dict, keys: tuple) -> bool:
         return keys[-1] in item or self.hidden(keys)

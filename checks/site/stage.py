@@ -426,6 +426,15 @@ def _trie(words, max_depth: int = 100) -> str:
     return build(root, 0)
 
 
+def _alternation(words) -> str:
+    """The regex that matches any of ``words``, longest first: a trie (:func:`_trie`), or the plain alternation
+    when the words nest deeper than a trie should."""
+    try:
+        return _trie(words)
+    except RecursionError:
+        return "|".join(re.escape(m) for m in sorted(words, key=len, reverse=True))
+
+
 class Markers:
     """Hidden pages' paths and addresses as whole words: what ``(?<![A-Za-z0-9_-])(?:m1|m2|…)(?![A-Za-z0-9_-])``
     finds.  A leading look-behind keeps the regex engine from skipping straight to the places where a marker
@@ -433,11 +442,7 @@ class Markers:
     a match right after a word character is tried again one character further on."""
 
     def __init__(self, markers):
-        try:
-            alternatives = _trie(markers)
-        except RecursionError:  # markers nested deeper than a trie should be: the plain alternation, longest first
-            alternatives = "|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True))
-        self._pattern = re.compile("(?:" + alternatives + r")(?![A-Za-z0-9_-])")
+        self._pattern = re.compile("(?:" + _alternation(markers) + r")(?![A-Za-z0-9_-])")
         self.words = tuple(sorted(markers))
 
     def finditer(self, text: str):
@@ -847,17 +852,15 @@ def scan_output(site: Path, pattern: "Markers | None", masked: list[str], proces
     if processes is None:
         big = sum(size for _, size in files) > _PARALLEL_BYTES
         processes = 2 if big and (os.cpu_count() or 1) > 1 else 1
-    html_files = [rel for rel, _ in files if rel.endswith(".html")]
-    other = [rel for rel, _ in files if not rel.endswith(".html")]
-    theirs = set(html_files[1::2]) if processes > 1 else set()  # every other page: the sizes alternate as much
-    found: dict = {}
+    rels = [rel for rel, _ in files]
+    # every other page for the second process: the pages' sizes alternate about as much
+    theirs = [rel for rel in rels if rel.endswith(".html")][1::2] if processes > 1 else []
+    worker = _start_scan_worker(site, theirs, pattern, masked) if theirs else None
+    skip = set(theirs)
+    found = _scan_files(str(site), [rel for rel in rels if rel not in skip], pattern, masked)
     if theirs:
-        worker = _start_scan_worker(site, sorted(theirs), pattern, masked)
-        found.update(_scan_files(str(site), [rel for rel, _ in files if rel not in theirs], pattern, masked))
-        found.update(_finish_scan_worker(worker, site, sorted(theirs), pattern, masked))
-    else:
-        found.update(_scan_files(str(site), html_files + other, pattern, masked))
-    return [problem for rel, _ in files for problem in found.get(rel, ())]
+        found.update(_finish_scan_worker(worker, site, theirs, pattern, masked))
+    return [problem for rel in rels for problem in found.get(rel, ())]
 
 
 def _start_scan_worker(site: Path, rels: list[str], pattern, masked: list[str]):
@@ -907,8 +910,8 @@ def _finish_scan_worker(proc, site: Path, rels: list[str], pattern, masked: list
 
 
 def _scan_files(site: str, rels: list[str], pattern: "Markers | None", masked: list[str]) -> dict:
-    """{file: what was found in it} for the files ``rels`` of the output ``site`` (:func:`scan`; also run in a
-    second process, so it takes only what pickles)."""
+    """{file: what was found in it} for the files ``rels`` of the output ``site`` (:func:`scan`; also run in the
+    second process, :mod:`checks.site.scanworker`)."""
     root = Path(site)
     # One pass for all masked values (a value occurs somewhere exactly when the alternation finds a match);
     # which ones, in the order of the message, only where one does.
@@ -955,12 +958,7 @@ _SEARCH_SCRIPT = "var __index = "
 def _masked_pattern(masked: list[str]) -> re.Pattern | None:
     """A regex that matches where any of ``masked`` occurs (a trie of them; the plain alternation, longest first,
     when they nest too deep for one)."""
-    if not masked:
-        return None
-    try:
-        return re.compile(_trie(masked))
-    except RecursionError:
-        return re.compile("|".join(re.escape(m) for m in masked))
+    return re.compile(_alternation(masked)) if masked else None
 
 
 def write_search_script(site: Path) -> None:
